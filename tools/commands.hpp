@@ -1,0 +1,8 @@
+#pragma once
+// One entry point per `ballast` subcommand; argv[0] is the subcommand's name.
+
+namespace ballast::cli {
+
+int run_replay(int argc, char** argv);
+
+} // namespace ballast::cli

@@ -1,0 +1,50 @@
+// ballast: one CLI, one subcommand per job. Each subcommand lives in tools/cmd_<name>.cpp.
+#include "tools/commands.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+namespace {
+
+struct command {
+    std::string_view name;
+    std::string_view summary;
+    int (*run)(int argc, char** argv);
+};
+
+// Keep sorted by name; add a line per subcommand.
+constexpr command commands[] = {
+    {"replay", "replay recorded venue streams into books and report them", ballast::cli::run_replay},
+};
+
+void usage(std::FILE* out) {
+    std::fprintf(out, "usage: ballast <command> [options]\n\ncommands:\n");
+    for (const auto& c : commands) {
+        std::fprintf(out, "  %-12.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                     static_cast<int>(c.summary.size()), c.summary.data());
+    }
+    std::fprintf(out, "\nballast <command> --help for a command's options\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const std::string_view name = argv[1];
+    if (name == "-h" || name == "--help" || name == "help") {
+        usage(stdout);
+        return 0;
+    }
+    for (const auto& c : commands) {
+        if (c.name == name) {
+            return c.run(argc - 1, argv + 1);
+        }
+    }
+    std::fprintf(stderr, "ballast: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

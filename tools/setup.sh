@@ -1,0 +1,38 @@
+# Shared set-up for tools/run and tools/test: install missing Debian packages (idempotent,
+# quiet when everything is there) and build. Sourced, not executed.
+
+ballast_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+ballast_packages=(
+  cmake ninja-build g++ pkg-config clang libclang-rt-14-dev
+  libboost1.81-dev libsimdjson-dev liburing-dev libconcurrentqueue-dev zlib1g-dev libssl-dev
+  libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+ballast_install_packages() {
+  local missing=()
+  local p
+  for p in "${ballast_packages[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+  fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "ballast: installing ${missing[*]}" >&2
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq >/dev/null
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# ballast_build DIR [cmake args...]: configure once, then build everything.
+ballast_build() {
+  local dir=$1
+  shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S "$ballast_root" -B "$dir" -G Ninja "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j "$(nproc)"
+}
