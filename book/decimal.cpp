@@ -8,13 +8,20 @@ namespace ballast {
 
 std::string_view to_string(decimal_error e) noexcept {
     switch (e) {
-    case decimal_error::ok: return "ok";
-    case decimal_error::empty: return "empty number";
-    case decimal_error::syntax: return "not a decimal number";
-    case decimal_error::negative: return "negative value";
-    case decimal_error::too_precise: return "more decimals than the instrument's step";
-    case decimal_error::off_step: return "not a multiple of the instrument's step";
-    case decimal_error::overflow: return "number out of range";
+    case decimal_error::ok:
+        return "ok";
+    case decimal_error::empty:
+        return "empty number";
+    case decimal_error::syntax:
+        return "not a decimal number";
+    case decimal_error::negative:
+        return "negative value";
+    case decimal_error::too_precise:
+        return "more decimals than the instrument's step";
+    case decimal_error::off_step:
+        return "not a multiple of the instrument's step";
+    case decimal_error::overflow:
+        return "number out of range";
     }
     return "unknown";
 }
@@ -33,8 +40,8 @@ constexpr int128 pow10_i128(int n) noexcept {
 }
 
 struct scanned_decimal {
-    int128 digits = 0;  // significant digits as an integer
-    int scale = 0;        // value = digits * 10^scale
+    int128 digits = 0; // significant digits as an integer
+    int scale = 0;     // value = digits * 10^scale
     bool negative = false;
     decimal_error error = decimal_error::ok;
 };
@@ -256,7 +263,8 @@ std::size_t format_steps(std::int64_t steps, decimal_step step, bool trim,
             --len;
         }
     }
-    if (len == 2 && out[0] == '-' && out[1] == '0') { // -0 after trimming cannot happen, but be exact
+    if (len == 2 && out[0] == '-' &&
+        out[1] == '0') { // -0 after trimming cannot happen, but be exact
         out[0] = '0';
         len = 1;
     }

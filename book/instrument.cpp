@@ -4,12 +4,18 @@ namespace ballast {
 
 std::string_view to_string(instrument_kind k) noexcept {
     switch (k) {
-    case instrument_kind::spot: return "spot";
-    case instrument_kind::linear_perp: return "linear_perp";
-    case instrument_kind::inverse_perp: return "inverse_perp";
-    case instrument_kind::linear_future: return "linear_future";
-    case instrument_kind::inverse_future: return "inverse_future";
-    case instrument_kind::option: return "option";
+    case instrument_kind::spot:
+        return "spot";
+    case instrument_kind::linear_perp:
+        return "linear_perp";
+    case instrument_kind::inverse_perp:
+        return "inverse_perp";
+    case instrument_kind::linear_future:
+        return "linear_future";
+    case instrument_kind::inverse_future:
+        return "inverse_future";
+    case instrument_kind::option:
+        return "option";
     }
     return "unknown";
 }

@@ -15,11 +15,11 @@ namespace ballast {
 
 enum class instrument_kind : std::uint8_t {
     spot,
-    linear_perp,    ///< margined and settled in the quote; contract_size in base
-    inverse_perp,   ///< margined and settled in the base; contract_size in quote (USD face)
+    linear_perp,  ///< margined and settled in the quote; contract_size in base
+    inverse_perp, ///< margined and settled in the base; contract_size in quote (USD face)
     linear_future,
     inverse_future,
-    option,         ///< European; contract_size in underlying units
+    option, ///< European; contract_size in underlying units
 };
 [[nodiscard]] std::string_view to_string(instrument_kind k) noexcept;
 [[nodiscard]] bool parse_instrument_kind(std::string_view text, instrument_kind& out) noexcept;
@@ -33,14 +33,14 @@ struct instrument_spec {
     instrument_kind kind = instrument_kind::spot;
     std::string base;
     std::string quote;
-    std::string settle;        ///< settlement currency (quote for linear, base for inverse)
-    decimal_step tick{1, 2};   ///< price step
-    decimal_step lot{1, 8};    ///< quantity step
+    std::string settle;      ///< settlement currency (quote for linear, base for inverse)
+    decimal_step tick{1, 2}; ///< price step
+    decimal_step lot{1, 8};  ///< quantity step
     double contract_size = 1.0;
     double min_notional = 0.0; ///< in quote currency, 0 when the venue has none
     option_right right = option_right::none;
     double strike = 0.0;
-    timestamp_ns expiry{};     ///< 0 for perpetuals and spot
+    timestamp_ns expiry{}; ///< 0 for perpetuals and spot
 
     [[nodiscard]] parse_result<price> parse_price(std::string_view text) const noexcept {
         const auto r = parse_steps(text, tick);

@@ -56,7 +56,8 @@ void store_text(level_text& t, std::string_view px, std::string_view sz) noexcep
 
 level_change l2_book::set_level(side s, price px, qty sz, std::string_view px_text,
                                 std::string_view sz_text) noexcept {
-    if (keep_text_ && (px_text.size() > level_text::max_len || sz_text.size() > level_text::max_len)) {
+    if (keep_text_ &&
+        (px_text.size() > level_text::max_len || sz_text.size() > level_text::max_len)) {
         return level_change::text_too_long;
     }
     auto& v = side_of(s);

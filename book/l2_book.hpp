@@ -39,8 +39,8 @@ enum class level_change : std::uint8_t {
 
 /// The result of walking one side of the book for a quantity.
 struct sweep_result {
-    qty filled;          ///< at most the requested quantity
-    price worst;         ///< last (worst) price touched; 0 when nothing filled
+    qty filled;        ///< at most the requested quantity
+    price worst;       ///< last (worst) price touched; 0 when nothing filled
     int128 notional{}; ///< sum of px*sz in tick*lot units (exact)
     std::size_t levels = 0;
 };
@@ -108,7 +108,9 @@ class l2_book {
     }
 
   private:
-    [[nodiscard]] std::vector<level>& side_of(side s) noexcept { return s == side::bid ? bids_ : asks_; }
+    [[nodiscard]] std::vector<level>& side_of(side s) noexcept {
+        return s == side::bid ? bids_ : asks_;
+    }
     [[nodiscard]] const std::vector<level>& side_of(side s) const noexcept {
         return s == side::bid ? bids_ : asks_;
     }

@@ -15,7 +15,8 @@ struct command {
 
 // Keep sorted by name; add a line per subcommand.
 constexpr command commands[] = {
-    {"replay", "replay recorded venue streams into books and report them", ballast::cli::run_replay},
+    {"replay", "replay recorded venue streams into books and report them",
+     ballast::cli::run_replay},
 };
 
 void usage(std::FILE* out) {

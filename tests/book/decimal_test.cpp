@@ -76,7 +76,8 @@ TEST(Decimal, RoundTripsRandomValues) {
         x ^= x >> 7;
         x ^= x << 17;
         const auto steps = static_cast<std::int64_t>(x % 1000000000000ULL);
-        const decimal_step step{static_cast<std::int64_t>(1 + (x >> 50) % 5), static_cast<int>((x >> 40) % 12)};
+        const decimal_step step{static_cast<std::int64_t>(1 + (x >> 50) % 5),
+                                static_cast<int>((x >> 40) % 12)};
         for (bool trim : {true, false}) {
             const auto text = format_steps(steps, step, trim);
             const auto back = parse_steps(text, step);

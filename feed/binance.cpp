@@ -1,0 +1,251 @@
+#include "feed/binance.hpp"
+
+#include "feed/json_levels.hpp"
+
+#include <cstring>
+
+namespace ballast::feed {
+
+using namespace simdjson;
+
+binance_feed::binance_feed(binance_market market, const instrument_registry& instruments,
+                           reject_log& rejects, feed_options options)
+    : venue_feed(market == binance_market::spot ? "binance" : "binance_usdm", instruments, rejects,
+                 std::move(options)),
+      market_(market) {}
+
+binance_feed::pending& binance_feed::pending_for(const venue_book& b) {
+    for (auto& [book, p] : pending_) {
+        if (book == &b) {
+            return p;
+        }
+    }
+    pending_.emplace_back(&b, pending{});
+    return pending_.back().second;
+}
+
+std::vector<std::string> binance_feed::snapshot_requests() const {
+    std::vector<std::string> out;
+    for (const auto& b : books_) {
+        if (b->health != book_health::live) {
+            out.push_back(b->symbol());
+        }
+    }
+    return out;
+}
+
+void binance_feed::on_connect(const feed_frame&) noexcept {
+    // A new stream connection invalidates every book: the diff chain restarts.
+    for (auto& b : books_) {
+        if (b->health == book_health::live) {
+            b->health = book_health::syncing;
+            ++b->counters.resyncs;
+        }
+    }
+}
+
+void binance_feed::on_frame(const feed_frame& f) noexcept {
+    ++frames_;
+    if (f.is_response) {
+        on_snapshot(f);
+        return;
+    }
+    ondemand::document doc;
+    ondemand::object root;
+    if (parse_frame(parser_, f, doc) || doc.get_object().get(root)) {
+        reject(nullptr, f, "invalid JSON");
+        return;
+    }
+    // Combined streams wrap events: {"stream":"<sym>@depth@100ms","data":{...}}.
+    std::string_view stream;
+    ondemand::object data;
+    if (!root.find_field_unordered("stream").get_string().get(stream)) {
+        if (stream.find("@depth") == std::string_view::npos) {
+            return; // trades, tickers, klines: not book messages
+        }
+        if (root.find_field_unordered("data").get_object().get(data)) {
+            reject(nullptr, f, "depth stream without \"data\" object");
+            return;
+        }
+        on_depth(f, data, false);
+        return;
+    }
+    std::string_view event;
+    if (root.find_field_unordered("e").get_string().get(event)) {
+        if (!root.find_field_unordered("result").error() ||
+            !root.find_field_unordered("id").error()) {
+            return; // subscription acknowledgement
+        }
+        reject(nullptr, f, "message without \"e\" or \"stream\"");
+        return;
+    }
+    if (event != "depthUpdate") {
+        return;
+    }
+    // Re-open the object from the start: find_field_unordered moved past "e".
+    if (parse_frame(parser_, f, doc) || doc.get_object().get(root)) {
+        return;
+    }
+    on_depth(f, root, false);
+}
+
+bool binance_feed::decode_levels(ondemand::object& o, const char* bids, const char* asks) noexcept {
+    clear_staged();
+    for (auto [key, s] : {std::pair{bids, side::bid}, std::pair{asks, side::ask}}) {
+        ondemand::array levels;
+        if (o.find_field_unordered(key).get_array().get(levels)) {
+            return false;
+        }
+        const auto err = for_each_level(
+            levels, [&, s = s](std::string_view px, std::string_view sz, std::string_view) {
+                stage(s, px, sz);
+                return true;
+            });
+        if (err) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void binance_feed::on_snapshot(const feed_frame& f) noexcept {
+    // GET /api/v3/depth?symbol=X or /fapi/v1/depth?symbol=X
+    const auto q = f.url.find("symbol=");
+    if (q == std::string_view::npos) {
+        reject(nullptr, f, "REST reply without symbol= in its URL");
+        return;
+    }
+    std::string_view symbol = f.url.substr(q + 7);
+    symbol = symbol.substr(0, symbol.find('&'));
+    venue_book* b = book_for(symbol, f);
+    if (b == nullptr) {
+        return;
+    }
+    ++b->counters.messages;
+    ondemand::document doc;
+    ondemand::object o;
+    std::int64_t last_update_id = 0;
+    if (parse_frame(parser_, f, doc) || doc.get_object().get(o) ||
+        o.find_field_unordered("lastUpdateId").get_int64().get(last_update_id)) {
+        reject(b, f, "snapshot: invalid JSON or missing lastUpdateId");
+        return;
+    }
+    if (!decode_levels(o, "bids", "asks")) {
+        reject(b, f, "snapshot: bids/asks are not [[price, qty], ...]");
+        return;
+    }
+    if (!convert_staged(*b, f)) {
+        return;
+    }
+    begin_snapshot(*b);
+    apply_staged(*b);
+    b->last_seq = last_update_id;
+    b->snapshot_seq = last_update_id;
+    mark_live(*b, f);
+    finish_message(*b, f);
+
+    // Events buffered while the snapshot was in flight, in arrival order.
+    auto& p = pending_for(*b);
+    for (std::size_t i = 0; i < p.frames.size() && b->health == book_health::live; ++i) {
+        replay_buffer_.assign(p.frames[i]);
+        replay_buffer_.append(64, '\0');
+        feed_frame bf = f;
+        bf.data = std::string_view(replay_buffer_.data(), p.frames[i].size());
+        bf.is_response = false;
+        ondemand::document d2;
+        ondemand::object root;
+        if (parse_frame(parser_, bf, d2) || d2.get_object().get(root)) {
+            continue;
+        }
+        ondemand::object data;
+        if (!root.find_field_unordered("data").get_object().get(data)) {
+            on_depth(bf, data, true);
+        } else if (!parse_frame(parser_, bf, d2) && !d2.get_object().get(root)) {
+            on_depth(bf, root, true);
+        }
+    }
+    p.frames.clear();
+}
+
+void binance_feed::on_depth(const feed_frame& f, ondemand::object data, bool replaying) noexcept {
+    depth_event ev;
+    if (data.find_field_unordered("s").get_string().get(ev.symbol)) {
+        reject(nullptr, f, "depthUpdate without \"s\"");
+        return;
+    }
+    venue_book* b = book_for(ev.symbol, f);
+    if (b == nullptr) {
+        return;
+    }
+    if (replaying) {
+        --b->counters.stale_dropped; // counted when it was buffered; decided now
+    } else {
+        ++b->counters.messages;
+    }
+    if (data.find_field_unordered("U").get_int64().get(ev.first) ||
+        data.find_field_unordered("u").get_int64().get(ev.last) || ev.first > ev.last ||
+        ev.first < 0) {
+        reject(b, f, "depthUpdate: missing or inconsistent U/u");
+        return;
+    }
+    if (market_ == binance_market::usdm &&
+        data.find_field_unordered("pu").get_int64().get(ev.prev_last)) {
+        reject(b, f, "depthUpdate: missing pu");
+        return;
+    }
+    if (b->health != book_health::live) {
+        // Keep the text until a snapshot arrives (bounded); the procedure replays it then.
+        auto& p = pending_for(*b);
+        if (p.frames.size() < max_pending) {
+            p.frames.emplace_back(f.data);
+        } else {
+            ++p.dropped;
+        }
+        ++b->counters.stale_dropped;
+        return;
+    }
+    if (!decode_levels(data, "b", "a")) {
+        reject(b, f, "depthUpdate: b/a are not [[price, qty], ...]");
+        mark_stale(*b, book_health::stale_gap, f, "malformed update: resync");
+        return;
+    }
+    apply_event(*b, ev, f);
+}
+
+void binance_feed::apply_event(venue_book& b, const depth_event& ev, const feed_frame& f) noexcept {
+    const bool first = b.snapshot_seq >= 0; // no event applied since the snapshot yet
+    if (market_ == binance_market::spot) {
+        // Drop events already contained in the snapshot (u <= lastUpdateId).
+        if (ev.last <= b.last_seq) {
+            ++b.counters.stale_dropped;
+            return;
+        }
+        // First event: U <= lastUpdateId + 1 <= u. Later: U == previous u + 1.
+        const bool chained = first ? ev.first <= b.last_seq + 1 : ev.first == b.last_seq + 1;
+        if (!chained) {
+            mark_stale(b, book_health::stale_gap, f, "sequence gap: U != previous u + 1");
+            return;
+        }
+    } else {
+        // USD-M: drop u < lastUpdateId; first event U <= lastUpdateId <= u; later pu == previous u.
+        if (ev.last < b.last_seq || (!first && ev.last == b.last_seq)) {
+            ++b.counters.stale_dropped;
+            return;
+        }
+        const bool chained = first ? ev.first <= b.last_seq : ev.prev_last == b.last_seq;
+        if (!chained) {
+            mark_stale(b, book_health::stale_gap, f, "sequence gap: pu != previous u");
+            return;
+        }
+    }
+    if (!convert_staged(b, f)) {
+        mark_stale(b, book_health::stale_gap, f, "malformed update: resync");
+        return;
+    }
+    apply_staged(b);
+    b.last_seq = ev.last;
+    b.snapshot_seq = -1;
+    finish_message(b, f);
+}
+
+} // namespace ballast::feed

@@ -1,0 +1,196 @@
+#include "feed/venue_feed.hpp"
+
+#include <algorithm>
+
+namespace ballast::feed {
+
+std::string_view to_string(book_health h) noexcept {
+    switch (h) {
+    case book_health::syncing:
+        return "syncing";
+    case book_health::live:
+        return "live";
+    case book_health::stale_gap:
+        return "stale_gap";
+    case book_health::stale_checksum:
+        return "stale_checksum";
+    case book_health::stale_crossed:
+        return "stale_crossed";
+    case book_health::stale_silence:
+        return "stale_silence";
+    }
+    return "unknown";
+}
+
+void reject_log::add(std::string_view venue, std::uint64_t line, std::string reason) {
+    ++total_;
+    if (entries_.size() < max_kept_) {
+        entries_.push_back({std::string(venue), line, std::move(reason)});
+    }
+}
+
+venue_feed::venue_feed(std::string venue, const instrument_registry& instruments,
+                       reject_log& rejects, feed_options options)
+    : venue_(std::move(venue)), instruments_(instruments), rejects_(rejects),
+      options_(std::move(options)) {
+    staged_.reserve(options_.max_levels_per_message);
+}
+
+bool venue_feed::wants(std::string_view symbol) const noexcept {
+    return options_.symbols.empty() || std::find(options_.symbols.begin(), options_.symbols.end(),
+                                                 symbol) != options_.symbols.end();
+}
+
+venue_book* venue_feed::find_book(std::string_view symbol) noexcept {
+    for (auto& b : books_) {
+        if (b->symbol() == symbol) {
+            return b.get();
+        }
+    }
+    return nullptr;
+}
+
+venue_book* venue_feed::book_for(std::string_view symbol, const feed_frame& f, bool keep_text) {
+    if (auto* b = find_book(symbol)) {
+        return b;
+    }
+    if (!wants(symbol)) {
+        return nullptr; // filtered out: not an error
+    }
+    const instrument_spec* spec = instruments_.find(venue_, symbol);
+    if (spec == nullptr) {
+        reject(nullptr, f, "unknown symbol", symbol);
+        return nullptr;
+    }
+    books_.push_back(std::make_unique<venue_book>(*spec, options_.book_capacity, keep_text));
+    return books_.back().get();
+}
+
+void venue_feed::reject(venue_book* b, const feed_frame& f, std::string_view reason) noexcept {
+    reject(b, f, reason, {});
+}
+
+void venue_feed::reject(venue_book* b, const feed_frame& f, std::string_view what,
+                        std::string_view detail) noexcept {
+    if (b != nullptr) {
+        ++b->counters.rejected;
+    } else {
+        ++unattributed_;
+    }
+    report(b, f, what, detail);
+}
+
+void venue_feed::report(const venue_book* b, const feed_frame& f, std::string_view what,
+                        std::string_view detail) noexcept {
+    // Reports are rare; building the text here keeps the happy path free of formatting.
+    try {
+        scratch_.clear();
+        if (b != nullptr) {
+            scratch_.append(b->symbol()).append(": ");
+        }
+        scratch_.append(what);
+        if (!detail.empty()) {
+            scratch_.append(" (").append(detail.substr(0, 120)).append(")");
+        }
+        rejects_.add(venue_, f.line, scratch_);
+    } catch (...) { // out of memory while reporting: the count above still stands
+    }
+}
+
+void venue_feed::begin_snapshot(venue_book& b) noexcept {
+    b.book.clear();
+    if (listener_ != nullptr) {
+        listener_->on_clear(b);
+    }
+}
+
+bool venue_feed::convert_staged(venue_book& b, const feed_frame& f) noexcept {
+    if (staged_overflow_) {
+        staged_overflow_ = false;
+        reject(&b, f, "too many levels in one message");
+        return false;
+    }
+    for (auto& l : staged_) {
+        const auto px = b.spec->parse_price(l.px_text);
+        if (!px.ok() || px.value.value() <= 0) {
+            reject(&b, f, l.s == side::bid ? "bid price: " : "ask price: ",
+                   px.ok() ? std::string_view("non-positive") : to_string(px.error));
+            return false;
+        }
+        const auto sz = b.spec->parse_qty(l.sz_text);
+        if (!sz.ok()) {
+            reject(&b, f, l.s == side::bid ? "bid size: " : "ask size: ", to_string(sz.error));
+            return false;
+        }
+        if (b.book.keeps_text() &&
+            (l.px_text.size() > level_text::max_len || l.sz_text.size() > level_text::max_len)) {
+            reject(&b, f, "level text too long", l.px_text);
+            return false;
+        }
+        l.px = px.value;
+        l.sz = sz.value;
+    }
+    return true;
+}
+
+void venue_feed::apply_staged(venue_book& b) noexcept {
+    for (const auto& l : staged_) {
+        const auto change = b.book.set_level(l.s, l.px, l.sz, l.px_text, l.sz_text);
+        if (listener_ != nullptr && change != level_change::delete_unknown &&
+            change != level_change::dropped_full) {
+            listener_->on_level(b, l.s, l.px, l.sz);
+        }
+    }
+}
+
+void venue_feed::finish_message(venue_book& b, const feed_frame& f) noexcept {
+    ++b.counters.applied;
+    b.last_message = f.ts;
+    if (b.depth_limit != 0) {
+        b.book.truncate(b.depth_limit);
+    }
+    if (b.book.crossed()) {
+        ++b.counters.crossed;
+        mark_stale(b, book_health::stale_crossed, f, "crossed book");
+        return;
+    }
+    if (listener_ != nullptr) {
+        listener_->on_update(b, f.ts);
+    }
+}
+
+void venue_feed::mark_stale(venue_book& b, book_health why, const feed_frame& f,
+                            std::string_view reason) noexcept {
+    if (why == book_health::stale_gap) {
+        ++b.counters.gaps;
+    }
+    ++b.counters.resyncs;
+    b.health = why;
+    report(&b, f, reason, {});
+    if (listener_ != nullptr) {
+        listener_->on_update(b, f.ts);
+    }
+}
+
+void venue_feed::mark_live(venue_book& b, const feed_frame& f) noexcept {
+    b.health = book_health::live;
+    b.last_message = f.ts;
+}
+
+void venue_feed::check_silence(timestamp_ns now) noexcept {
+    if (options_.max_silence_ns <= 0) {
+        return;
+    }
+    for (auto& b : books_) {
+        if (b->health == book_health::live &&
+            now.ns - b->last_message.ns > options_.max_silence_ns) {
+            ++b->counters.resyncs;
+            b->health = book_health::stale_silence;
+            if (listener_ != nullptr) {
+                listener_->on_update(*b, now);
+            }
+        }
+    }
+}
+
+} // namespace ballast::feed

@@ -1,0 +1,66 @@
+#include "feed/venues.hpp"
+
+#include "feed/binance.hpp"
+
+#include <string>
+
+namespace ballast::feed {
+
+namespace {
+bool has(std::string_view s, std::string_view part) noexcept {
+    return s.find(part) != std::string_view::npos;
+}
+} // namespace
+
+std::string_view detect_venue(std::string_view url) noexcept {
+    if (has(url, "fstream.binance.com") || has(url, "fapi.binance.com")) {
+        return "binance_usdm";
+    }
+    if (has(url, "binance.com") || has(url, "binance.us")) {
+        return "binance";
+    }
+    if (has(url, "okx.com") || has(url, "okex.com")) {
+        return "okx";
+    }
+    if (has(url, "bybit.com")) {
+        if (has(url, "/linear")) {
+            return "bybit_linear";
+        }
+        if (has(url, "/spot")) {
+            return "bybit_spot";
+        }
+        return "";
+    }
+    if (has(url, "advanced-trade-ws.coinbase.com") || has(url, "api.coinbase.com")) {
+        return "coinbase";
+    }
+    if (has(url, "coinbase.com") || has(url, "pro.coinbase.com")) {
+        return "coinbase_exchange";
+    }
+    if (has(url, "kraken.com")) {
+        return has(url, "/v2") ? "kraken_v2" : "kraken";
+    }
+    if (has(url, "deribit.com")) {
+        return "deribit";
+    }
+    return "";
+}
+
+const std::vector<std::string_view>& venue_names() {
+    static const std::vector<std::string_view> names = {"binance", "binance_usdm"};
+    return names;
+}
+
+std::unique_ptr<venue_feed> make_venue_feed(std::string_view venue,
+                                            const instrument_registry& instruments,
+                                            reject_log& rejects, const feed_options& options) {
+    if (venue == "binance") {
+        return std::make_unique<binance_feed>(binance_market::spot, instruments, rejects, options);
+    }
+    if (venue == "binance_usdm") {
+        return std::make_unique<binance_feed>(binance_market::usdm, instruments, rejects, options);
+    }
+    return nullptr;
+}
+
+} // namespace ballast::feed
