@@ -1,0 +1,68 @@
+#pragma once
+/// Why an AMM quote or pool update failed: the revert reasons of the Uniswap contracts, plus
+/// the pool model's own bad-input cases.
+
+#include <cstdint>
+#include <string_view>
+
+namespace ballast {
+
+enum class pool_error : std::uint8_t {
+    ok = 0,
+    zero_amount,            ///< v3 'AS': amountSpecified == 0
+    price_limit,            ///< v3 'SPL': limit on the wrong side of the price or out of range
+    tick_out_of_range,      ///< TickMath 'T': |tick| > 887272
+    price_out_of_range,     ///< TickMath 'R': sqrtPriceX96 outside [MIN_SQRT_RATIO, MAX_SQRT_RATIO)
+    liquidity_underflow,    ///< LiquidityMath 'LS'
+    liquidity_overflow,     ///< LiquidityMath 'LA'
+    math_overflow,          ///< an arithmetic revert without a reason (FullMath, SafeCast, ...)
+    amount_too_large,       ///< |amountSpecified| does not fit in int256
+    insufficient_input,     ///< v2 'UniswapV2Library: INSUFFICIENT_INPUT_AMOUNT'
+    insufficient_output,    ///< v2 'UniswapV2Library: INSUFFICIENT_OUTPUT_AMOUNT'
+    insufficient_liquidity, ///< v2 'UniswapV2Library: INSUFFICIENT_LIQUIDITY'
+    reserve_overflow,       ///< v2 'UniswapV2: OVERFLOW': a reserve would exceed uint112
+    bad_fee,                ///< fee outside [0, 1e6) or a v3 tier without its tick spacing
+    bad_tick,               ///< tick not a multiple of the spacing, unsorted or duplicate
+    bad_state,              ///< tick inconsistent with sqrtPriceX96, zero price, ...
+};
+
+/// The contract's revert string where there is one ("AS", "SPL", ...), else a short reason.
+[[nodiscard]] constexpr std::string_view to_string(pool_error e) noexcept {
+    switch (e) {
+    case pool_error::ok:
+        return "ok";
+    case pool_error::zero_amount:
+        return "AS";
+    case pool_error::price_limit:
+        return "SPL";
+    case pool_error::tick_out_of_range:
+        return "T";
+    case pool_error::price_out_of_range:
+        return "R";
+    case pool_error::liquidity_underflow:
+        return "LS";
+    case pool_error::liquidity_overflow:
+        return "LA";
+    case pool_error::math_overflow:
+        return "arithmetic overflow";
+    case pool_error::amount_too_large:
+        return "amount does not fit in int256";
+    case pool_error::insufficient_input:
+        return "UniswapV2Library: INSUFFICIENT_INPUT_AMOUNT";
+    case pool_error::insufficient_output:
+        return "UniswapV2Library: INSUFFICIENT_OUTPUT_AMOUNT";
+    case pool_error::insufficient_liquidity:
+        return "UniswapV2Library: INSUFFICIENT_LIQUIDITY";
+    case pool_error::reserve_overflow:
+        return "UniswapV2: OVERFLOW";
+    case pool_error::bad_fee:
+        return "bad fee";
+    case pool_error::bad_tick:
+        return "bad tick";
+    case pool_error::bad_state:
+        return "bad pool state";
+    }
+    return "unknown";
+}
+
+} // namespace ballast
