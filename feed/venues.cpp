@@ -1,6 +1,10 @@
 #include "feed/venues.hpp"
 
 #include "feed/binance.hpp"
+#include "feed/coinbase_exchange.hpp"
+#include "feed/deribit.hpp"
+#include "feed/kraken.hpp"
+#include "feed/kraken_v2.hpp"
 
 #include <string>
 
@@ -47,7 +51,8 @@ std::string_view detect_venue(std::string_view url) noexcept {
 }
 
 const std::vector<std::string_view>& venue_names() {
-    static const std::vector<std::string_view> names = {"binance", "binance_usdm"};
+    static const std::vector<std::string_view> names = {
+        "binance", "binance_usdm", "coinbase_exchange", "kraken", "kraken_v2", "deribit"};
     return names;
 }
 
@@ -59,6 +64,18 @@ std::unique_ptr<venue_feed> make_venue_feed(std::string_view venue,
     }
     if (venue == "binance_usdm") {
         return std::make_unique<binance_feed>(binance_market::usdm, instruments, rejects, options);
+    }
+    if (venue == "coinbase_exchange") {
+        return std::make_unique<coinbase_exchange_feed>(instruments, rejects, options);
+    }
+    if (venue == "kraken") {
+        return std::make_unique<kraken_feed>(instruments, rejects, options);
+    }
+    if (venue == "kraken_v2") {
+        return std::make_unique<kraken_v2_feed>(instruments, rejects, options);
+    }
+    if (venue == "deribit") {
+        return std::make_unique<deribit_feed>(instruments, rejects, options);
     }
     return nullptr;
 }
