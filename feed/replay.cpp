@@ -12,6 +12,9 @@ namespace ballast::feed {
 namespace fs = std::filesystem;
 
 replay_session::replay_session(replay_options options) : options_(std::move(options)) {
+    if (!options_.symbols.empty()) {
+        options_.feed.symbols = options_.symbols;
+    }
     add_builtin_instruments(instruments_);
 }
 

@@ -30,9 +30,12 @@ void reject_log::add(std::string_view venue, std::uint64_t line, std::string rea
 }
 
 venue_feed::venue_feed(std::string venue, const instrument_registry& instruments,
-                       reject_log& rejects, feed_options options)
+                       reject_log& rejects, feed_options options, std::size_t default_capacity)
     : venue_(std::move(venue)), instruments_(instruments), rejects_(rejects),
       options_(std::move(options)) {
+    if (options_.book_capacity == 0) {
+        options_.book_capacity = default_capacity;
+    }
     staged_.reserve(options_.max_levels_per_message);
 }
 

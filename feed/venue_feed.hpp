@@ -97,7 +97,7 @@ struct feed_frame {
 };
 
 struct feed_options {
-    std::size_t book_capacity = 8192;
+    std::size_t book_capacity = 0; ///< levels per side; 0: the venue's default
     std::size_t max_levels_per_message = 65536;
     std::int64_t max_silence_ns = 0;  ///< 0: silence is not checked
     std::vector<std::string> symbols; ///< empty: every symbol the venue sends
@@ -107,7 +107,7 @@ struct feed_options {
 class venue_feed {
   public:
     venue_feed(std::string venue, const instrument_registry& instruments, reject_log& rejects,
-               feed_options options);
+               feed_options options, std::size_t default_capacity = 8192);
     virtual ~venue_feed() = default;
     venue_feed(const venue_feed&) = delete;
     venue_feed& operator=(const venue_feed&) = delete;
@@ -191,11 +191,34 @@ class venue_feed {
     bool staged_overflow_ = false;
 };
 
-/// Parses `f.data` in place (its padding is guaranteed by the reader).
+/// Parses `f.data` in place (its padding is guaranteed by the reader). On-Demand parsing is
+/// lazy, so a frame cut after its last field would otherwise decode: the frame's brackets must
+/// balance before any field is read.
 [[nodiscard]] inline simdjson::error_code parse_frame(simdjson::ondemand::parser& parser,
                                                       const feed_frame& f,
                                                       simdjson::ondemand::document& doc) noexcept {
-    return parser.iterate(f.data.data(), f.data.size(), f.data.size() + 64).get(doc);
+    std::string_view t = f.data;
+    while (!t.empty() &&
+           (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t')) {
+        t.remove_suffix(1);
+    }
+    while (!t.empty() &&
+           (t.front() == ' ' || t.front() == '\n' || t.front() == '\r' || t.front() == '\t')) {
+        t.remove_prefix(1);
+    }
+    if (t.size() < 2 ||
+        !((t.front() == '{' && t.back() == '}') || (t.front() == '[' && t.back() == ']'))) {
+        return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    }
+    if (auto e = parser.iterate(f.data.data(), f.data.size(), f.data.size() + 64).get(doc)) {
+        return e;
+    }
+    // Walking the structural index once (no value parsing) proves the brackets balance.
+    if (auto e = doc.raw_json().error()) {
+        return e;
+    }
+    doc.rewind();
+    return simdjson::SUCCESS;
 }
 
 } // namespace ballast::feed

@@ -1,10 +1,13 @@
 #include "feed/venues.hpp"
 
 #include "feed/binance.hpp"
+#include "feed/bybit.hpp"
+#include "feed/coinbase.hpp"
 #include "feed/coinbase_exchange.hpp"
 #include "feed/deribit.hpp"
 #include "feed/kraken.hpp"
 #include "feed/kraken_v2.hpp"
+#include "feed/okx.hpp"
 
 #include <string>
 
@@ -52,7 +55,8 @@ std::string_view detect_venue(std::string_view url) noexcept {
 
 const std::vector<std::string_view>& venue_names() {
     static const std::vector<std::string_view> names = {
-        "binance", "binance_usdm", "coinbase_exchange", "kraken", "kraken_v2", "deribit"};
+        "binance",  "binance_usdm",      "okx",    "bybit_spot", "bybit_linear",
+        "coinbase", "coinbase_exchange", "kraken", "kraken_v2",  "deribit"};
     return names;
 }
 
@@ -64,6 +68,17 @@ std::unique_ptr<venue_feed> make_venue_feed(std::string_view venue,
     }
     if (venue == "binance_usdm") {
         return std::make_unique<binance_feed>(binance_market::usdm, instruments, rejects, options);
+    }
+    if (venue == "okx") {
+        return std::make_unique<okx_feed>(instruments, rejects, options);
+    }
+    if (venue == "bybit_spot" || venue == "bybit_linear") {
+        return std::make_unique<bybit_feed>(venue == "bybit_spot" ? bybit_category::spot
+                                                                  : bybit_category::linear,
+                                            instruments, rejects, options);
+    }
+    if (venue == "coinbase") {
+        return std::make_unique<coinbase_feed>(instruments, rejects, options);
     }
     if (venue == "coinbase_exchange") {
         return std::make_unique<coinbase_exchange_feed>(instruments, rejects, options);

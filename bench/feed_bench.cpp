@@ -1,0 +1,304 @@
+// Decode + apply of real recorded venue messages (tests/data) through Ballast's decoders,
+// next to the naive baseline a typical user writes (nlohmann::json + std::map<double,double>),
+// in the same binary. Also the L2 level update against std::map.
+#include "book/l2_book.hpp"
+#include "feed/instruments.hpp"
+#include "feed/recording.hpp"
+#include "feed/venues.hpp"
+
+#include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace ballast;
+using namespace ballast::feed;
+
+namespace {
+
+struct loaded_frame {
+    std::string text; // with 64 bytes of padding after size()
+    std::size_t size = 0;
+    std::string url;
+    bool response = false;
+    timestamp_ns ts;
+};
+
+struct corpus {
+    std::vector<loaded_frame> frames;
+    std::size_t bytes = 0;
+    instrument_registry instruments;
+};
+
+// Loads the frames of one venue (stream + REST replies), merged by timestamp as replay does.
+corpus load(std::vector<std::string> files, std::string_view venue) {
+    corpus c;
+    add_builtin_instruments(c.instruments);
+    for (const auto& list :
+         {"kraken/KRAKEN.0.txt", "deribit/DERIBIT.0.txt", "bybit/BYBIT_instruments_subset.json",
+          "coinbase/COINBASE_instruments_subset.json"}) {
+        (void)load_instrument_file(std::string(BALLAST_TEST_DATA_DIR) + "/" + list, c.instruments);
+    }
+    for (const auto& file : files) {
+        recording_reader r;
+        if (r.open(std::string(BALLAST_TEST_DATA_DIR) + "/" + file)) {
+            continue;
+        }
+        while (auto f = r.next()) {
+            if ((f->kind != frame_kind::received && f->kind != frame_kind::response) ||
+                detect_venue(f->url) != venue) {
+                continue;
+            }
+            loaded_frame lf;
+            lf.text = std::string(f->data) + std::string(64, '\0');
+            lf.size = f->data.size();
+            lf.url = std::string(f->url);
+            lf.response = f->kind == frame_kind::response;
+            lf.ts = f->ts;
+            c.bytes += lf.size;
+            c.frames.push_back(std::move(lf));
+        }
+    }
+    std::stable_sort(c.frames.begin(), c.frames.end(),
+                     [](const loaded_frame& a, const loaded_frame& b) { return a.ts < b.ts; });
+    return c;
+}
+
+void replay_ballast(benchmark::State& state, const std::vector<std::string>& files,
+                    std::string_view venue) {
+    const corpus c = load(files, venue);
+    reject_log rejects;
+    auto feed = make_venue_feed(venue, c.instruments, rejects, {});
+    std::uint64_t line = 0;
+    for (auto _ : state) {
+        for (const auto& f : c.frames) {
+            feed_frame ff{
+                std::string_view(f.text.data(), f.size), f.ts, ++line, f.url, 0, f.response};
+            feed->on_frame(ff);
+        }
+        benchmark::ClobberMemory();
+    }
+    std::uint64_t applied = 0;
+    for (const auto& b : feed->books()) {
+        applied += b->counters.applied;
+    }
+    state.counters["applied"] = static_cast<double>(applied);
+    state.counters["rejects"] = static_cast<double>(rejects.total());
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * c.frames.size()));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.bytes));
+    state.counters["ns_per_msg"] =
+        benchmark::Counter(static_cast<double>(state.iterations() * c.frames.size()),
+                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+// ---- the naive baseline: nlohmann::json DOM + std::map<double, double> per side -------------
+
+struct naive_book {
+    std::map<double, double, std::greater<>> bids;
+    std::map<double, double> asks;
+    long long last = -1;
+};
+
+void naive_apply(naive_book& b, const nlohmann::json& levels, bool bid, int px_i = 0,
+                 int sz_i = 1) {
+    for (const auto& l : levels) {
+        const double px = std::stod(l[px_i].get<std::string>());
+        const double sz = std::stod(l[sz_i].get<std::string>());
+        if (bid) {
+            if (sz == 0) {
+                b.bids.erase(px);
+            } else {
+                b.bids[px] = sz;
+            }
+        } else {
+            if (sz == 0) {
+                b.asks.erase(px);
+            } else {
+                b.asks[px] = sz;
+            }
+        }
+    }
+}
+
+void naive_message(std::map<std::string, naive_book>& books, std::string_view venue,
+                   const loaded_frame& f) {
+    const auto j = nlohmann::json::parse(f.text.data(), f.text.data() + f.size, nullptr, false);
+    if (j.is_discarded()) {
+        return;
+    }
+    if (venue == "binance" || venue == "binance_usdm") {
+        if (f.response) {
+            auto& b = books[f.url.substr(f.url.find("symbol=") + 7)];
+            b.bids.clear();
+            b.asks.clear();
+            naive_apply(b, j["bids"], true);
+            naive_apply(b, j["asks"], false);
+            b.last = j["lastUpdateId"].get<long long>();
+            return;
+        }
+        if (!j.contains("data") || j["data"].value("e", "") != "depthUpdate") {
+            return;
+        }
+        const auto& d = j["data"];
+        auto& b = books[d["s"].get<std::string>()];
+        if (d["u"].get<long long>() <= b.last) {
+            return;
+        }
+        b.last = d["u"].get<long long>();
+        naive_apply(b, d["b"], true);
+        naive_apply(b, d["a"], false);
+    } else if (venue == "okx") {
+        if (!j.contains("action") || j["arg"]["channel"] != "books") {
+            return;
+        }
+        auto& b = books[j["arg"]["instId"].get<std::string>()];
+        if (j["action"] == "snapshot") {
+            b.bids.clear();
+            b.asks.clear();
+        }
+        naive_apply(b, j["data"][0]["bids"], true);
+        naive_apply(b, j["data"][0]["asks"], false);
+    } else if (venue == "bybit_spot" || venue == "bybit_linear") {
+        if (!j.contains("topic") || j["topic"].get<std::string>().rfind("orderbook", 0) != 0) {
+            return;
+        }
+        auto& b = books[j["data"]["s"].get<std::string>()];
+        if (j["type"] == "snapshot") {
+            b.bids.clear();
+            b.asks.clear();
+        }
+        naive_apply(b, j["data"]["b"], true);
+        naive_apply(b, j["data"]["a"], false);
+    } else if (venue == "coinbase") {
+        if (j.value("channel", "") != "l2_data") {
+            return;
+        }
+        for (const auto& e : j["events"]) {
+            auto& b = books[e["product_id"].get<std::string>()];
+            if (e["type"] == "snapshot") {
+                b.bids.clear();
+                b.asks.clear();
+            }
+            for (const auto& u : e["updates"]) {
+                const double px = std::stod(u["price_level"].get<std::string>());
+                const double sz = std::stod(u["new_quantity"].get<std::string>());
+                if (u["side"] == "bid") {
+                    if (sz == 0) {
+                        b.bids.erase(px);
+                    } else {
+                        b.bids[px] = sz;
+                    }
+                } else if (sz == 0) {
+                    b.asks.erase(px);
+                } else {
+                    b.asks[px] = sz;
+                }
+            }
+        }
+    }
+}
+
+void replay_naive(benchmark::State& state, const std::vector<std::string>& files,
+                  std::string_view venue) {
+    const corpus c = load(files, venue);
+    std::map<std::string, naive_book> books;
+    for (auto _ : state) {
+        for (const auto& f : c.frames) {
+            naive_message(books, venue, f);
+        }
+        benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * c.frames.size()));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * c.bytes));
+    state.counters["ns_per_msg"] =
+        benchmark::Counter(static_cast<double>(state.iterations() * c.frames.size()),
+                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+const std::vector<std::string> binance_files = {"binance/BINANCE.ws.1.0.txt",
+                                                "binance/BINANCE.http.0.0.txt"};
+const std::vector<std::string> usdm_files = {"binance_usdm/BINANCE_FUTURES.ws.1.0.txt",
+                                             "binance_usdm/BINANCE_FUTURES.http.0.0.txt"};
+const std::vector<std::string> okx_files = {"okx/OKX.ws.1.0.txt"};
+const std::vector<std::string> bybit_files = {"bybit/BYBIT.jsonl"};
+const std::vector<std::string> coinbase_files = {"coinbase/COINBASE_ADVANCED.jsonl"};
+
+} // namespace
+
+#define BALLAST_REPLAY_BENCH(name, files, venue)                                                   \
+    static void BM_Replay_##name(benchmark::State& s) {                                            \
+        replay_ballast(s, files, venue);                                                           \
+    }                                                                                              \
+    BENCHMARK(BM_Replay_##name)->Unit(benchmark::kMicrosecond);                                    \
+    static void BM_Replay_##name##_Naive(benchmark::State& s) {                                    \
+        replay_naive(s, files, venue);                                                             \
+    }                                                                                              \
+    BENCHMARK(BM_Replay_##name##_Naive)->Unit(benchmark::kMicrosecond);
+
+BALLAST_REPLAY_BENCH(Binance, binance_files, "binance")
+BALLAST_REPLAY_BENCH(BinanceUsdm, usdm_files, "binance_usdm")
+BALLAST_REPLAY_BENCH(Okx, okx_files, "okx")
+BALLAST_REPLAY_BENCH(BybitLinear, bybit_files, "bybit_linear")
+BALLAST_REPLAY_BENCH(BybitSpot, bybit_files, "bybit_spot")
+BALLAST_REPLAY_BENCH(Coinbase, coinbase_files, "coinbase")
+
+// ---- one level update near the top of a 1,000-level book --------------------------------------
+
+namespace {
+struct level_ops {
+    std::vector<std::pair<std::int64_t, std::int64_t>> ops; // (price, qty); qty 0 deletes
+};
+level_ops make_ops() {
+    // Updates concentrate near the top, as in the recordings: geometric distance from the touch.
+    std::mt19937_64 rng(42);
+    std::geometric_distribution<int> dist(0.05);
+    level_ops o;
+    for (int i = 0; i < 4096; ++i) {
+        const std::int64_t px = 100000 - std::min(dist(rng), 999);
+        o.ops.emplace_back(px, rng() % 4 == 0 ? 0 : static_cast<std::int64_t>(rng() % 1000 + 1));
+    }
+    return o;
+}
+} // namespace
+
+static void BM_Book_SetLevel(benchmark::State& state) {
+    const auto o = make_ops();
+    l2_book b(4096);
+    for (std::int64_t i = 0; i < 1000; ++i) {
+        b.set_level(side::bid, price(100000 - i), qty(10));
+    }
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const auto& [px, sz] = o.ops[i++ & 4095];
+        benchmark::DoNotOptimize(b.set_level(side::bid, price(px), qty(sz)));
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_Book_SetLevel);
+
+static void BM_Book_SetLevel_StdMap(benchmark::State& state) {
+    const auto o = make_ops();
+    std::map<double, double, std::greater<>> bids;
+    for (std::int64_t i = 0; i < 1000; ++i) {
+        bids[static_cast<double>(100000 - i) * 0.01] = 10;
+    }
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const auto& [px, sz] = o.ops[i++ & 4095];
+        const double p = static_cast<double>(px) * 0.01;
+        if (sz == 0) {
+            benchmark::DoNotOptimize(bids.erase(p));
+        } else {
+            bids[p] = static_cast<double>(sz);
+        }
+        benchmark::DoNotOptimize(bids.begin()->first);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_Book_SetLevel_StdMap);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,207 @@
+#include "feed/okx.hpp"
+
+#include "feed/json_levels.hpp"
+
+#include <zlib.h>
+
+namespace ballast::feed {
+
+using namespace simdjson;
+
+okx_feed::okx_feed(const instrument_registry& instruments, reject_log& rejects,
+                   feed_options options)
+    : venue_feed("okx", instruments, rejects, std::move(options)) {
+    crc_text_.reserve(4096);
+}
+
+void okx_feed::on_connect(const feed_frame&) noexcept {
+    for (auto& b : books_) {
+        if (b->health == book_health::live) {
+            b->health = book_health::syncing; // the new subscription sends a fresh snapshot
+        }
+    }
+}
+
+std::int32_t okx_feed::checksum(const l2_book& book) noexcept {
+    crc_text_.clear();
+    const std::size_t bids = std::min<std::size_t>(25, book.depth(side::bid));
+    const std::size_t asks = std::min<std::size_t>(25, book.depth(side::ask));
+    for (std::size_t i = 0; i < std::max(bids, asks); ++i) {
+        for (auto [s, n] : {std::pair{side::bid, bids}, std::pair{side::ask, asks}}) {
+            if (i < n) {
+                const level_text& t = book.text_at(s, i);
+                if (!crc_text_.empty()) {
+                    crc_text_.push_back(':');
+                }
+                crc_text_.append(t.price_text()).push_back(':');
+                crc_text_.append(t.size_text());
+            }
+        }
+    }
+    const auto crc = ::crc32(0L, reinterpret_cast<const Bytef*>(crc_text_.data()),
+                             static_cast<uInt>(crc_text_.size()));
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(crc));
+}
+
+void okx_feed::on_frame(const feed_frame& f) noexcept {
+    ++frames_;
+    if (f.data == "pong") {
+        return;
+    }
+    ondemand::document doc;
+    ondemand::object root;
+    if (parse_frame(parser_, f, doc) || doc.get_object().get(root)) {
+        reject(nullptr, f, "invalid JSON");
+        return;
+    }
+    {
+        std::string_view event;
+        if (!root.find_field_unordered("event").get_string().get(event)) {
+            if (event == "error") {
+                reject(nullptr, f, "venue error event");
+            }
+            return; // subscribe acknowledgements
+        }
+    }
+    ondemand::object arg;
+    std::string_view channel;
+    std::string_view inst;
+    if (root.find_field_unordered("arg").get_object().get(arg) ||
+        arg.find_field_unordered("channel").get_string().get(channel) ||
+        arg.find_field_unordered("instId").get_string().get(inst)) {
+        reject(nullptr, f, "message without arg.channel/arg.instId");
+        return;
+    }
+    if (!channel.starts_with("books") && channel != "bbo-tbt") {
+        return; // tickers, trades
+    }
+    std::string_view action = "snapshot"; // books5 and bbo-tbt are always full
+    ondemand::value action_value;
+    if (!root.find_field_unordered("action").get(action_value) &&
+        action_value.get_string().get(action)) {
+        reject(nullptr, f, "action is not a string");
+        return;
+    }
+    venue_book* b = book_for(inst, f, /*keep_text=*/true);
+    if (b == nullptr) {
+        return;
+    }
+    ++b->counters.messages;
+    const bool snapshot = action == "snapshot";
+    if (!snapshot && action != "update") {
+        reject(b, f, "unknown action", action);
+        return;
+    }
+    ondemand::array data;
+    if (root.find_field_unordered("data").get_array().get(data)) {
+        reject(b, f, "missing data array");
+        return;
+    }
+    ondemand::object d;
+    {
+        auto it = data.begin();
+        if (it == data.end() || (*it).get_object().get(d)) {
+            reject(b, f, "data[0] is not an object");
+            return;
+        }
+    }
+    clear_staged();
+    std::int64_t checksum_value = 0;
+    std::int64_t seq = -1;
+    std::int64_t prev_seq = -2; // absent
+    bool have_checksum = false;
+    bool ok = true;
+    for (auto field : d) {
+        std::string_view key;
+        if (field.unescaped_key().get(key)) {
+            ok = false;
+            break;
+        }
+        if (key == "asks" || key == "bids") {
+            const side s = key == "bids" ? side::bid : side::ask;
+            ondemand::array levels;
+            if (field.value().get_array().get(levels) ||
+                for_each_level(levels,
+                               [&](std::string_view px, std::string_view sz, std::string_view) {
+                                   stage(s, px, sz);
+                                   return true;
+                               })) {
+                ok = false;
+                break;
+            }
+        } else if (key == "checksum") {
+            if (field.value().get_int64().get(checksum_value) || checksum_value < INT32_MIN ||
+                checksum_value > UINT32_MAX) {
+                ok = false;
+                break;
+            }
+            have_checksum = true;
+        } else if (key == "seqId") {
+            if (field.value().get_int64().get(seq)) {
+                ok = false;
+                break;
+            }
+        } else if (key == "prevSeqId") {
+            if (field.value().get_int64().get(prev_seq)) {
+                ok = false;
+                break;
+            }
+        }
+    }
+    if (!ok) {
+        reject(b, f, "malformed data[0] (asks/bids/checksum/seqId)");
+        if (b->health == book_health::live) {
+            mark_stale(*b, book_health::stale_gap, f, "malformed update: resubscribe");
+        }
+        return;
+    }
+    if (snapshot) {
+        if (!convert_staged(*b, f)) {
+            mark_stale(*b, book_health::stale_gap, f, "malformed snapshot: resubscribe");
+            return;
+        }
+        begin_snapshot(*b);
+        apply_staged(*b);
+        mark_live(*b, f);
+    } else {
+        if (b->health != book_health::live) {
+            ++b->counters.stale_dropped;
+            return;
+        }
+        // seqId chain: prevSeqId must equal the last seqId. Keep-alives repeat the seqId
+        // (seqId == prevSeqId, no levels); after a venue sequence reset seqId may be smaller
+        // than prevSeqId, which is still a valid chain.
+        if (prev_seq != -2 && b->last_seq >= 0) {
+            if (prev_seq != b->last_seq) {
+                if (seq >= 0 && seq <= b->last_seq && prev_seq < b->last_seq && seq > prev_seq) {
+                    ++b->counters.stale_dropped; // a duplicate of something already applied
+                    return;
+                }
+                mark_stale(*b, book_health::stale_gap, f, "sequence gap: prevSeqId != last seqId");
+                return;
+            }
+        }
+        if (!convert_staged(*b, f)) {
+            mark_stale(*b, book_health::stale_gap, f, "malformed update: resubscribe");
+            return;
+        }
+        apply_staged(*b);
+    }
+    if (seq >= 0) {
+        b->last_seq = seq;
+    }
+    if (have_checksum && checksum_value != 0) {
+        const std::int32_t expected = static_cast<std::int32_t>(
+            checksum_value > INT32_MAX ? static_cast<std::uint32_t>(checksum_value)
+                                       : checksum_value);
+        if (checksum(b->book) != expected) {
+            ++b->counters.checksum_fail;
+            mark_stale(*b, book_health::stale_checksum, f, "checksum mismatch");
+            return;
+        }
+        ++b->counters.checksum_ok;
+    }
+    finish_message(*b, f);
+}
+
+} // namespace ballast::feed

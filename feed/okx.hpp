@@ -1,0 +1,26 @@
+#pragma once
+/// OKX v5 order-book channels (`books`, `books5`, `bbo-tbt`, `books-l2-tbt`, `books50-l2-tbt`):
+/// snapshot then incremental updates; integrity by `seqId`/`prevSeqId` (including keep-alive
+/// messages and sequence resets) and, whenever it is non-zero, the CRC32 `checksum` over the
+/// top 25 levels' received text ("Order book checksum" in the OKX v5 WebSocket docs).
+
+#include "feed/venue_feed.hpp"
+
+#include <string>
+
+namespace ballast::feed {
+
+class okx_feed final : public venue_feed {
+  public:
+    okx_feed(const instrument_registry& instruments, reject_log& rejects,
+             feed_options options = {});
+    void on_frame(const feed_frame& f) noexcept override;
+    void on_connect(const feed_frame& f) noexcept override;
+
+  private:
+    /// CRC32 of "bid1px:bid1sz:ask1px:ask1sz:..." over the top 25 levels, as a signed int.
+    [[nodiscard]] std::int32_t checksum(const l2_book& book) noexcept;
+    std::string crc_text_;
+};
+
+} // namespace ballast::feed
