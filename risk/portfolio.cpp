@@ -98,6 +98,7 @@ risk_error portfolio::revalue_instrument(instrument_state& inst) noexcept {
     if (r.ok()) {
         inst.unit = r.value;
     }
+    inst.unit_error = r.error;
     return r.error;
 }
 
@@ -127,11 +128,15 @@ risk_error portfolio::revalue_underlying(underlying_state& u) noexcept {
             first = e;
         }
     }
+    // Positions scale their instrument's per-contract risk: one Black-76 per option, not per
+    // position.
     for (const auto idx : u.positions) {
         auto& p = positions_[idx];
         const auto& inst = instruments_[p.instrument.value];
         const auto r =
-            value_position(inst.terms, p.contracts, p.entry_price, {inst.price, inst.vol}, now_);
+            inst.unit_error == risk_error::ok
+                ? scale_unit(inst.terms, inst.unit, p.contracts, p.entry_price, inst.price)
+                : risk_result<position_risk>{{}, inst.unit_error};
         p.last_error = r.error;
         if (r.ok()) {
             p.risk = r.value;
@@ -275,8 +280,10 @@ double portfolio::shocked_value(const position_state& p, double spot_shift, doub
             ++floored;
         }
     }
-    const auto r = value_position(inst.terms, p.contracts, p.entry_price,
-                                  {inst.price * (1.0 + spot_shift), vol}, now_);
+    const double price = inst.price * (1.0 + spot_shift);
+    const auto unit = unit_risk(inst.terms, {price, vol}, now_);
+    const auto r =
+        unit.ok() ? scale_unit(inst.terms, unit.value, p.contracts, p.entry_price, price) : unit;
     // A position that cannot be valued (stale) contributes no P&L.
     return r.ok() ? r.value.value_usd + p.realized_usd : p.risk.value_usd;
 }

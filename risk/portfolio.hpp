@@ -45,6 +45,7 @@ struct instrument_state {
     double vol = 0.0;           ///< options: implied vol as a fraction
     double net_contracts = 0.0; ///< across accounts
     position_risk unit;         ///< one long contract at the current marks
+    risk_error unit_error = risk_error::unknown_instrument; ///< ok once `unit` is valid
 };
 
 /// Marks and totals of one underlying.

@@ -92,4 +92,37 @@ risk_result<position_risk> value_position(const instrument_terms& terms, double 
     return {{}, risk_error::unknown_instrument};
 }
 
+risk_result<position_risk> scale_unit(const instrument_terms& terms, const position_risk& unit,
+                                      double contracts, double entry_price, double price) noexcept {
+    if (!std::isfinite(contracts)) {
+        return {{}, risk_error::non_finite_qty};
+    }
+    position_risk r;
+    r.notional_usd = std::fabs(contracts) * unit.notional_usd;
+    r.delta_base = contracts * unit.delta_base;
+    r.delta_usd = contracts * unit.delta_usd;
+    r.gamma_base = contracts * unit.gamma_base;
+    r.gamma_usd_1pct = contracts * unit.gamma_usd_1pct;
+    r.vega_usd = contracts * unit.vega_usd;
+    r.theta_usd = contracts * unit.theta_usd;
+    switch (terms.kind) {
+    case instrument_kind::spot:
+    case instrument_kind::option:
+        r.value_usd = contracts * unit.value_usd;
+        break;
+    case instrument_kind::linear_perp:
+    case instrument_kind::linear_future:
+        r.value_usd = contracts * terms.contract_size * (price - entry_price);
+        break;
+    case instrument_kind::inverse_perp:
+    case instrument_kind::inverse_future:
+        if (!(entry_price > 0.0) || !std::isfinite(entry_price)) {
+            return {{}, risk_error::non_positive_entry};
+        }
+        r.value_usd = contracts * terms.contract_size * (price / entry_price - 1.0);
+        break;
+    }
+    return {r, risk_error::ok};
+}
+
 } // namespace ballast::risk

@@ -133,3 +133,52 @@ TEST(valuation, bad_marks_and_expired_options_are_errors) {
 
 } // namespace
 } // namespace ballast::risk
+
+namespace ballast::risk {
+namespace {
+
+// The portfolio values positions by scaling per-contract risk; it must agree with the direct
+// valuation for every kind.
+TEST(valuation, scaled_unit_risk_equals_direct_valuation) {
+    struct kind_case {
+        instrument_terms terms;
+        double contracts, entry;
+        instrument_mark mark;
+    };
+    const kind_case cases[] = {
+        {linear(instrument_kind::spot, 1.0), 3.5, 0.0, {64000.0, 0.0}},
+        {linear(instrument_kind::linear_perp, 0.01), -250.0, 61000.0, {64000.0, 0.0}},
+        {linear(instrument_kind::linear_future, 1.0), 2.0, 66000.0, {64500.0, 0.0}},
+        {linear(instrument_kind::inverse_perp, 10.0), -4000.0, 59000.0, {64000.0, 0.0}},
+        {linear(instrument_kind::inverse_future, 100.0), 30.0, 70000.0, {64000.0, 0.0}},
+        {option_terms(option_right::call, 70000.0, 60), -7.0, 0.0, {64800.0, 0.55}},
+        {option_terms(option_right::put, 50000.0, 10), 12.5, 0.0, {64800.0, 0.9}},
+    };
+    for (const auto& c : cases) {
+        const auto direct = value_position(c.terms, c.contracts, c.entry, c.mark, now);
+        const auto unit = unit_risk(c.terms, c.mark, now);
+        ASSERT_TRUE(direct.ok() && unit.ok());
+        const auto scaled = scale_unit(c.terms, unit.value, c.contracts, c.entry, c.mark.price);
+        ASSERT_TRUE(scaled.ok());
+        const auto& a = direct.value;
+        const auto& b = scaled.value;
+        auto near = [](double x, double y) {
+            return std::fabs(x - y) <= 1e-12 * (1 + std::fabs(x));
+        };
+        EXPECT_TRUE(near(a.value_usd, b.value_usd)) << a.value_usd << " " << b.value_usd;
+        EXPECT_TRUE(near(a.notional_usd, b.notional_usd));
+        EXPECT_TRUE(near(a.delta_base, b.delta_base));
+        EXPECT_TRUE(near(a.delta_usd, b.delta_usd));
+        EXPECT_TRUE(near(a.gamma_base, b.gamma_base));
+        EXPECT_TRUE(near(a.gamma_usd_1pct, b.gamma_usd_1pct));
+        EXPECT_TRUE(near(a.vega_usd, b.vega_usd));
+        EXPECT_TRUE(near(a.theta_usd, b.theta_usd));
+    }
+    EXPECT_EQ(scale_unit(linear(instrument_kind::inverse_perp, 10), {}, 1.0, 0.0, 100.0).error,
+              risk_error::non_positive_entry);
+    EXPECT_EQ(scale_unit(linear(instrument_kind::spot, 1), {}, NAN, 0.0, 100.0).error,
+              risk_error::non_finite_qty);
+}
+
+} // namespace
+} // namespace ballast::risk
