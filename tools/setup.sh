@@ -36,3 +36,19 @@ ballast_build() {
   fi
   cmake --build "$dir" -j "$(nproc)"
 }
+
+# ballast_install_node_modules: the Uniswap SDKs that tests/node uses to (re)generate the DEX
+# reference vectors (npm registry; idempotent, quiet when already installed). Without npm the
+# node-based tests say why they skip.
+ballast_install_node_modules() {
+  local dir=$ballast_root/tests/node
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "ballast: npm not found; tests/node reference checks will skip" >&2
+    return 0
+  fi
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+    [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "ballast: npm ci in tests/node" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
