@@ -1,5 +1,7 @@
 #include "router/split.hpp"
 
+#include "router/amm_pool.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -79,6 +81,7 @@ struct pool_slot {
     std::uint16_t index = 0;
     venue_id venue{};
     const pool_curve* curve = nullptr;
+    const amm_pool* exact = nullptr;
     double gas = 0.0;
     std::int64_t capacity = 0; ///< base steps: min(cap, limit, liquidity)
 };
@@ -103,6 +106,7 @@ struct workspace {
     bool buy = true;
     std::int64_t order = 0;
     double step_units = 0.0;
+    decimal_step base_step{1, 8};
     bool has_limit = false;
     double limit = 0.0;
     std::vector<ladder_level> ladder;
@@ -258,6 +262,7 @@ struct workspace {
         has_limit = o.has_limit;
         limit = o.limit_price;
         step_units = steps_to_double(1, m.base_step);
+        base_step = m.base_step;
         if (order <= 0 || (has_limit && !(limit > 0.0 && std::isfinite(limit)))) {
             return route_status::bad_order;
         }
@@ -369,6 +374,7 @@ struct workspace {
             s.index = static_cast<std::uint16_t>(i);
             s.venue = p.cost.venue;
             s.curve = p.curve;
+            s.exact = p.exact;
             s.gas = p.cost.gas_quote;
             s.capacity = cap;
             ++np;
@@ -1006,7 +1012,19 @@ struct workspace {
             a.venue = s.venue;
             a.amount = base_qty(x);
             a.gas_quote = s.gas;
-            if (buy) {
+            const exact_pool_quote exact = s.exact == nullptr
+                                               ? exact_pool_quote{0.0, 0.0, pool_error::bad_state}
+                                           : buy ? s.exact->quote_buy(x, base_step)
+                                                 : s.exact->quote_sell(x, base_step);
+            if (exact.ok()) {
+                // The contract's own amounts for the decided size.
+                a.fees_quote = exact.fee_quote;
+                a.notional_quote =
+                    buy ? exact.quote - exact.fee_quote : exact.quote + exact.fee_quote;
+                a.cost_quote = buy ? exact.quote + s.gas : exact.quote - s.gas;
+                a.limit_price =
+                    buy ? s.curve->spot_after_buy(base) : s.curve->spot_after_sell(base);
+            } else if (buy) {
                 const double quote_in = s.curve->quote_in_for_base_out(base);
                 a.fees_quote = quote_in * fee;
                 a.notional_quote = quote_in - a.fees_quote;

@@ -22,10 +22,14 @@ struct book_source {
     venue_cost_model cost;
 };
 
-/// An AMM pool's supply curve (human units) with its venue's gas, cap and health.
+class amm_pool;
+
+/// An AMM pool's supply curve (human units) with its venue's gas, cap and health. With
+/// `exact` set, the decided amounts are priced by the pool contract's own math.
 struct pool_source {
     const pool_curve* curve = nullptr;
     venue_cost_model cost;
+    const amm_pool* exact = nullptr;
 };
 
 /// Everything the split looks at for one instrument; the router never owns or copies it.
