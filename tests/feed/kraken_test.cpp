@@ -1,10 +1,9 @@
 // Kraken books: WS v1 (golden replay of the real recording, every "c" checksum verified) and
 // WS v2 (the example of Kraken's v2 checksum guide), with every malformed variant on
 // hand-written frames for both.
-#include "feed/instruments.hpp"
 #include "feed/kraken.hpp"
 #include "feed/kraken_v2.hpp"
-#include "feed_test_util.hpp"
+#include "venue_golden.hpp"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -19,8 +18,7 @@ using namespace ballast::test;
 namespace {
 
 std::uint32_t crc_of(std::string_view digits) {
-    return static_cast<std::uint32_t>(
-        crc32(0, reinterpret_cast<const Bytef*>(digits.data()), static_cast<uInt>(digits.size())));
+    return crc32_of(digits);
 }
 
 std::string join(std::initializer_list<std::string_view> parts) {
@@ -36,18 +34,6 @@ std::string read_text(std::string_view rel) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
-}
-
-// Every level as "b|a price qty" lines, best first: the whole book, to compare before/after.
-std::string book_text(const venue_book& b) {
-    std::string out;
-    for (side s : {side::bid, side::ask}) {
-        b.book.for_each(s, [&](const level& l) {
-            out += s == side::bid ? "b " : "a ";
-            out += b.spec->format_price(l.px) + " " + b.spec->format_qty(l.sz) + "\n";
-        });
-    }
-    return out;
 }
 
 // Frames of the recording that carry a checksum, per pair, counted from the file's text.
@@ -66,121 +52,37 @@ std::size_t checksummed_frames(std::string_view pair) {
 TEST(KrakenReplay, EveryChecksumOfTheRecordingMatches) {
     auto s = replay({"kraken/KRAKEN.ws.50.0.txt"}); // AssetPairs (KRAKEN.0.txt) found beside it
     EXPECT_EQ(s->rejects().total(), 0u);
-    struct expected {
-        std::string_view pair;
-        std::uint64_t messages;
-        std::size_t bids, asks;
-        std::string_view best_bid, best_bid_qty, best_ask, best_ask_qty;
-        std::uint32_t text_crc; // CRC32 of book_text(), from an independent decimal replay
+    const golden_book books[] = {
+        {"XBT/CHF", 290, 500, 315, "56060.3", "0.05804973", "56194.2", "0.017", 2725625645u},
+        {"GRT/ETH", 21, 60, 73, "0.0008335", "506.69981876", "0.0008362", "3304.00414043",
+         3351352009u},
     };
-    for (const expected& e : {
-             expected{"XBT/CHF", 290, 500, 315, "56060.3", "0.05804973", "56194.2", "0.017",
-                      2725625645u},
-             expected{"GRT/ETH", 21, 60, 73, "0.0008335", "506.69981876", "0.0008362",
-                      "3304.00414043", 3351352009u},
-         }) {
-        SCOPED_TRACE(std::string(e.pair));
-        const auto* b = find_book(*s, "kraken", e.pair);
+    for (const auto& e : books) {
+        expect_golden(*s, "kraken", e);
+        const auto* b = find_book(*s, "kraken", e.symbol);
         ASSERT_NE(b, nullptr);
-        const auto& c = b->counters;
-        EXPECT_EQ(b->health, book_health::live);
-        EXPECT_EQ(c.messages, e.messages);
-        EXPECT_EQ(c.applied, e.messages);
-        EXPECT_EQ(c.gaps, 0u);
-        EXPECT_EQ(c.resyncs, 0u);
-        EXPECT_EQ(c.rejected, 0u);
-        EXPECT_EQ(c.checksum_fail, 0u);
-        EXPECT_EQ(c.checksum_ok, checksummed_frames(e.pair));
-        EXPECT_EQ(c.checksum_ok, e.messages - 1); // every update; the snapshot carries none
-        EXPECT_EQ(b->depth_limit, 1000u);         // "book-1000"
-        EXPECT_EQ(b->book.depth(side::bid), e.bids);
-        EXPECT_EQ(b->book.depth(side::ask), e.asks);
-        EXPECT_EQ(b->spec->format_price(b->book.best_bid().px), e.best_bid);
-        EXPECT_EQ(b->spec->format_qty(b->book.best_bid().sz), e.best_bid_qty);
-        EXPECT_EQ(b->spec->format_price(b->book.best_ask().px), e.best_ask);
-        EXPECT_EQ(b->spec->format_qty(b->book.best_ask().sz), e.best_ask_qty);
-        EXPECT_EQ(crc_of(book_text(*b)), e.text_crc);
+        SCOPED_TRACE(std::string(e.symbol));
+        EXPECT_EQ(b->counters.checksum_ok, checksummed_frames(e.symbol));
+        EXPECT_EQ(b->counters.checksum_ok, e.messages - 1); // every update; snapshots carry none
+        EXPECT_EQ(b->depth_limit, 1000u);                   // "book-1000"
         // The checksum is over the received text: the websocket's decimals, not pair_decimals.
         EXPECT_EQ(b->book.text_at(side::bid, 0).price_text(),
-                  e.pair == "XBT/CHF" ? "56060.30000" : "0.000833500");
+                  e.symbol == "XBT/CHF" ? "56060.30000" : "0.000833500");
     }
 }
 
-struct bad_frame {
-    std::string_view name;
-    std::string text;
-    std::string_view reason;
-    bool attributed; // counted on the book (else: unattributed)
-    bool resync;     // the book goes stale
-};
-
-// One hand-made pair (tick 0.1, lot 0.00000001) on a fresh decoder.
-template <class Feed> struct kraken_fixture_base : ::testing::Test {
-    kraken_fixture_base(std::string_view venue, std::string_view symbol, std::string_view url)
-        : symbol_(symbol), url_(url) {
-        const std::string toml = "[[instrument]]\nvenue = \"" + std::string(venue) +
-                                 "\"\nsymbol = \"" + symbol_ + "\"\nbase = \"" +
-                                 symbol_.substr(0, 3) + "\"\nquote = \"" + symbol_.substr(4) +
-                                 "\"\ntick = \"0.1\"\nlot = \"0.00000001\"\n";
-        EXPECT_FALSE(load_instrument_toml(toml, "test", reg));
-    }
-    instrument_registry reg;
-    reject_log log;
-    std::unique_ptr<Feed> feed = std::make_unique<Feed>(reg, log);
-    std::uint64_t line = 0;
-    std::string symbol_;
-    std::string url_;
-
-    void reset() {
-        log = reject_log{};
-        feed = std::make_unique<Feed>(reg, log);
-    }
-    void send(std::string_view text) {
-        padded_frame f(text, ++line, url_);
-        feed->on_frame(f.frame);
-    }
-    void connect() {
-        padded_frame f("", ++line, url_);
-        feed->on_connect(f.frame);
-    }
-    const venue_book* find() { return feed->find_book(symbol_); }
-    bool logged(std::string_view part) const {
-        for (const auto& e : log.entries()) {
-            if (e.reason.find(part) != std::string::npos) {
-                return true;
-            }
-        }
-        return false;
-    }
-    // Each bad frame on a fresh live book: counted with its reason, the book unchanged, stale
-    // where the procedure resubscribes, and recovered by the next snapshot.
-    template <class Snapshot> void expect_rejected(const bad_frame& c, Snapshot snapshot) {
-        SCOPED_TRACE(std::string(c.name));
-        reset();
-        snapshot();
-        ASSERT_NE(find(), nullptr);
-        ASSERT_EQ(find()->health, book_health::live);
-        const std::string before = book_text(*find());
-        send(c.text);
-        EXPECT_EQ(book_text(*find()), before);
-        EXPECT_EQ(log.total(), c.resync ? 2u : 1u); // the reject, and the stale transition
-        EXPECT_TRUE(logged(c.reason)) << (log.entries().empty() ? "" : log.entries()[0].reason);
-        EXPECT_EQ(find()->counters.rejected, c.attributed ? 1u : 0u);
-        EXPECT_EQ(feed->unattributed_rejects(), c.attributed ? 0u : 1u);
-        EXPECT_EQ(find()->health, c.resync ? book_health::stale_gap : book_health::live);
-        snapshot(); // a new subscription's snapshot always recovers
-        EXPECT_EQ(find()->health, book_health::live);
-        EXPECT_EQ(book_text(*find()), before);
-    }
-};
+// A hand-made pair (tick 0.1, lot 0.00000001).
+std::string pair_toml(std::string_view venue, std::string_view symbol) {
+    return "[[instrument]]\nvenue = \"" + std::string(venue) + "\"\nsymbol = \"" +
+           std::string(symbol) + "\"\nbase = \"" + std::string(symbol.substr(0, 3)) +
+           "\"\nquote = \"" + std::string(symbol.substr(4)) +
+           "\"\ntick = \"0.1\"\nlot = \"0.00000001\"\n";
+}
 
 // WS v1; the venue writes 5 price decimals.
-struct kraken_fixture : kraken_fixture_base<kraken_feed> {
-    kraken_fixture() : kraken_fixture_base("kraken", "XBT/USD", "wss://ws.kraken.com") {}
-    const venue_book& book() {
-        EXPECT_NE(find(), nullptr);
-        return *find();
-    }
+struct kraken_fixture : venue_fixture<kraken_feed> {
+    kraken_fixture()
+        : venue_fixture(pair_toml("kraken", "XBT/USD"), "XBT/USD", "wss://ws.kraken.com") {}
     // asks 5.0/1, 5.1/2; bids 4.9/3, 4.8/4 at depth 10
     void snapshot() {
         send(R"([7,{"as":[["5.00000","1.00000000","1.1"],["5.10000","2.00000000","1.2"]],)"
@@ -213,7 +115,7 @@ TEST_F(kraken_fixture, TwoObjectUpdateWithRepublishIsVerifiedThenApplied) {
     send(frame);
     EXPECT_EQ(book().counters.checksum_ok, 1u);
     EXPECT_EQ(book().counters.applied, 2u);
-    EXPECT_EQ(book_text(book()), "b 4.8 4\na 5 0.5\na 5.1 2\n");
+    EXPECT_EQ(book_levels(book()), "b 4.8 4\na 5 0.5\na 5.1 2\n");
     EXPECT_EQ(log.total(), 0u);
 }
 
@@ -247,9 +149,9 @@ TEST_F(kraken_fixture, BookIsCutToTheSubscribedDepthBeforeTheChecksum) {
 
 TEST_F(kraken_fixture, ChecksumMismatchLeavesTheBookAndWaitsForASnapshot) {
     snapshot();
-    const std::string before = book_text(book());
+    const std::string before = book_levels(book());
     send(update(R"({"a":[["5.00000","0.50000000","2.0"]]})", crc_of(snapshot_digits)));
-    EXPECT_EQ(book_text(book()), before); // verified before it is applied
+    EXPECT_EQ(book_levels(book()), before); // verified before it is applied
     EXPECT_EQ(book().health, book_health::stale_checksum);
     EXPECT_EQ(book().counters.checksum_fail, 1u);
     EXPECT_EQ(book().counters.resyncs, 1u);
@@ -372,10 +274,10 @@ const std::string guide_bids_after_best =
 const std::string guide_tenth_bid = join({"452766", "15445238"});
 
 // WS v2: the guide's pair, price precision 1, qty precision 8.
-struct kraken_v2_fixture : kraken_fixture_base<kraken_v2_feed> {
-    kraken_v2_fixture() : kraken_fixture_base("kraken_v2", "BTC/USD", "wss://ws.kraken.com/v2") {}
+struct kraken_v2_fixture : venue_fixture<kraken_v2_feed> {
+    kraken_v2_fixture()
+        : venue_fixture(pair_toml("kraken_v2", "BTC/USD"), "BTC/USD", "wss://ws.kraken.com/v2") {}
     const std::string docs_example = read_text("kraken/KRAKEN_v2_docs_book_example.json");
-    const venue_book* book() { return find(); }
     std::string update(std::string_view bids, std::string_view asks, std::uint32_t crc) {
         return R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[)" +
                std::string(bids) + R"(],"asks":[)" + std::string(asks) + R"(],"checksum":)" +
@@ -385,8 +287,8 @@ struct kraken_v2_fixture : kraken_fixture_base<kraken_v2_feed> {
 
 TEST_F(kraken_v2_fixture, GuideExampleChecksumMatches) {
     send(docs_example);
-    ASSERT_NE(book(), nullptr);
-    const auto& b = *book();
+    ASSERT_NE(find(), nullptr);
+    const auto& b = book();
     EXPECT_EQ(b.health, book_health::live);
     EXPECT_EQ(b.counters.checksum_ok, 1u); // 3310070434 in the guide
     EXPECT_EQ(b.counters.checksum_fail, 0u);
@@ -398,7 +300,7 @@ TEST_F(kraken_v2_fixture, GuideExampleChecksumMatches) {
     EXPECT_EQ(b.spec->format_qty(b.book.best_bid().sz), "0.1");
     EXPECT_EQ(b.spec->format_price(b.book.best_ask().px), "45285.2");
     EXPECT_EQ(b.spec->format_qty(b.book.best_ask().sz), "0.001");
-    EXPECT_EQ(crc_of(book_text(b)), 3925016375u); // from an independent decimal reading
+    EXPECT_EQ(crc_of(book_levels(b)), 3925016375u); // from an independent decimal reading
     EXPECT_EQ(log.total(), 0u);
 }
 
@@ -406,10 +308,10 @@ TEST_F(kraken_v2_fixture, GuideExampleWithAnotherChecksumIsNotApplied) {
     std::string frame = docs_example;
     frame.replace(frame.find("3310070434"), 10, "3310070435");
     send(frame);
-    ASSERT_NE(book(), nullptr);
-    EXPECT_EQ(book()->counters.checksum_fail, 1u);
-    EXPECT_EQ(book()->health, book_health::stale_checksum);
-    EXPECT_TRUE(book()->book.empty(side::bid));
+    ASSERT_NE(find(), nullptr);
+    EXPECT_EQ(book().counters.checksum_fail, 1u);
+    EXPECT_EQ(book().health, book_health::stale_checksum);
+    EXPECT_TRUE(book().book.empty(side::bid));
     EXPECT_TRUE(logged("checksum mismatch"));
 }
 
@@ -418,16 +320,16 @@ TEST_F(kraken_v2_fixture, UpdateIsVerifiedWithThePairsPrecision) {
     // Delete the best bid: the ten bids are the nine below it.
     const std::string digits = guide_asks + guide_bids_after_best + guide_tenth_bid;
     send(update(R"({"price":45283.5,"qty":0.00000000})", "", crc_of(digits)));
-    EXPECT_EQ(book()->counters.checksum_ok, 2u);
-    EXPECT_EQ(book()->book.depth(side::bid), 9u);
-    EXPECT_EQ(book()->spec->format_price(book()->book.best_bid().px), "45283.4");
+    EXPECT_EQ(book().counters.checksum_ok, 2u);
+    EXPECT_EQ(book().book.depth(side::bid), 9u);
+    EXPECT_EQ(book().spec->format_price(book().book.best_bid().px), "45283.4");
 }
 
 TEST_F(kraken_v2_fixture, DepthComesFromTheSubscription) {
     send(R"({"method":"subscribe","result":{"channel":"book","depth":25,"snapshot":true,)"
          R"("symbol":"BTC/USD"},"success":true,"time_in":"x","time_out":"y"})");
     send(docs_example);
-    EXPECT_EQ(book()->depth_limit, 25u);
+    EXPECT_EQ(book().depth_limit, 25u);
 
     reset();
     padded_frame sent(
@@ -435,7 +337,7 @@ TEST_F(kraken_v2_fixture, DepthComesFromTheSubscription) {
         "wss://ws.kraken.com/v2");
     feed->on_sent(sent.frame);
     send(docs_example);
-    EXPECT_EQ(book()->depth_limit, 100u);
+    EXPECT_EQ(book().depth_limit, 100u);
 }
 
 TEST_F(kraken_v2_fixture, BetterLevelPushesTheWorstOutOfTheSubscribedDepth) {
@@ -451,15 +353,15 @@ TEST_F(kraken_v2_fixture, BetterLevelPushesTheWorstOutOfTheSubscribedDepth) {
     send(R"({"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[)" + bids +
          R"(],"asks":[{"price":10.0,"qty":2}],"checksum":)" +
          std::to_string(crc_of(ask_digits + bid_digits)) + "}]}");
-    ASSERT_EQ(book()->health, book_health::live);
-    ASSERT_EQ(book()->counters.checksum_ok, 1u);
+    ASSERT_EQ(book().health, book_health::live);
+    ASSERT_EQ(book().counters.checksum_ok, 1u);
     // A better bid 9.9: eleven bids until the cut to ten drops 8.9.
     const std::string after =
         ask_digits + join({"99", "100000000"}) + bid_digits.substr(0, bid_digits.size() - 11);
     send(update(R"({"price":9.9,"qty":1})", "", crc_of(after)));
-    EXPECT_EQ(book()->counters.checksum_ok, 2u);
-    EXPECT_EQ(book()->book.depth(side::bid), 10u);
-    EXPECT_EQ(book()->spec->format_price(book()->book.at(side::bid, 9).px), "9");
+    EXPECT_EQ(book().counters.checksum_ok, 2u);
+    EXPECT_EQ(book().book.depth(side::bid), 10u);
+    EXPECT_EQ(book().spec->format_price(book().book.at(side::bid, 9).px), "9");
 }
 
 TEST_F(kraken_v2_fixture, CrossedBookIsFlaggedStale) {
@@ -468,9 +370,9 @@ TEST_F(kraken_v2_fixture, CrossedBookIsFlaggedStale) {
     const std::string digits =
         guide_asks + join({"452900", "100000000", "452835", "10000000"}) + guide_bids_after_best;
     send(update(R"({"price":45290.0,"qty":1})", "", crc_of(digits)));
-    EXPECT_EQ(book()->counters.checksum_ok, 2u);
-    EXPECT_EQ(book()->counters.crossed, 1u);
-    EXPECT_EQ(book()->health, book_health::stale_crossed);
+    EXPECT_EQ(book().counters.checksum_ok, 2u);
+    EXPECT_EQ(book().counters.crossed, 1u);
+    EXPECT_EQ(book().health, book_health::stale_crossed);
 }
 
 TEST_F(kraken_v2_fixture, MalformedFramesAreCountedAndNeverTouchTheBook) {
@@ -530,13 +432,13 @@ TEST_F(kraken_v2_fixture, NonBookMessagesAndStaleUpdates) {
     send(R"({"channel":"status","type":"update","data":[{"system":"online"}]})");
     send(R"({"channel":"ticker","type":"update","data":[{"symbol":"BTC/USD","bid":1}]})");
     EXPECT_EQ(log.total(), 0u);
-    EXPECT_EQ(book(), nullptr);
+    EXPECT_EQ(find(), nullptr);
     send(docs_example);
     connect();
-    EXPECT_EQ(book()->health, book_health::syncing);
+    EXPECT_EQ(book().health, book_health::syncing);
     send(update("", "", 0));
-    EXPECT_EQ(book()->counters.stale_dropped, 1u);
-    EXPECT_EQ(book()->counters.checksum_fail, 0u);
+    EXPECT_EQ(book().counters.stale_dropped, 1u);
+    EXPECT_EQ(book().counters.checksum_fail, 0u);
 }
 
 } // namespace
