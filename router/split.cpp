@@ -328,9 +328,14 @@ struct workspace {
             s.count = 0;
             std::int64_t cum = 0;
             const std::size_t depth = std::min(b.book->depth(taken), lim.max_levels_per_book);
+            // ticks * mantissa / 10^exponent, rounded once as steps_to_double does, without its
+            // 128-bit conversion per level.
+            const double tick_div = steps_to_double(1, decimal_step{1, b.cost.tick.exponent});
+            const double tick_scale = 1.0 / tick_div;
             for (std::size_t k = 0; k < depth && cum < need; ++k) {
                 const level& l = b.book->at(taken, k);
-                const double px = steps_to_double(l.px.value(), b.cost.tick);
+                const double px =
+                    static_cast<double>(l.px.value() * b.cost.tick.mantissa) / tick_scale;
                 if (has_limit && (buy ? px > limit : px < limit)) {
                     break;
                 }
@@ -674,11 +679,25 @@ struct workspace {
                 if (((excluded >> b) & 1U) || s.lot > deficit || cand[b] + s.lot > s.capacity) {
                     continue;
                 }
-                const double unit = (book_cost(b, cand[b] + s.lot) - book_cost(b, cand[b])) / s.lot;
-                if (unit < best_unit) {
+                // The rest of the level the book's allocation ends in costs the same per unit:
+                // take it in one go (whole lots) rather than a lot at a time.
+                std::int64_t cum = 0;
+                std::size_t k = 0;
+                while (k < s.count && cum + ladder[s.offset + k].qty <= cand[b]) {
+                    cum += ladder[s.offset + k].qty;
+                    ++k;
+                }
+                if (k == s.count) {
+                    continue;
+                }
+                const auto& l = ladder[s.offset + k];
+                const std::int64_t room = cum + l.qty - cand[b];
+                const std::int64_t t = std::min(room, deficit) / s.lot * s.lot;
+                const double unit = l.key * step_units;
+                if (t > 0 && unit < best_unit) {
                     best_unit = unit;
                     pick = b;
-                    pick_amount = s.lot;
+                    pick_amount = t;
                 }
             }
             for (std::size_t p = 0; p < np; ++p) {
