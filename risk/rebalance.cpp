@@ -108,6 +108,7 @@ route_cost price_delta_route(const portfolio& book, const hedge_route& route, do
         break;
     }
     case instrument_kind::option:
+        c.cost_usd = 0.0;
         c.eligible = false; // options deliver gamma; their delta is a by-product
         break;
     }

@@ -15,8 +15,10 @@ struct command {
 
 // Keep sorted by name; add a line per subcommand.
 constexpr command commands[] = {
+    {"greeks", "Black-76 price and Greeks of one option", ballast::cli::run_greeks},
     {"replay", "replay recorded venue streams into books and report them",
      ballast::cli::run_replay},
+    {"risk", "portfolio Greeks, drift, rebalance plan and stress", ballast::cli::run_risk},
     {"route", "least-cost split of an order over books and pools", ballast::cli::run_route},
     {"schedule", "slice an order over time (twap, vwap, pov, ac)", ballast::cli::run_schedule},
 };

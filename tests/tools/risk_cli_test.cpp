@@ -1,0 +1,153 @@
+// End-to-end: `ballast greeks` and `ballast risk` as a user runs them.
+#include "risk/black76.hpp"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct run_result {
+    int exit_code = -1;
+    std::string out; ///< stdout and stderr
+};
+
+run_result run(const std::string& args) {
+    const std::string cmd = std::string(BALLAST_CLI_PATH) + " " + args + " 2>&1";
+    run_result r;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (pipe == nullptr) {
+        return r;
+    }
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) {
+        r.out.append(buf.data(), n);
+    }
+    const int status = pclose(pipe);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+std::string data(const char* rel) {
+    return std::string(BALLAST_TEST_DATA_DIR) + "/" + rel;
+}
+
+TEST(risk_cli, greeks_prints_black76_json) {
+    const auto r = run("greeks --model black76 --forward 32366.75 --strike 34000 --vol 0.7657 "
+                       "--years 0.17 --put");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
+    const auto expected = ballast::risk::black76_unchecked({.forward = 32366.75,
+                                                            .strike = 34000,
+                                                            .vol = 0.7657,
+                                                            .years = 0.17,
+                                                            .rate = 0.0,
+                                                            .right = ballast::option_right::put});
+    double price = 0, delta = 0, gamma = 0, vega = 0, theta = 0;
+    ASSERT_EQ(doc["price"].get(price), simdjson::SUCCESS);
+    ASSERT_EQ(doc["delta"].get(delta), simdjson::SUCCESS);
+    ASSERT_EQ(doc["gamma"].get(gamma), simdjson::SUCCESS);
+    ASSERT_EQ(doc["vega"].get(vega), simdjson::SUCCESS);
+    ASSERT_EQ(doc["theta"].get(theta), simdjson::SUCCESS);
+    EXPECT_NEAR(price, expected.price, 1e-8 * expected.price);
+    EXPECT_NEAR(delta, expected.delta, 1e-11);
+    EXPECT_NEAR(gamma, expected.gamma, 1e-15);
+    EXPECT_NEAR(vega, expected.vega, 1e-9);
+    EXPECT_NEAR(theta, expected.theta, 1e-9);
+
+    const auto coin = run("greeks --model black76 --forward 32366.75 --strike 34000 --vol 0.7657 "
+                          "--years 0.17 --put --coin-settled");
+    ASSERT_EQ(coin.exit_code, 0) << coin.out;
+    ASSERT_EQ(parser.parse(coin.out).get(doc), simdjson::SUCCESS) << coin.out;
+    ASSERT_EQ(doc["price"].get(price), simdjson::SUCCESS);
+    EXPECT_NEAR(price, expected.price / 32366.75, 1e-10);
+}
+
+TEST(risk_cli, greeks_bad_input_is_one_line_naming_the_option) {
+    const struct {
+        const char* args;
+        const char* message;
+    } cases[] = {
+        {"greeks --model black76 --forward 100 --strike 100 --vol 0 --years 1 --call",
+         "greeks: --vol: must be a finite number > 0\n"},
+        {"greeks --model black76 --forward 100 --strike 100 --vol -0.2 --years 1 --call",
+         "greeks: --vol: must be a finite number > 0\n"},
+        {"greeks --model black76 --forward -5 --strike 100 --vol 0.2 --years 1 --call",
+         "greeks: --forward: must be a finite number > 0\n"},
+        {"greeks --model black76 --forward 100 --strike 100 --vol 0.2 --years 0 --put",
+         "greeks: --years: option is expired at the valuation time (years to expiry must be > "
+         "0)\n"},
+        {"greeks --model heston --forward 100", "greeks: --model: unknown model 'heston' (only "
+                                                "black76 is supported)\n"},
+        {"greeks --model black76 --forward 100 --strike 100 --vol 0.2 --years 1",
+         "greeks: --call or --put: missing\n"},
+        {"greeks --model black76 --forward 1e --strike 100",
+         "greeks: --forward: not a number: '1e'\n"},
+    };
+    for (const auto& c : cases) {
+        const auto r = run(c.args);
+        EXPECT_NE(r.exit_code, 0) << c.args;
+        EXPECT_EQ(r.out, c.message) << c.args;
+    }
+}
+
+TEST(risk_cli, risk_reports_the_example_portfolio_with_stress) {
+    const auto r = run("risk --portfolio " + data("risk/portfolio.toml") + " --stress");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out.substr(0, 200);
+    simdjson::dom::array positions, underlyings, targets, plan, grid;
+    ASSERT_EQ(doc["positions"].get(positions), simdjson::SUCCESS);
+    EXPECT_EQ(positions.size(), 9u);
+    ASSERT_EQ(doc["underlyings"].get(underlyings), simdjson::SUCCESS);
+    EXPECT_EQ(underlyings.size(), 3u);
+    ASSERT_EQ(doc["targets"].get(targets), simdjson::SUCCESS);
+    EXPECT_EQ(targets.size(), 3u);
+    ASSERT_EQ(doc["rebalance"]["plan"].get(plan), simdjson::SUCCESS);
+    EXPECT_EQ(plan.size(), 3u);
+    ASSERT_EQ(doc["stress"]["total_pnl_usd"].get(grid), simdjson::SUCCESS);
+    EXPECT_EQ(grid.size(), 9u); // -30% .. +30%
+    // The centre cell (no shift) is exactly zero P&L.
+    double centre = 1.0;
+    ASSERT_EQ(doc["stress"]["total_pnl_usd"].at(4).at(2).get(centre), simdjson::SUCCESS);
+    EXPECT_EQ(centre, 0.0);
+    // The same portfolio in JSON gives the same NAV.
+    const auto j = run("risk --portfolio " + data("risk/portfolio.json"));
+    ASSERT_EQ(j.exit_code, 0) << j.out;
+    simdjson::dom::parser parser2;
+    simdjson::dom::element doc2;
+    ASSERT_EQ(parser2.parse(j.out).get(doc2), simdjson::SUCCESS);
+    double nav1 = 0, nav2 = 0;
+    ASSERT_EQ(doc["nav_usd"].get(nav1), simdjson::SUCCESS);
+    ASSERT_EQ(doc2["nav_usd"].get(nav2), simdjson::SUCCESS);
+    EXPECT_EQ(nav1, nav2);
+}
+
+TEST(risk_cli, risk_bad_input_names_the_field_and_fails) {
+    auto r = run("risk");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(r.out, "risk: --portfolio: missing (a TOML or JSON portfolio file)\n");
+    r = run("risk --portfolio /nonexistent.toml");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(r.out, "risk: portfolio: cannot read /nonexistent.toml\n");
+    r = run("risk --portfolio " + data("risk/portfolio.toml") + " --marks " +
+            data("risk/bad_marks.toml"));
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.out.find("risk: marks_file.underlyings.BTC: must be > 0\n"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("risk: marks_file.instruments[0].vol: must be > 0\n"), std::string::npos)
+        << r.out;
+    r = run("risk --portfolio " + data("risk/portfolio.toml") + " --frobnicate");
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(r.out, "risk: unknown option --frobnicate (see ballast risk --help)\n");
+}
+
+} // namespace
