@@ -246,56 +246,99 @@ BALLAST_REPLAY_BENCH(BybitLinear, bybit_files, "bybit_linear")
 BALLAST_REPLAY_BENCH(BybitSpot, bybit_files, "bybit_spot")
 BALLAST_REPLAY_BENCH(Coinbase, coinbase_files, "coinbase")
 
-// ---- one level update near the top of a 1,000-level book --------------------------------------
+// ---- one level update: the recorded Bybit BTCUSDT linear level changes ------------------------
 
 namespace {
-struct level_ops {
-    std::vector<std::pair<std::int64_t, std::int64_t>> ops; // (price, qty); qty 0 deletes
-};
-level_ops make_ops() {
-    // Updates concentrate near the top, as in the recordings: geometric distance from the touch.
-    std::mt19937_64 rng(42);
-    std::geometric_distribution<int> dist(0.05);
-    level_ops o;
-    for (int i = 0; i < 4096; ++i) {
-        const std::int64_t px = 100000 - std::min(dist(rng), 999);
-        o.ops.emplace_back(px, rng() % 4 == 0 ? 0 : static_cast<std::int64_t>(rng() % 1000 + 1));
+// Captures every level change the decoder makes, to replay them on bare books.
+struct op_recorder final : book_listener {
+    struct op {
+        side s;
+        std::int64_t px;
+        std::int64_t sz;
+    };
+    std::vector<op> ops;
+    std::vector<op> snapshot;
+    bool in_snapshot = false;
+    void on_clear(const venue_book&) noexcept override {
+        in_snapshot = true;
+        snapshot.clear();
     }
-    return o;
+    void on_level(const venue_book& b, side s, price px, qty sz) noexcept override {
+        if (b.symbol() != "BTCUSDT") {
+            return;
+        }
+        (in_snapshot && ops.empty() ? snapshot : ops).push_back({s, px.value(), sz.value()});
+    }
+    void on_update(const venue_book&, timestamp_ns) noexcept override { in_snapshot = false; }
+};
+
+const op_recorder& recorded_ops() {
+    static const op_recorder rec = [] {
+        op_recorder r;
+        const corpus c = load({"bybit/BYBIT.jsonl"}, "bybit_linear");
+        reject_log rejects;
+        auto feed = make_venue_feed("bybit_linear", c.instruments, rejects, {});
+        feed->set_listener(&r);
+        for (const auto& f : c.frames) {
+            feed->on_frame({std::string_view(f.text.data(), f.size), f.ts, 0, f.url, 0, false});
+        }
+        return r;
+    }();
+    return rec;
 }
 } // namespace
 
 static void BM_Book_SetLevel(benchmark::State& state) {
-    const auto o = make_ops();
+    const auto& rec = recorded_ops();
     l2_book b(4096);
-    for (std::int64_t i = 0; i < 1000; ++i) {
-        b.set_level(side::bid, price(100000 - i), qty(10));
-    }
     std::size_t i = 0;
     for (auto _ : state) {
-        const auto& [px, sz] = o.ops[i++ & 4095];
-        benchmark::DoNotOptimize(b.set_level(side::bid, price(px), qty(sz)));
+        if (i == rec.ops.size()) {
+            state.PauseTiming();
+            b.clear();
+            for (const auto& o : rec.snapshot) {
+                b.set_level(o.s, price(o.px), qty(o.sz));
+            }
+            i = 0;
+            state.ResumeTiming();
+        }
+        const auto& o = rec.ops[i++];
+        benchmark::DoNotOptimize(b.set_level(o.s, price(o.px), qty(o.sz)));
     }
+    state.counters["recorded_ops"] = static_cast<double>(rec.ops.size());
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_Book_SetLevel);
 
 static void BM_Book_SetLevel_StdMap(benchmark::State& state) {
-    const auto o = make_ops();
+    const auto& rec = recorded_ops();
     std::map<double, double, std::greater<>> bids;
-    for (std::int64_t i = 0; i < 1000; ++i) {
-        bids[static_cast<double>(100000 - i) * 0.01] = 10;
-    }
+    std::map<double, double> asks;
     std::size_t i = 0;
     for (auto _ : state) {
-        const auto& [px, sz] = o.ops[i++ & 4095];
-        const double p = static_cast<double>(px) * 0.01;
-        if (sz == 0) {
-            benchmark::DoNotOptimize(bids.erase(p));
-        } else {
-            bids[p] = static_cast<double>(sz);
+        if (i == rec.ops.size()) {
+            state.PauseTiming();
+            bids.clear();
+            asks.clear();
+            for (const auto& o : rec.snapshot) {
+                (o.s == side::bid ? bids[o.px * 0.1] : asks[o.px * 0.1]) = o.sz * 0.001;
+            }
+            i = 0;
+            state.ResumeTiming();
         }
-        benchmark::DoNotOptimize(bids.begin()->first);
+        const auto& o = rec.ops[i++];
+        const double p = static_cast<double>(o.px) * 0.1;
+        if (o.s == side::bid) {
+            if (o.sz == 0) {
+                benchmark::DoNotOptimize(bids.erase(p));
+            } else {
+                bids[p] = static_cast<double>(o.sz) * 0.001;
+            }
+        } else if (o.sz == 0) {
+            benchmark::DoNotOptimize(asks.erase(p));
+        } else {
+            asks[p] = static_cast<double>(o.sz) * 0.001;
+        }
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }

@@ -1,7 +1,9 @@
 #include "book/decimal.hpp"
 #include "book/int128.hpp"
 
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 namespace ballast {
@@ -145,9 +147,118 @@ scanned_decimal scan(std::string_view s) noexcept {
 
 } // namespace
 
+namespace {
+constexpr std::uint64_t pow10_u64[] = {1ULL,
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL};
+
+// The common case in 64-bit arithmetic: plain decimals with at most 18 significant digits and
+// no exponent. Returns false when the general (128-bit) path must decide.
+bool parse_steps_fast(std::string_view text, decimal_step step, bool allow_negative,
+                      parse_result<std::int64_t>& out) noexcept {
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    if (p == end || step.mantissa <= 0 || step.exponent < 0 || step.exponent > 18) {
+        return false;
+    }
+    bool negative = false;
+    if (*p == '-' || *p == '+') {
+        negative = *p == '-';
+        ++p;
+    }
+    std::uint64_t digits = 0;
+    int significant = 0;
+    int frac = 0;    // fractional digits kept in `digits`
+    int pending = 0; // fractional zeros not yet multiplied in (dropped if trailing)
+    bool any = false;
+    bool point = false;
+    for (; p != end; ++p) {
+        const unsigned d = static_cast<unsigned>(*p - '0');
+        if (d < 10) {
+            any = true;
+            if (point) {
+                if (d == 0) {
+                    ++pending;
+                    continue;
+                }
+                significant = digits == 0 ? 1 : significant + pending + 1;
+                if (significant > 18) {
+                    return false;
+                }
+                digits = digits * pow10_u64[pending + 1] + d;
+                frac += pending + 1;
+                pending = 0;
+            } else {
+                if (digits == 0 && d == 0) {
+                    continue;
+                }
+                if (++significant > 18) {
+                    return false;
+                }
+                digits = digits * 10 + d;
+            }
+        } else if (*p == '.' && !point) {
+            point = true;
+        } else {
+            return false; // exponents and syntax errors: the general path
+        }
+    }
+    if (!any) {
+        return false;
+    }
+    // value = digits * 10^-frac; steps = value / (m * 10^-e) = digits * 10^(e - frac) / m
+    const int k = step.exponent - frac;
+    if (k < 0) {
+        out.error = decimal_error::too_precise; // digits ends in a non-zero fractional digit
+        return true;
+    }
+    std::uint64_t units = 0;
+    if (__builtin_mul_overflow(digits, pow10_u64[k], &units)) {
+        return false;
+    }
+    if (step.mantissa != 1) {
+        const auto m = static_cast<std::uint64_t>(step.mantissa);
+        if (units % m != 0) {
+            out.error = decimal_error::off_step;
+            return true;
+        }
+        units /= m;
+    }
+    if (units > static_cast<std::uint64_t>(INT64_MAX)) {
+        return false;
+    }
+    if (negative && units != 0 && !allow_negative) {
+        out.error = decimal_error::negative;
+        return true;
+    }
+    out.value = negative ? -static_cast<std::int64_t>(units) : static_cast<std::int64_t>(units);
+    out.error = decimal_error::ok;
+    return true;
+}
+} // namespace
+
 parse_result<std::int64_t> parse_steps(std::string_view text, decimal_step step,
                                        bool allow_negative) noexcept {
     parse_result<std::int64_t> out;
+    if (parse_steps_fast(text, step, allow_negative, out)) {
+        return out;
+    }
     const scanned_decimal d = scan(text);
     if (d.error != decimal_error::ok) {
         out.error = d.error;

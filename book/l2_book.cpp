@@ -27,32 +27,42 @@ void l2_book::clear() noexcept {
 // updates near the top move few elements.
 std::size_t l2_book::position(side s, price px) const noexcept {
     const auto& v = side_of(s);
-    // Most updates touch the top of the book: check the back before a binary search.
+    const std::size_t n = v.size();
+    // Most updates land within a few levels of the touch: scan back from the best level, and
+    // binary-search the rest only for deep updates.
+    constexpr std::size_t scan = 16;
+    const std::size_t stop = n > scan ? n - scan : 0;
+    std::size_t i = n;
     if (s == side::bid) {
-        if (!v.empty() && v.back().px < px) {
-            return v.size();
+        while (i > stop && v[i - 1].px >= px) {
+            --i;
+        }
+        if (i > stop || stop == 0) {
+            return i;
         }
         return static_cast<std::size_t>(
-            std::lower_bound(v.begin(), v.end(), px,
+            std::lower_bound(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(stop), px,
                              [](const level& l, price p) { return l.px < p; }) -
             v.begin());
     }
-    if (!v.empty() && v.back().px > px) {
-        return v.size();
+    while (i > stop && v[i - 1].px <= px) {
+        --i;
+    }
+    if (i > stop || stop == 0) {
+        return i;
     }
     return static_cast<std::size_t>(
-        std::lower_bound(v.begin(), v.end(), px, [](const level& l, price p) { return l.px > p; }) -
+        std::lower_bound(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(stop), px,
+                         [](const level& l, price p) { return l.px > p; }) -
         v.begin());
 }
 
-namespace {
-void store_text(level_text& t, std::string_view px, std::string_view sz) noexcept {
+void l2_book::store_text(level_text& t, std::string_view px, std::string_view sz) noexcept {
     std::memcpy(t.px.data(), px.data(), px.size());
     t.px_len = static_cast<std::uint8_t>(px.size());
     std::memcpy(t.sz.data(), sz.data(), sz.size());
     t.sz_len = static_cast<std::uint8_t>(sz.size());
 }
-} // namespace
 
 level_change l2_book::set_level(side s, price px, qty sz, std::string_view px_text,
                                 std::string_view sz_text) noexcept {

@@ -86,6 +86,42 @@ class l2_book {
     /// Both sides present and best bid >= best ask.
     [[nodiscard]] bool crossed() const noexcept;
 
+    /// Replaces a whole side in O(n) from levels given best first (strictly worsening prices,
+    /// positive quantities): `get(i)` returns {price, qty, px_text, sz_text}. Keeps the best
+    /// `capacity()` levels. Returns false, leaving the side empty, if the order is violated;
+    /// the caller then falls back to set_level.
+    template <class Get> bool assign_best_first(side s, std::size_t n, Get&& get) noexcept {
+        auto& v = side_of(s);
+        v.clear();
+        if (keep_text_) {
+            text_of(s).clear();
+        }
+        const std::size_t keep = n < capacity_ ? n : capacity_;
+        v.resize(keep);
+        if (keep_text_) {
+            text_of(s).resize(keep);
+        }
+        for (std::size_t i = 0; i < keep; ++i) {
+            const auto [px, sz, px_text, sz_text] = get(i);
+            const bool ordered =
+                i == 0 || (s == side::bid ? px < v[keep - i].px : px > v[keep - i].px);
+            if (!ordered || sz.value() <= 0 ||
+                (keep_text_ &&
+                 (px_text.size() > level_text::max_len || sz_text.size() > level_text::max_len))) {
+                v.clear();
+                if (keep_text_) {
+                    text_of(s).clear();
+                }
+                return false;
+            }
+            v[keep - 1 - i] = level{px, sz};
+            if (keep_text_) {
+                store_text(text_of(s)[keep - 1 - i], px_text, sz_text);
+            }
+        }
+        return true;
+    }
+
     /// Keeps the best `n` levels of a side (venues that define the book at a fixed depth).
     void truncate(side s, std::size_t n) noexcept;
     void truncate(std::size_t n) noexcept {
@@ -120,6 +156,7 @@ class l2_book {
     [[nodiscard]] const std::vector<level_text>& text_of(side s) const noexcept {
         return s == side::bid ? bid_text_ : ask_text_;
     }
+    static void store_text(level_text& t, std::string_view px, std::string_view sz) noexcept;
     /// Index of the first element not "before" px in storage order (lower bound).
     [[nodiscard]] std::size_t position(side s, price px) const noexcept;
 

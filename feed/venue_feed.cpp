@@ -1,6 +1,7 @@
 #include "feed/venue_feed.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace ballast::feed {
 
@@ -37,6 +38,7 @@ venue_feed::venue_feed(std::string venue, const instrument_registry& instruments
         options_.book_capacity = default_capacity;
     }
     staged_.reserve(options_.max_levels_per_message);
+    side_index_.reserve(options_.max_levels_per_message);
 }
 
 bool venue_feed::wants(std::string_view symbol) const noexcept {
@@ -102,6 +104,7 @@ void venue_feed::report(const venue_book* b, const feed_frame& f, std::string_vi
 
 void venue_feed::begin_snapshot(venue_book& b) noexcept {
     b.book.clear();
+    snapshot_pending_ = true;
     if (listener_ != nullptr) {
         listener_->on_clear(b);
     }
@@ -137,6 +140,32 @@ bool venue_feed::convert_staged(venue_book& b, const feed_frame& f) noexcept {
 }
 
 void venue_feed::apply_staged(venue_book& b) noexcept {
+    if (snapshot_pending_) {
+        snapshot_pending_ = false;
+        // Snapshots arrive best first: fill each side in one pass instead of n inserts.
+        for (side s : {side::bid, side::ask}) {
+            side_index_.clear();
+            for (std::uint32_t i = 0; i < staged_.size(); ++i) {
+                if (staged_[i].s == s && staged_[i].sz.value() != 0) {
+                    side_index_.push_back(i);
+                }
+            }
+            const bool bulk = b.book.assign_best_first(s, side_index_.size(), [&](std::size_t i) {
+                const auto& l = staged_[side_index_[i]];
+                return std::tuple{l.px, l.sz, l.px_text, l.sz_text};
+            });
+            if (!bulk) {
+                for (const auto i : side_index_) {
+                    const auto& l = staged_[i];
+                    b.book.set_level(l.s, l.px, l.sz, l.px_text, l.sz_text);
+                }
+            }
+            if (listener_ != nullptr) {
+                b.book.for_each(s, [&](const level& l) { listener_->on_level(b, s, l.px, l.sz); });
+            }
+        }
+        return;
+    }
     for (const auto& l : staged_) {
         const auto change = b.book.set_level(l.s, l.px, l.sz, l.px_text, l.sz_text);
         if (listener_ != nullptr && change != level_change::delete_unknown &&

@@ -144,7 +144,7 @@ class venue_feed {
     /// Reports an event (stale transition) in the reject log without counting a malformed message.
     void report(const venue_book* b, const feed_frame& f, std::string_view what,
                 std::string_view detail) noexcept;
-    /// Starts a new snapshot: clears the book.
+    /// Starts a new snapshot: clears the book; the next apply_staged loads it in bulk.
     void begin_snapshot(venue_book& b) noexcept;
     /// Messages are decoded into a staging area first, then validated as a whole, then
     /// applied: a malformed level never leaves a book half-updated.
@@ -188,7 +188,9 @@ class venue_feed {
     std::uint64_t frames_ = 0;
     std::string scratch_; // reason text; reused
     std::vector<staged_level> staged_;
+    std::vector<std::uint32_t> side_index_;
     bool staged_overflow_ = false;
+    bool snapshot_pending_ = false; // set by begin_snapshot: the next apply_staged fills the book
 };
 
 /// Parses `f.data` in place (its padding is guaranteed by the reader). On-Demand parsing is
