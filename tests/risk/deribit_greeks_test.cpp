@@ -204,3 +204,38 @@ TEST(deribit_greeks, published_delta_is_the_usd_black_delta_not_premium_adjusted
 
 } // namespace
 } // namespace ballast::risk
+
+namespace ballast::risk {
+namespace {
+
+// The same through the portfolio's valuation path: a coin-settled Deribit option spec, one
+// contract, marked at the ticker's forward and vol, carries Deribit's delta and gamma.
+TEST(deribit_greeks, one_contract_position_carries_the_published_greeks) {
+    const auto expiries = load_expiries();
+    for (const auto& t : load_tickers()) {
+        instrument_spec spec;
+        spec.venue = "deribit";
+        spec.symbol = t.name;
+        spec.kind = instrument_kind::option;
+        spec.base = t.name.substr(0, 3);
+        spec.settle = spec.base;
+        spec.contract_size = 1.0;
+        spec.right = t.name.back() == 'C' ? option_right::call : option_right::put;
+        const auto b = t.name.rfind('-');
+        const auto a = t.name.rfind('-', b - 1);
+        spec.strike = std::stod(t.name.substr(a + 1, b - a - 1));
+        spec.expiry = timestamp_ns{expiries.at(t.name) * 1'000'000};
+        const auto terms = terms_of(spec);
+        EXPECT_TRUE(terms.coin_settled);
+        const auto r = unit_risk(terms, {t.underlying_price, t.mark_iv / 100.0},
+                                 timestamp_ns{t.timestamp_ms * 1'000'000});
+        ASSERT_TRUE(r.ok()) << t.name;
+        EXPECT_NEAR(r.value.delta_base, t.delta, 1e-5 + 1e-9) << t.name;
+        EXPECT_NEAR(r.value.gamma_base, t.gamma, 0.5e-5) << t.name;
+        // Vega within 1e-4 relative: the printed-input rounding above bounds it.
+        EXPECT_NEAR(r.value.vega_usd, t.vega, 1e-4 * std::max(1.0, t.vega)) << t.name;
+    }
+}
+
+} // namespace
+} // namespace ballast::risk
