@@ -327,6 +327,7 @@ std::string instrument_name(std::string_view venue, std::string_view symbol) {
 struct instrument_mark_entry {
     std::string field; ///< where it came from, for messages
     std::optional<double> price, forward, vol;
+    bool bad = false; ///< some field was present but invalid (already reported)
 };
 
 struct marks_data {
@@ -361,6 +362,8 @@ void read_marks(reader& rd, const toml::table& t, const std::string& path, marks
         e.price = rd.number(m, "price", field, false, bound::positive);
         e.forward = rd.number(m, "forward", field, false, bound::positive);
         e.vol = rd.number(m, "vol", field, false, bound::positive);
+        e.bad = (m.get("price") != nullptr && !e.price) ||
+                (m.get("forward") != nullptr && !e.forward) || (m.get("vol") != nullptr && !e.vol);
         if (venue && symbol) {
             out.instruments[instrument_name(*venue, *symbol)] = e;
         }
@@ -603,6 +606,9 @@ class config_builder {
                 if (e && e->price) {
                     rd_.error(where + ".price", "not used for options (give forward and vol)");
                 }
+                if (e && e->bad) {
+                    continue; // its invalid field is already reported
+                }
                 if (!e || !e->forward) {
                     rd_.error(where + ".forward", "missing (the option's forward, > 0)");
                 } else {
@@ -623,6 +629,9 @@ class config_builder {
                     (void)cfg_.book.on_instrument_mark(id, *e->price);
                 }
                 continue; // a spot instrument without its own mark follows its underlying
+            }
+            if (e && e->bad) {
+                continue; // its invalid field is already reported
             }
             if (!e || !e->price) {
                 rd_.error(where + ".price",

@@ -309,3 +309,16 @@ TEST(config, utc_timestamps) {
 
 } // namespace
 } // namespace ballast::risk
+
+namespace ballast::risk {
+namespace {
+
+TEST(config, an_invalid_mark_is_reported_once) {
+    const auto doc = replace(minimal, "vol = 0.8", "vol = -0.8");
+    const auto r = parse_risk_config(doc, config_format::toml);
+    ASSERT_EQ(r.errors.size(), 1u) << all_errors(r);
+    EXPECT_EQ(r.errors[0], "marks.instruments[0].vol: must be > 0");
+}
+
+} // namespace
+} // namespace ballast::risk
