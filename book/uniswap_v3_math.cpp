@@ -25,6 +25,25 @@ const std::array<u256, 19>& tick_multipliers() {
     return m;
 }
 
+// The full 256-bit product of two 128-bit words as (high, low) halves.
+struct u128_pair {
+    uint128 hi;
+    uint128 lo;
+};
+u128_pair mul_128x128(uint128 a, uint128 b) noexcept {
+    const uint128 mask = ~static_cast<std::uint64_t>(0);
+    const uint128 a_lo = a & mask;
+    const uint128 a_hi = a >> 64;
+    const uint128 b_lo = b & mask;
+    const uint128 b_hi = b >> 64;
+    const uint128 ll = a_lo * b_lo;
+    const uint128 lh = a_lo * b_hi;
+    const uint128 hl = a_hi * b_lo;
+    const uint128 hh = a_hi * b_hi;
+    const uint128 mid = (ll >> 64) + (lh & mask) + (hl & mask);
+    return {hh + (lh >> 64) + (hl >> 64) + (mid >> 64), (mid << 64) | (ll & mask)};
+}
+
 // floor(x / 2^128) for a signed value, as Solidity's arithmetic shift `x >> 128` on int256.
 std::int32_t floor_shr128(const int256_t& x) noexcept {
     if (x >= 0) {
@@ -44,15 +63,26 @@ math_result<u256> sqrt_ratio_at_tick(std::int32_t tick) noexcept {
     if (abs_tick > static_cast<std::uint32_t>(max_tick)) {
         return {0, pool_error::tick_out_of_range};
     }
-    static const u256 odd_start("0xfffcb933bd6fad37aa2d162d1a594001");
-    static const u256 one_q128 = u256(1) << 128;
-    u256 ratio = (abs_tick & 1U) != 0 ? odd_start : one_q128;
-    const auto& m = tick_multipliers();
-    for (std::size_t i = 0; i < m.size(); ++i) {
+    // ratio is a Q128.128 below 2^128 after the first factor; (ratio * m) >> 128 is then the
+    // high half of a 128x128 product. A ratio of exactly 2^128 (even ticks, before any factor)
+    // times m, shifted, is m itself.
+    static const auto multipliers = [] {
+        std::array<uint128, 19> m{};
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            m[i] = to_u128(tick_multipliers()[i]);
+        }
+        return m;
+    }();
+    static const uint128 odd_start = to_u128(u256("0xfffcb933bd6fad37aa2d162d1a594001"));
+    bool is_one = (abs_tick & 1U) == 0; // ratio == 2^128
+    uint128 r = is_one ? 0 : odd_start;
+    for (std::size_t i = 0; i < multipliers.size(); ++i) {
         if ((abs_tick & (2U << i)) != 0) {
-            ratio = (ratio * m[i]) >> 128;
+            r = is_one ? multipliers[i] : mul_128x128(r, multipliers[i]).hi;
+            is_one = false;
         }
     }
+    u256 ratio = is_one ? u256(1) << 128 : to_u256(r);
     if (tick > 0) {
         ratio = u256_max / ratio;
     }
@@ -68,20 +98,22 @@ math_result<std::int32_t> tick_at_sqrt_ratio(const u256& sqrt_price_x96) noexcep
     }
     const u256 ratio = sqrt_price_x96 << 32;
     const auto msb = static_cast<std::int64_t>(boost::multiprecision::msb(ratio));
-    u256 r = msb >= 128 ? ratio >> static_cast<unsigned>(msb - 127)
-                        : ratio << static_cast<unsigned>(127 - msb);
+    // r is normalised into [2^127, 2^128): a uint128.
+    uint128 r = to_u128(msb >= 128 ? ratio >> static_cast<unsigned>(msb - 127)
+                                   : ratio << static_cast<unsigned>(127 - msb));
     // log_2 = (msb - 128) * 2^64 + fractional bits 63..50 (the contract ORs them into a value
     // whose low 64 bits are zero, which is an addition).
-    int256_t log_2 = int256_t(msb - 128) << 64;
     std::uint64_t frac = 0;
     for (int bit = 63; bit >= 50; --bit) {
-        r = (r * r) >> 127;
-        const unsigned f = static_cast<unsigned>(r >> 128);
+        // r := (r * r) >> 127 (< 2^129); f := r >> 128; r >>= f.
+        const auto sq = mul_128x128(r, r);
+        const bool f = (sq.hi >> 127) != 0;
         frac |= static_cast<std::uint64_t>(f) << bit;
-        r >>= f;
+        r = f ? sq.hi : (sq.hi << 1) | (sq.lo >> 127);
     }
-    log_2 += frac;
-    const int256_t log_sqrt10001 = log_2 * int256_t("255738958999603826347141");
+    const int256_t log_2 = (int256_t(msb - 128) << 64) + frac;
+    static const int256_t log_sqrt10001_factor("255738958999603826347141");
+    const int256_t log_sqrt10001 = log_2 * log_sqrt10001_factor;
     static const int256_t low_offset("3402992956809132418596140100660247210");
     static const int256_t high_offset("291339464771989622907027621153398088495");
     const std::int32_t tick_low = floor_shr128(log_sqrt10001 - low_offset);
