@@ -4,6 +4,7 @@
 namespace ballast::cli {
 
 int run_greeks(int argc, char** argv);
+int run_quote(int argc, char** argv);
 int run_replay(int argc, char** argv);
 int run_risk(int argc, char** argv);
 int run_route(int argc, char** argv);

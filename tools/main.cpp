@@ -16,6 +16,7 @@ struct command {
 // Keep sorted by name; add a line per subcommand.
 constexpr command commands[] = {
     {"greeks", "Black-76 price and Greeks of one option", ballast::cli::run_greeks},
+    {"quote", "quote one swap through a Uniswap v2/v3 pool state file", ballast::cli::run_quote},
     {"replay", "replay recorded venue streams into books and report them",
      ballast::cli::run_replay},
     {"risk", "portfolio Greeks, drift, rebalance plan and stress", ballast::cli::run_risk},
