@@ -42,7 +42,8 @@ kraken_book_feed::kraken_book_feed(std::string venue, const instrument_registry&
                                    kraken_checksum_text text)
     : venue_feed(std::move(venue), instruments, rejects, with_capacity(std::move(options))),
       text_(text) {
-    candidates_.reserve(options_.max_levels_per_message + 2 * checksum_levels);
+    // Every staged level of a side, plus as many book levels again and the ten.
+    candidates_.reserve(2 * options_.max_levels_per_message + checksum_levels);
 }
 
 std::uint32_t kraken_book_feed::level_checksum(std::uint32_t crc, const venue_book& b,
