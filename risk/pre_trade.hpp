@@ -90,7 +90,8 @@ class token_bucket {
 };
 
 /// Checks orders against limits, the portfolio's current positions and Greeks, and the
-/// per-venue rate buckets. Sized at construction; check() never allocates.
+/// per-venue rate buckets. Sized at construction from the portfolio's instruments (build it
+/// after the last add_instrument); reads positions and Greeks live; check() never allocates.
 class pre_trade_checker {
   public:
     explicit pre_trade_checker(const portfolio& book);
