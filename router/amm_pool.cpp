@@ -144,77 +144,50 @@ amm_pool::result amm_pool::from_state(pool_state state, std::string_view base,
     return r;
 }
 
-exact_pool_quote amm_pool::quote_buy(std::int64_t steps, decimal_step base_step) const noexcept {
+exact_pool_quote amm_pool::quote(bool buy, std::int64_t steps,
+                                 decimal_step base_step) const noexcept {
     exact_pool_quote q;
     const auto amount = raw_amount(steps, base_step, base_decimals_);
     if (!amount) {
         q.error = pool_error::zero_amount;
         return q;
     }
-    // Base out: the quote token goes in.
-    const bool zero_for_one = !base_is_token0_;
-    u256 in;
-    u256 fee;
-    if (state_.kind == pool_kind::uniswap_v2) {
-        const auto r = state_.v2.quote({zero_for_one, false, *amount});
+    // A buy takes base out with an exact-output swap (quote in); a sell puts base in with an
+    // exact-input swap (quote out). zero_for_one: token0 goes in.
+    const bool zero_for_one = buy ? !base_is_token0_ : base_is_token0_;
+    const bool v2 = state_.kind == pool_kind::uniswap_v2;
+    const double fee_rate =
+        static_cast<double>(v2 ? state_.v2.fee() : state_.v3.fee()) / uniswap_v3::fee_denominator;
+    u256 quote_raw;
+    u256 fee_raw;
+    if (v2) {
+        const auto r = state_.v2.quote({zero_for_one, !buy, *amount});
         if (!r.ok()) {
             q.error = r.error;
             return q;
         }
-        in = r.amount_in;
-        q.quote = to_double(in) / pow10(quote_decimals_);
-        q.fee_quote = q.quote * static_cast<double>(state_.v2.fee()) * 1e-6;
-        return q;
-    }
-    v3_swap_request req;
-    req.zero_for_one = zero_for_one;
-    req.exact_input = false;
-    req.amount = *amount;
-    const auto r = state_.v3.quote(req);
-    if (!r.ok() || r.partial || r.amount_out < *amount) {
-        q.error = r.ok() ? pool_error::insufficient_liquidity : r.error;
-        return q;
-    }
-    in = r.amount_in;
-    fee = r.fee_amount;
-    q.quote = to_double(in) / pow10(quote_decimals_);
-    q.fee_quote = to_double(fee) / pow10(quote_decimals_);
-    return q;
-}
-
-exact_pool_quote amm_pool::quote_sell(std::int64_t steps, decimal_step base_step) const noexcept {
-    exact_pool_quote q;
-    const auto amount = raw_amount(steps, base_step, base_decimals_);
-    if (!amount) {
-        q.error = pool_error::zero_amount;
-        return q;
-    }
-    const bool zero_for_one = base_is_token0_;
-    const double fee_rate = state_.kind == pool_kind::uniswap_v2
-                                ? static_cast<double>(state_.v2.fee()) * 1e-6
-                                : static_cast<double>(state_.v3.fee()) * 1e-6;
-    u256 out;
-    if (state_.kind == pool_kind::uniswap_v2) {
-        const auto r = state_.v2.quote({zero_for_one, true, *amount});
-        if (!r.ok()) {
-            q.error = r.error;
-            return q;
-        }
-        out = r.amount_out;
+        quote_raw = buy ? r.amount_in : r.amount_out;
     } else {
         v3_swap_request req;
         req.zero_for_one = zero_for_one;
-        req.exact_input = true;
+        req.exact_input = !buy;
         req.amount = *amount;
         const auto r = state_.v3.quote(req);
-        if (!r.ok() || r.partial) {
+        if (!r.ok() || r.partial || (buy && r.amount_out < *amount)) {
             q.error = r.ok() ? pool_error::insufficient_liquidity : r.error;
             return q;
         }
-        out = r.amount_out;
+        quote_raw = buy ? r.amount_in : r.amount_out;
+        fee_raw = r.fee_amount;
     }
-    q.quote = to_double(out) / pow10(quote_decimals_);
-    q.fee_quote = q.quote * fee_rate / (1.0 - fee_rate);
+    q.quote = to_double(quote_raw) / pow10(quote_decimals_);
+    if (!buy) {
+        q.fee_quote = q.quote * fee_rate / (1.0 - fee_rate); // the fee was taken in base
+    } else if (v2) {
+        q.fee_quote = q.quote * fee_rate;
+    } else {
+        q.fee_quote = to_double(fee_raw) / pow10(quote_decimals_);
+    }
     return q;
 }
 

@@ -39,12 +39,19 @@ class amm_pool {
 
     /// Exact-output swap for `steps` of `base_step` base out (the contract's own amounts).
     [[nodiscard]] exact_pool_quote quote_buy(std::int64_t steps,
-                                             decimal_step base_step) const noexcept;
+                                             decimal_step base_step) const noexcept {
+        return quote(true, steps, base_step);
+    }
     /// Exact-input swap of `steps` of `base_step` base in.
     [[nodiscard]] exact_pool_quote quote_sell(std::int64_t steps,
-                                              decimal_step base_step) const noexcept;
+                                              decimal_step base_step) const noexcept {
+        return quote(false, steps, base_step);
+    }
 
   private:
+    [[nodiscard]] exact_pool_quote quote(bool buy, std::int64_t steps,
+                                         decimal_step base_step) const noexcept;
+
     pool_state state_;
     pool_curve curve_;
     bool base_is_token0_ = true;

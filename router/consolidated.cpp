@@ -54,49 +54,34 @@ void consolidated_book::rebuild(const market_snapshot& market) noexcept {
             p.cost.cap_steps >= unlimited_steps
                 ? INFINITY
                 : static_cast<double>(p.cost.cap_steps) * steps_to_double(1, market.base_step);
-        // Asks: buying base moves the spot up band by band.
-        double spot = c.spot_price();
-        double prev_base = 0.0;
-        double prev_quote = 0.0;
-        for (std::size_t k = 0; k < pool_bands_ && prev_base < cap; ++k) {
-            spot *= band;
-            const double base = std::min(c.base_out_to_spot(spot), cap);
-            const double quote = c.quote_in_for_base_out(base);
-            if (!(base > prev_base) || !std::isfinite(quote)) {
-                break;
+        // Asks: buying base moves the spot up band by band; bids: selling moves it down.
+        // Each band is the base between two spot prices at its average all-in price.
+        for (const side s : {side::ask, side::bid}) {
+            const bool ask = s == side::ask;
+            double spot = c.spot_price();
+            double prev_base = 0.0;
+            double prev_quote = 0.0;
+            for (std::size_t k = 0; k < pool_bands_ && prev_base < cap; ++k) {
+                spot = ask ? spot * band : spot / band;
+                const double base =
+                    std::min(ask ? c.base_out_to_spot(spot) : c.base_in_to_spot(spot), cap);
+                const double quote =
+                    ask ? c.quote_in_for_base_out(base) : c.quote_out_for_base_in(base);
+                if (!(base > prev_base) || !std::isfinite(quote)) {
+                    break;
+                }
+                consolidated_level l;
+                l.size_base = base - prev_base;
+                l.all_in_price = (quote - prev_quote) / l.size_base;
+                l.price = ask ? l.all_in_price * (1.0 - c.fee_rate())
+                              : l.all_in_price / (1.0 - c.fee_rate());
+                l.venue = p.cost.venue;
+                l.kind = source_kind::pool;
+                l.index = static_cast<std::uint16_t>(i);
+                add(s, l);
+                prev_base = base;
+                prev_quote = quote;
             }
-            consolidated_level l;
-            l.size_base = base - prev_base;
-            l.all_in_price = (quote - prev_quote) / l.size_base;
-            l.price = l.all_in_price * (1.0 - c.fee_rate());
-            l.venue = p.cost.venue;
-            l.kind = source_kind::pool;
-            l.index = static_cast<std::uint16_t>(i);
-            add(side::ask, l);
-            prev_base = base;
-            prev_quote = quote;
-        }
-        // Bids: selling base moves it down.
-        spot = c.spot_price();
-        prev_base = 0.0;
-        prev_quote = 0.0;
-        for (std::size_t k = 0; k < pool_bands_ && prev_base < cap; ++k) {
-            spot /= band;
-            const double base = std::min(c.base_in_to_spot(spot), cap);
-            const double quote = c.quote_out_for_base_in(base);
-            if (!(base > prev_base)) {
-                break;
-            }
-            consolidated_level l;
-            l.size_base = base - prev_base;
-            l.all_in_price = (quote - prev_quote) / l.size_base;
-            l.price = l.all_in_price / (1.0 - c.fee_rate());
-            l.venue = p.cost.venue;
-            l.kind = source_kind::pool;
-            l.index = static_cast<std::uint16_t>(i);
-            add(side::bid, l);
-            prev_base = base;
-            prev_quote = quote;
         }
     }
     // std::sort, not stable_sort: stable_sort may allocate a buffer. Ties break by source.
