@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace ballast;
@@ -83,6 +84,22 @@ const bench_market& market() {
     return m;
 }
 
+/// A recorded market file as it is (eth_usdc.json: 3 books + 2 pools; btc_usd.json: 3 books).
+const market_data& recorded(const char* file) {
+    static std::deque<std::pair<std::string, market_data>> cache;
+    for (const auto& [name, m] : cache) {
+        if (name == file) {
+            return m;
+        }
+    }
+    auto r = load_market(std::string(BALLAST_TEST_DATA_DIR) + "/router/" + file);
+    if (!r.ok()) {
+        std::fprintf(stderr, "router_bench: %s\n", r.error.c_str());
+        std::abort();
+    }
+    return cache.emplace_back(file, std::move(r.market)).second;
+}
+
 parent_order order_of(side s, double base) {
     parent_order o;
     o.order_side = s;
@@ -130,11 +147,15 @@ void BM_Route_EqualSplit(benchmark::State& state) {
     timed_route(state, route_method::equal_split);
 }
 
-/// Cost advantage on the realistic market, per order size (base units in the argument):
-/// saving in bps of the order's notional against each baseline (positive = router cheaper).
+/// Cost advantage on realistic markets, per order size (base units, first argument), side
+/// (0 buy, 1 sell) and market (0: the 6-book + 3-pool bench market, 1: eth_usdc.json, 2:
+/// btc_usd.json): saving in bps of the order's notional against each baseline (positive =
+/// router cheaper).
 void BM_Route_CostAdvantage(benchmark::State& state) {
-    const auto& m = market();
-    const auto snap = m.snapshot();
+    const auto which = state.range(2);
+    const auto snap = which == 0   ? market().snapshot()
+                      : which == 1 ? recorded("eth_usdc.json").snapshot()
+                                   : recorded("btc_usd.json").snapshot();
     smart_router router;
     const double base = static_cast<double>(state.range(0));
     const side s = state.range(1) == 0 ? side::bid : side::ask;
@@ -163,6 +184,8 @@ void BM_Route_CostAdvantage(benchmark::State& state) {
 BENCHMARK(BM_Route_Split)->Repetitions(3)->ReportAggregatesOnly(false);
 BENCHMARK(BM_Route_Increments5pct)->Repetitions(3);
 BENCHMARK(BM_Route_EqualSplit);
-BENCHMARK(BM_Route_CostAdvantage)->ArgsProduct({{5, 50, 500, 2000}, {0, 1}})->Iterations(20);
+BENCHMARK(BM_Route_CostAdvantage)
+    ->ArgsProduct({{1, 10, 100, 1000}, {0, 1}, {0, 1, 2}})
+    ->Iterations(20);
 
 BENCHMARK_MAIN();
