@@ -256,17 +256,17 @@ void check_against_brute_force(scenario sc, std::uint64_t seed, int markets) {
 } // namespace
 
 TEST(SplitBruteForce, BooksOnlyMatchOptimum) {
-    check_against_brute_force({false, false, false, false}, 11, 300);
+    check_against_brute_force({false, false, false, false}, 11, 1000);
 }
 TEST(SplitBruteForce, BooksAndPoolsWithGasMatchOptimum) {
-    check_against_brute_force({true, false, false, false}, 12, 300);
+    check_against_brute_force({true, false, false, false}, 12, 1000);
 }
 TEST(SplitBruteForce, CapsAndLimitMatchOptimum) {
-    check_against_brute_force({true, false, true, true}, 13, 300);
+    check_against_brute_force({true, false, true, true}, 13, 1000);
 }
 TEST(SplitBruteForce, MinNotionalMatchesOptimum) {
-    check_against_brute_force({true, true, false, false}, 14, 300);
+    check_against_brute_force({true, true, false, false}, 14, 1000);
 }
 TEST(SplitBruteForce, EverythingAtOnceMatchesOptimum) {
-    check_against_brute_force({true, true, true, true}, 15, 400);
+    check_against_brute_force({true, true, true, true}, 15, 1500);
 }
