@@ -1,6 +1,7 @@
 #include "book/u256.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace ballast {
 
@@ -66,30 +67,65 @@ std::string to_decimal(int128 v) {
     return s;
 }
 
+namespace {
+
+// Upper bound on the bit length of a*b: the product fits in 256 bits when this is <= 256.
+unsigned product_bits(const u256& a, const u256& b) noexcept {
+    if (a == 0 || b == 0) {
+        return 0;
+    }
+    return static_cast<unsigned>(boost::multiprecision::msb(a) + boost::multiprecision::msb(b) + 2);
+}
+
+// floor(p / d) and whether the division left a remainder, on the narrowest type that holds p.
+// Powers of two (Q96) are shifts.
+template <class Wide> std::optional<u256> divide(const Wide& p, const u256& d, bool round_up) {
+    Wide q;
+    bool remainder = false;
+    if ((d & (d - 1)) == 0) {
+        const auto shift = static_cast<unsigned>(boost::multiprecision::msb(d));
+        q = p >> shift;
+        remainder = (p & ((Wide(1) << shift) - 1)) != 0;
+    } else {
+        q = p / d;
+        remainder = q * d != p;
+    }
+    if (round_up && remainder) {
+        ++q;
+        if (q == 0) { // wrapped past 2^256 (only possible for Wide == u256)
+            return std::nullopt;
+        }
+    }
+    if constexpr (std::is_same_v<Wide, u512>) {
+        if (q > u512(u256_max)) {
+            return std::nullopt;
+        }
+        return static_cast<u256>(q);
+    } else {
+        return q;
+    }
+}
+
+} // namespace
+
 std::optional<u256> mul_div(const u256& a, const u256& b, const u256& d) noexcept {
     if (d == 0) {
         return std::nullopt;
     }
-    const u512 q = (u512(a) * b) / d;
-    if (q > u512(u256_max)) {
-        return std::nullopt;
+    if (product_bits(a, b) <= 256) {
+        return divide<u256>(a * b, d, false);
     }
-    return static_cast<u256>(q);
+    return divide<u512>(u512(a) * b, d, false);
 }
 
 std::optional<u256> mul_div_rounding_up(const u256& a, const u256& b, const u256& d) noexcept {
     if (d == 0) {
         return std::nullopt;
     }
-    const u512 p = u512(a) * b;
-    u512 q = p / d;
-    if (q * d != p) {
-        ++q;
+    if (product_bits(a, b) <= 256) {
+        return divide<u256>(a * b, d, true);
     }
-    if (q > u512(u256_max)) {
-        return std::nullopt;
-    }
-    return static_cast<u256>(q);
+    return divide<u512>(u512(a) * b, d, true);
 }
 
 } // namespace ballast
