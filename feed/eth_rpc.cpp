@@ -1,5 +1,7 @@
 #include "feed/eth_rpc.hpp"
 
+#include <array>
+
 namespace ballast::feed {
 
 namespace {
@@ -8,17 +10,36 @@ using simdjson::ondemand::json_type;
 using simdjson::ondemand::object;
 using simdjson::ondemand::value;
 
+// Hex digit values, -1 for anything else: one load per character on the decode path.
+constexpr std::array<std::int8_t, 256> hex_table = [] {
+    std::array<std::int8_t, 256> t{};
+    for (auto& v : t) {
+        v = -1;
+    }
+    for (int c = '0'; c <= '9'; ++c) {
+        t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+    }
+    for (int c = 'a'; c <= 'f'; ++c) {
+        t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+        t[static_cast<std::size_t>(c - 'a' + 'A')] = static_cast<std::int8_t>(c - 'a' + 10);
+    }
+    return t;
+}();
+
 int hex_digit(char c) noexcept {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
+    return hex_table[static_cast<unsigned char>(c)];
+}
+
+// Decodes 2 * out.size() hex digits; false on any non-hex digit.
+bool decode_hex(const char* in, std::span<std::uint8_t> out) noexcept {
+    int bad = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int hi = hex_digit(in[2 * i]);
+        const int lo = hex_digit(in[2 * i + 1]);
+        bad |= hi | lo; // any -1 sets the sign bit
+        out[i] = static_cast<std::uint8_t>((hi << 4) | (lo & 0xf));
     }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
+    return bad >= 0;
 }
 
 bool strip_0x(std::string_view& hex) noexcept {
@@ -167,13 +188,8 @@ struct object_decoder {
         if (n % 32 != 0 || n > eth_log_max_data) {
             return fail(eth_error::bad_data, "data");
         }
-        for (std::size_t i = 0; i < n; ++i) {
-            const int hi = hex_digit(s[2 * i]);
-            const int lo = hex_digit(s[2 * i + 1]);
-            if (hi < 0 || lo < 0) {
-                return fail(eth_error::bad_hex, "data");
-            }
-            log.data[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+        if (!decode_hex(s.data(), std::span<std::uint8_t>(log.data.data(), n))) {
+            return fail(eth_error::bad_hex, "data");
         }
         log.data_size = static_cast<std::uint16_t>(n);
         return eth_error::ok;
@@ -223,15 +239,7 @@ bool parse_hex_bytes(std::string_view hex, std::span<std::uint8_t> out) noexcept
     if (!strip_0x(hex) || hex.size() != out.size() * 2) {
         return false;
     }
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const int hi = hex_digit(hex[2 * i]);
-        const int lo = hex_digit(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            return false;
-        }
-        out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-    }
-    return true;
+    return decode_hex(hex.data(), out);
 }
 
 std::optional<std::uint64_t> parse_hex_quantity(std::string_view hex) noexcept {
