@@ -7,6 +7,7 @@ int run_greeks(int argc, char** argv);
 int run_quote(int argc, char** argv);
 int run_replay(int argc, char** argv);
 int run_risk(int argc, char** argv);
+int run_run(int argc, char** argv);
 int run_route(int argc, char** argv);
 int run_schedule(int argc, char** argv);
 

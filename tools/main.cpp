@@ -20,6 +20,7 @@ constexpr command commands[] = {
     {"replay", "replay recorded venue streams into books and report them",
      ballast::cli::run_replay},
     {"risk", "portfolio Greeks, drift, rebalance plan and stress", ballast::cli::run_risk},
+    {"run", "rebalance a portfolio end to end over a multi-venue scenario", ballast::cli::run_run},
     {"route", "least-cost split of an order over books and pools", ballast::cli::run_route},
     {"schedule", "slice an order over time (twap, vwap, pov, ac)", ballast::cli::run_schedule},
 };

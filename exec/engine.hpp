@@ -1,0 +1,160 @@
+#pragma once
+/// The engine: feed threads replay recordings through the real venue decoders and hand every
+/// book change to the engine thread through SPSC rings; the engine thread merges the rings in
+/// market-time order, mirrors the books, keeps risk current, rebalances through the router and
+/// the pre-trade gate, and fills child orders on simulated gateways.
+#include "exec/latency.hpp"
+#include "exec/oms.hpp"
+#include "exec/scenario.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ballast::exec {
+
+/// Weights and deltas of one underlying before and after the run.
+struct underlying_summary {
+    std::string name;
+    bool cash = false;
+    bool has_target = false;
+    double target_weight = 0.0;
+    double band = 0.0;
+    double weight_before = 0.0;
+    double weight_after = 0.0;
+    double delta_before = 0.0; ///< base units
+    double delta_after = 0.0;
+    double target_delta_after = 0.0; ///< target weight * NAV / price at the end
+    [[nodiscard]] bool inside_band_after() const noexcept {
+        return !has_target || (weight_after >= target_weight - band - 1e-12 &&
+                               weight_after <= target_weight + band + 1e-12);
+    }
+};
+
+/// Trades of one instrument at one venue.
+struct trade_summary {
+    std::string venue;
+    std::string symbol;
+    std::string kind; ///< spot, linear_perp, pool
+    double bought_base = 0.0;
+    double sold_base = 0.0;
+    double notional_quote = 0.0;
+    double fees_quote = 0.0;
+    double gas_quote = 0.0;
+    std::uint32_t orders = 0;
+    std::uint32_t fills = 0;
+};
+
+/// One parent order from the rebalancer, its execution and its comparisons.
+struct parent_summary {
+    std::string underlying;
+    std::string route_symbol; ///< the plan's route instrument (venue:symbol)
+    bool synthetic = false;   ///< delivered through the perp instead of spot
+    side order_side = side::bid;
+    timestamp_ns decided{};
+    double requested_base = 0.0;
+    double filled_base = 0.0;
+    double arrival_mid = 0.0;
+    double fees_quote = 0.0;
+    double gas_quote = 0.0;
+    double slippage_quote = 0.0; ///< execution vs the arrival mid, before fees
+    double cost_quote = 0.0;     ///< fees + gas + slippage
+    double cost_bps = 0.0;       ///< cost over filled notional at the arrival mid
+    // The naive plan: everything at once on the single best spot venue, at the decision.
+    std::string naive_venue;
+    double naive_filled_base = 0.0;
+    double naive_cost_quote = 0.0;
+    double naive_cost_bps = 0.0;
+    // Synthetic leg: what spot would have cost (router's optimal split at the decision)
+    // and the plan's estimates (fees + half spread + funding over the horizon).
+    double spot_alt_cost_bps = 0.0;
+    double plan_spot_cost_usd = 0.0;
+    double plan_route_cost_usd = 0.0;
+    std::uint32_t slices = 0;
+    std::uint32_t children = 0;
+};
+
+struct hop_row {
+    std::string hop;
+    std::uint64_t count = 0;
+    std::uint64_t p50_ns = 0;
+    std::uint64_t p99_ns = 0;
+    std::uint64_t p999_ns = 0;
+    std::uint64_t max_ns = 0;
+};
+
+/// Per instrument: the position change the fills add up to and the one the portfolio shows.
+struct position_check {
+    std::string instrument; ///< venue:symbol
+    double fills_contracts = 0.0;
+    double position_change = 0.0;
+};
+
+struct run_result {
+    std::string scenario;
+    timestamp_ns market_start{};
+    timestamp_ns market_end{};
+    std::uint64_t events = 0; ///< book events merged by the engine
+    std::uint64_t frames = 0; ///< recorded frames decoded by the feed threads
+    std::uint64_t feed_rejects = 0;
+    double nav_before = 0.0;
+    double nav_after = 0.0;
+    std::vector<underlying_summary> underlyings;
+    std::vector<trade_summary> trades;
+    std::vector<parent_summary> parents;
+    std::vector<order> orders;
+    std::vector<position_check> positions;
+    double cash_change = 0.0;                       ///< the quote-currency position's change
+    double cash_from_fills = 0.0;                   ///< what the fills say it should be
+    std::array<std::uint64_t, 6> orders_by_state{}; ///< indexed by order_state
+    std::vector<std::pair<std::string, std::uint64_t>> gate_rejects; ///< reason, count
+    std::uint64_t gate_approved = 0;
+    std::vector<std::pair<std::string, std::uint64_t>> stale_exclusions; ///< venue, times
+    std::vector<std::pair<timestamp_ns, std::string>> kill_switch_changes;
+    std::uint64_t illegal_transitions = 0;
+    std::string journal_path;
+    std::uint64_t journal_records = 0;
+    std::vector<hop_row> latency;
+    double tsc_per_ns = 0.0;
+    std::string queue = "spsc_ring";
+    std::uint64_t queue_full_spins = 0; ///< producer back-offs on a full ring
+};
+
+/// What the progress line shows; the engine thread writes, any thread reads.
+struct run_progress {
+    std::atomic<std::int64_t> market_ns{0};
+    std::atomic<double> max_abs_drift{0.0};
+    std::atomic<std::uint64_t> orders{0};
+    std::atomic<std::uint64_t> fills{0};
+    std::atomic<bool> done{false};
+};
+
+class engine_impl;
+
+class engine {
+  public:
+    /// Builds everything the run needs (allocates, opens files); the error names the field.
+    struct created;
+    [[nodiscard]] static created create(const scenario& s);
+    ~engine();
+    engine(engine&&) noexcept;
+    engine& operator=(engine&&) noexcept;
+
+    /// Runs the whole scenario: starts the feed threads, runs the engine loop on the calling
+    /// thread, joins. `progress` (optional) is updated as the run goes.
+    [[nodiscard]] run_result run(run_progress* progress = nullptr);
+
+  private:
+    engine() = default;
+    std::unique_ptr<engine_impl> impl_;
+};
+
+struct engine::created {
+    std::unique_ptr<engine> value;
+    std::string error;
+};
+
+} // namespace ballast::exec

@@ -1,0 +1,250 @@
+#include "exec/report.hpp"
+
+#include <sys/resource.h>
+
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
+
+namespace ballast::exec {
+
+namespace {
+
+void add(std::string& out, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void add(std::string& out, const char* fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        out.append(buf, static_cast<std::size_t>(std::min<int>(n, sizeof buf - 1)));
+    }
+}
+
+std::string utc(timestamp_ns t) {
+    const std::time_t s = t.ns / 1000000000;
+    std::tm tm{};
+    gmtime_r(&s, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>((t.ns / 1000000) % 1000));
+    return buf;
+}
+
+std::string latency_text(std::uint64_t ns) {
+    char buf[32];
+    if (ns < 10000) {
+        std::snprintf(buf, sizeof buf, "%lluns", static_cast<unsigned long long>(ns));
+    } else if (ns < 10000000) {
+        std::snprintf(buf, sizeof buf, "%.1fus", static_cast<double>(ns) / 1e3);
+    } else {
+        std::snprintf(buf, sizeof buf, "%.1fms", static_cast<double>(ns) / 1e6);
+    }
+    return buf;
+}
+
+std::string esc(const std::string& s) {
+    std::string o;
+    for (char c : s) {
+        if (c == '"' || c == '\\') {
+            o += '\\';
+        }
+        o += c;
+    }
+    return o;
+}
+
+} // namespace
+
+long peak_rss_kb() noexcept {
+    rusage u{};
+    return getrusage(RUSAGE_SELF, &u) == 0 ? u.ru_maxrss : 0;
+}
+
+std::string format_report(const run_result& r, long rss) {
+    std::string o;
+    const double secs = static_cast<double>(r.market_end.ns - r.market_start.ns) / 1e9;
+    add(o,
+        "ballast run: scenario %s, market %s + %.1fs, %llu frames decoded, %llu book events "
+        "merged, %llu feed rejects\n",
+        r.scenario.c_str(), utc(r.market_start).c_str(), secs,
+        static_cast<unsigned long long>(r.frames), static_cast<unsigned long long>(r.events),
+        static_cast<unsigned long long>(r.feed_rejects));
+    add(o, "NAV %.2f -> %.2f (quote currency: USD = USDT = USDC)\n\n", r.nav_before, r.nav_after);
+    add(o, "weights        before    after   target    band   in band   delta before -> after "
+           "(target)\n");
+    for (const auto& u : r.underlyings) {
+        if (!u.has_target) {
+            continue;
+        }
+        add(o, "  %-8s %8.2f%% %7.2f%% %7.2f%%  +-%4.1f%%   %-4s  %12.4f -> %12.4f (%.4f)\n",
+            u.name.c_str(), u.weight_before * 100, u.weight_after * 100, u.target_weight * 100,
+            u.band * 100, u.inside_band_after() ? "yes" : "NO", u.delta_before, u.delta_after,
+            u.target_delta_after);
+    }
+    add(o, "\ntrades         venue:instrument          kind          bought        sold      "
+           "notional      fees     gas  orders fills\n");
+    for (const auto& t : r.trades) {
+        const std::string name = t.venue + ":" + t.symbol;
+        add(o, "  %-36s %-12s %10.6f %10.6f %13.2f %9.2f %7.2f %6u %5u\n", name.c_str(),
+            t.kind.c_str(), t.bought_base, t.sold_base, t.notional_quote, t.fees_quote, t.gas_quote,
+            t.orders, t.fills);
+    }
+    add(o, "\ncosts per parent (vs the arrival mid; naive = all at once on the single best spot "
+           "venue)\n");
+    double total_cost = 0.0;
+    double total_naive = 0.0;
+    double total_notional = 0.0;
+    for (const auto& p : r.parents) {
+        add(o,
+            "  %-4s %-4s %-22s %s  requested %.6f filled %.6f @mid %.2f: fees %.2f gas %.2f "
+            "slippage %.2f = %.2f (%.2f bps) | naive %s %.2f (%.2f bps)\n",
+            p.underlying.c_str(), p.order_side == side::bid ? "buy" : "sell",
+            p.route_symbol.c_str(), utc(p.decided).c_str() + 11, p.requested_base, p.filled_base,
+            p.arrival_mid, p.fees_quote, p.gas_quote, p.slippage_quote, p.cost_quote, p.cost_bps,
+            p.naive_venue.empty() ? "-" : p.naive_venue.c_str(), p.naive_cost_quote,
+            p.naive_cost_bps);
+        total_cost += p.cost_quote;
+        total_notional += p.filled_base * p.arrival_mid;
+        // The naive plan scaled to what was actually filled, so both cover the same quantity.
+        if (p.naive_filled_base > 0.0) {
+            total_naive += p.naive_cost_quote * (p.filled_base / p.naive_filled_base);
+        }
+    }
+    if (total_notional > 0.0) {
+        add(o, "  total: %.2f (%.2f bps of %.2f traded) vs naive %.2f (%.2f bps): saved %.2f\n",
+            total_cost, total_cost / total_notional * 1e4, total_notional, total_naive,
+            total_naive / total_notional * 1e4, total_naive - total_cost);
+    }
+    add(o, "\nsynthetic leg (target delta reached through the perp instead of spot)\n");
+    bool any = false;
+    for (const auto& p : r.parents) {
+        if (!p.synthetic) {
+            continue;
+        }
+        any = true;
+        add(o,
+            "  %s %s %.6f via %s: plan cost %.2f vs spot %.2f (fees + half spread + funding "
+            "over the horizon): saves %.2f; executed %.2f bps vs spot split %.2f bps at the "
+            "decision\n",
+            p.underlying.c_str(), p.order_side == side::bid ? "buy" : "sell", p.filled_base,
+            p.route_symbol.c_str(), p.plan_route_cost_usd, p.plan_spot_cost_usd,
+            p.plan_spot_cost_usd - p.plan_route_cost_usd, p.cost_bps, p.spot_alt_cost_bps);
+    }
+    if (!any) {
+        add(o, "  none: spot was cheaper for every underlying\n");
+    }
+    add(o, "\norders: %zu (", r.orders.size());
+    for (std::size_t s = 0; s < r.orders_by_state.size(); ++s) {
+        add(o, "%s%s %llu", s ? ", " : "",
+            std::string(to_string(static_cast<order_state>(s))).c_str(),
+            static_cast<unsigned long long>(r.orders_by_state[s]));
+    }
+    add(o, "); pre-trade approved %llu", static_cast<unsigned long long>(r.gate_approved));
+    for (const auto& [why, n] : r.gate_rejects) {
+        add(o, ", rejected %s %llu", why.c_str(), static_cast<unsigned long long>(n));
+    }
+    add(o, "\n");
+    for (const auto& [t, state] : r.kill_switch_changes) {
+        add(o, "kill switch -> %s at %s\n", state.c_str(), utc(t).c_str());
+    }
+    if (!r.stale_exclusions.empty()) {
+        add(o, "excluded from routing (stale or silent book):");
+        for (const auto& [v, n] : r.stale_exclusions) {
+            add(o, " %s x%llu", v.c_str(), static_cast<unsigned long long>(n));
+        }
+        add(o, "\n");
+    }
+    add(o, "journal: %s (%llu records)\n", r.journal_path.c_str(),
+        static_cast<unsigned long long>(r.journal_records));
+    add(o, "\nlatency per hop (TSC, %.3f ticks/ns)   count      p50      p99    p99.9      max\n",
+        r.tsc_per_ns);
+    for (const auto& h : r.latency) {
+        add(o, "  %-10s %29llu %8s %8s %8s %8s\n", h.hop.c_str(),
+            static_cast<unsigned long long>(h.count), latency_text(h.p50_ns).c_str(),
+            latency_text(h.p99_ns).c_str(), latency_text(h.p999_ns).c_str(),
+            latency_text(h.max_ns).c_str());
+    }
+    add(o, "queue: %s (producer back-offs on a full ring: %llu)\n", r.queue.c_str(),
+        static_cast<unsigned long long>(r.queue_full_spins));
+    add(o, "peak RSS: %.1f MiB\n", static_cast<double>(rss) / 1024.0);
+    return o;
+}
+
+std::string report_json(const run_result& r, long rss) {
+    std::string o = "{";
+    add(o, "\"scenario\":\"%s\",\"market_start\":\"%s\",\"market_end\":\"%s\",",
+        esc(r.scenario).c_str(), utc(r.market_start).c_str(), utc(r.market_end).c_str());
+    add(o,
+        "\"frames\":%llu,\"events\":%llu,\"feed_rejects\":%llu,\"nav_before\":%.6f,\"nav_after\":%."
+        "6f,",
+        static_cast<unsigned long long>(r.frames), static_cast<unsigned long long>(r.events),
+        static_cast<unsigned long long>(r.feed_rejects), r.nav_before, r.nav_after);
+    o += "\"underlyings\":[";
+    for (std::size_t i = 0; i < r.underlyings.size(); ++i) {
+        const auto& u = r.underlyings[i];
+        add(o,
+            "%s{\"name\":\"%s\",\"cash\":%s,\"has_target\":%s,\"target_weight\":%.6f,\"band\":%.6f,"
+            "\"weight_before\":%.8f,\"weight_after\":%.8f,\"delta_before\":%.8f,\"delta_after\":%."
+            "8f,\"target_delta_after\":%.8f,\"inside_band\":%s}",
+            i ? "," : "", esc(u.name).c_str(), u.cash ? "true" : "false",
+            u.has_target ? "true" : "false", u.target_weight, u.band, u.weight_before,
+            u.weight_after, u.delta_before, u.delta_after, u.target_delta_after,
+            u.inside_band_after() ? "true" : "false");
+    }
+    o += "],\"trades\":[";
+    for (std::size_t i = 0; i < r.trades.size(); ++i) {
+        const auto& t = r.trades[i];
+        add(o,
+            "%s{\"venue\":\"%s\",\"symbol\":\"%s\",\"kind\":\"%s\",\"bought\":%.10g,\"sold\":%.10g,"
+            "\"notional\":%.6f,\"fees\":%.6f,\"gas\":%.6f,\"orders\":%u,\"fills\":%u}",
+            i ? "," : "", esc(t.venue).c_str(), esc(t.symbol).c_str(), t.kind.c_str(),
+            t.bought_base, t.sold_base, t.notional_quote, t.fees_quote, t.gas_quote, t.orders,
+            t.fills);
+    }
+    o += "],\"parents\":[";
+    for (std::size_t i = 0; i < r.parents.size(); ++i) {
+        const auto& p = r.parents[i];
+        add(o,
+            "%s{\"underlying\":\"%s\",\"route\":\"%s\",\"synthetic\":%s,\"side\":\"%s\","
+            "\"decided\":\"%s\",\"requested\":%.10g,\"filled\":%.10g,\"arrival_mid\":%.6f,"
+            "\"fees\":%.6f,\"gas\":%.6f,\"slippage\":%.6f,\"cost\":%.6f,\"cost_bps\":%.4f,"
+            "\"naive_venue\":\"%s\",\"naive_filled\":%.10g,\"naive_cost\":%.6f,\"naive_cost_bps\":%"
+            "."
+            "4f,\"spot_alt_cost_bps\":%.4f,\"plan_spot_cost\":%.6f,\"plan_route_cost\":%.6f,"
+            "\"slices\":%u,\"children\":%u}",
+            i ? "," : "", esc(p.underlying).c_str(), esc(p.route_symbol).c_str(),
+            p.synthetic ? "true" : "false", p.order_side == side::bid ? "buy" : "sell",
+            utc(p.decided).c_str(), p.requested_base, p.filled_base, p.arrival_mid, p.fees_quote,
+            p.gas_quote, p.slippage_quote, p.cost_quote, p.cost_bps, esc(p.naive_venue).c_str(),
+            p.naive_filled_base, p.naive_cost_quote, p.naive_cost_bps, p.spot_alt_cost_bps,
+            p.plan_spot_cost_usd, p.plan_route_cost_usd, p.slices, p.children);
+    }
+    o += "],\"orders\":{";
+    for (std::size_t s = 0; s < r.orders_by_state.size(); ++s) {
+        add(o, "%s\"%s\":%llu", s ? "," : "",
+            std::string(to_string(static_cast<order_state>(s))).c_str(),
+            static_cast<unsigned long long>(r.orders_by_state[s]));
+    }
+    add(o, "},\"pre_trade\":{\"approved\":%llu", static_cast<unsigned long long>(r.gate_approved));
+    for (const auto& [why, n] : r.gate_rejects) {
+        add(o, ",\"%s\":%llu", why.c_str(), static_cast<unsigned long long>(n));
+    }
+    o += "},\"latency_ns\":{";
+    for (std::size_t i = 0; i < r.latency.size(); ++i) {
+        const auto& h = r.latency[i];
+        add(o, "%s\"%s\":{\"count\":%llu,\"p50\":%llu,\"p99\":%llu,\"p999\":%llu,\"max\":%llu}",
+            i ? "," : "", h.hop.c_str(), static_cast<unsigned long long>(h.count),
+            static_cast<unsigned long long>(h.p50_ns), static_cast<unsigned long long>(h.p99_ns),
+            static_cast<unsigned long long>(h.p999_ns), static_cast<unsigned long long>(h.max_ns));
+    }
+    add(o, "},\"queue\":\"%s\",\"journal\":\"%s\",\"journal_records\":%llu,\"peak_rss_kb\":%ld}\n",
+        r.queue.c_str(), esc(r.journal_path).c_str(),
+        static_cast<unsigned long long>(r.journal_records), rss);
+    return o;
+}
+
+} // namespace ballast::exec

@@ -1,0 +1,78 @@
+#pragma once
+/// A `ballast run` scenario: recordings to replay, venues' terms, pools, the risk config
+/// (portfolio, targets, routes, limits) and the engine's policy. Loaded from TOML; every path
+/// is relative to the scenario file's directory. A bad field stops with one line naming it.
+#include "risk/pre_trade.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ballast::exec {
+
+/// One recording file; every venue found in it gets its own feed thread.
+struct feed_input {
+    std::string recording;                ///< absolute path
+    std::vector<std::string> instruments; ///< instrument lists (absolute paths)
+    std::vector<std::string> symbols;     ///< venue symbols to keep (empty: all)
+    bool align_start = true; ///< shift the file so its first frame is at the market start
+};
+
+/// A venue's trading terms in the simulation.
+struct venue_input {
+    std::string name;
+    double taker_fee_bps = 0.0;
+    double maker_fee_bps = 0.0;
+    double latency_ms = 0.0; ///< market time from send to arrival
+    double gas_quote = 0.0;  ///< pools: per swap
+};
+
+/// A Uniswap pool traded as the portfolio instrument (venue, symbol).
+struct pool_input {
+    std::string state; ///< pool state file (absolute path)
+    std::string venue;
+    std::string symbol;
+    std::string base_token;  ///< the pool state's token symbol that is the instrument's base
+    std::string quote_token; ///< ... and its quote
+};
+
+/// Switches the kill switch at a market time (seconds after the market start).
+struct kill_switch_event {
+    double at_s = 0.0;
+    risk::kill_switch state = risk::kill_switch::halted;
+};
+
+struct engine_policy {
+    double warmup_s = 2.0;              ///< first rebalance this long after the market start
+    double rebalance_interval_s = 10.0; ///< drift checks while nothing is working
+    std::uint32_t slices = 4;           ///< TWAP slices per parent order
+    double slice_interval_s = 2.0;
+    double collar_bps = 50.0;    ///< limit of each slice vs the mid at slicing time
+    double max_book_age_s = 5.0; ///< a book without update for longer is not routed to
+    std::uint32_t queue_capacity = 1 << 16;
+};
+
+struct scenario {
+    std::string name;
+    std::string path; ///< the scenario file
+    std::string dir;  ///< its directory
+    std::string portfolio;
+    std::string journal; ///< empty: <tmp>/ballast-run-<name>.journal
+    engine_policy policy;
+    std::vector<feed_input> feeds;
+    std::vector<venue_input> venues;
+    std::vector<pool_input> pools;
+    std::vector<kill_switch_event> kill_switch;
+    /// The quote currencies treated as one (USD, USDT, USDC by default).
+    std::vector<std::string> quote_aliases;
+};
+
+/// A scenario or the one line naming what is wrong ("scenario.toml: engine.slices: ...").
+struct scenario_result {
+    std::optional<scenario> value;
+    std::string error;
+};
+[[nodiscard]] scenario_result load_scenario(const std::string& path);
+
+} // namespace ballast::exec
