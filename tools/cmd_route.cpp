@@ -107,19 +107,15 @@ int run_route(int argc, char** argv) {
         std::fprintf(stderr, "route: %s\n", std::string(router::to_string(best.status)).c_str());
         return 2;
     }
-    std::printf("{\"instrument\":");
-    print_string(m.instrument);
-    std::printf(",\"side\":\"%s\",\"qty\":\"%s\",\"mid\":", side_text.c_str(),
-                format_steps(order.amount.value(), m.base_step).c_str());
-    print_number(best.mid_price);
-    std::printf(",\"allocations\":[");
+    // Exactly the fields: allocations, filled, unfilled, avg_price, total_cost,
+    // cost_vs_mid_bps, baselines.
+    std::printf("{\"allocations\":[");
     bool first = true;
     for (const auto& a : best.allocations) {
         std::printf("%s{\"venue\":", first ? "" : ",");
         first = false;
         print_string(m.venue_name(a.venue));
-        std::printf(",\"type\":\"%s\",\"qty\":\"%s\",\"avg_price\":",
-                    a.kind == router::source_kind::book ? "book" : "pool",
+        std::printf(",\"qty\":\"%s\",\"avg_price\":",
                     format_steps(a.amount.value(), m.base_step).c_str());
         print_number(a.avg_price(best.base_step_units));
         std::printf(",\"fees\":");
@@ -128,8 +124,6 @@ int run_route(int argc, char** argv) {
         print_number(a.gas_quote);
         std::printf(",\"cost\":");
         print_number(a.cost_quote);
-        std::printf(",\"limit_price\":");
-        print_number(a.limit_price);
         std::printf("}");
     }
     std::printf("],\"filled\":\"%s\",\"unfilled\":\"%s\",",
@@ -146,7 +140,7 @@ int run_route(int argc, char** argv) {
         std::printf("%s\"%s\":{", first ? "" : ",", std::string(router::to_string(method)).c_str());
         first = false;
         print_summary(r);
-        std::printf(",\"filled\":\"%s\"}", format_steps(r.filled.value(), m.base_step).c_str());
+        std::printf("}");
     }
     std::printf("}}\n");
     return 0;

@@ -106,7 +106,7 @@ TEST(RouteCli, LimitAndUnfilledAreReported) {
     simdjson::dom::array allocations;
     ASSERT_EQ(doc["allocations"].get_array().get(allocations), simdjson::SUCCESS);
     for (auto a : allocations) {
-        EXPECT_LE(as_double(a["limit_price"].value()), 65090.0);
+        EXPECT_LE(as_double(a["avg_price"].value()), 65090.0); // pre-fee execution price
     }
 }
 
