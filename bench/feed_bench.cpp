@@ -173,6 +173,82 @@ void naive_message(std::map<std::string, naive_book>& books, std::string_view ve
         }
         naive_apply(b, j["data"]["b"], true);
         naive_apply(b, j["data"]["a"], false);
+    } else if (venue == "kraken") {
+        // [channelID, {"as"/"bs" | "a"/"b"}, ({"b", "c"},) "book-N", "PAIR"]
+        if (!j.is_array() || j.size() < 4) {
+            return;
+        }
+        auto& b = books[j[j.size() - 1].get<std::string>()];
+        for (std::size_t i = 1; i + 2 < j.size(); ++i) {
+            const auto& o = j[i];
+            if (o.contains("as")) {
+                b.bids.clear();
+                b.asks.clear();
+                naive_apply(b, o["as"], false);
+                naive_apply(b, o["bs"], true);
+            }
+            if (o.contains("a")) {
+                naive_apply(b, o["a"], false);
+            }
+            if (o.contains("b")) {
+                naive_apply(b, o["b"], true);
+            }
+        }
+    } else if (venue == "deribit") {
+        if (!j.contains("params") || !j["params"].contains("data") ||
+            j["params"]["channel"].get<std::string>().rfind("book.", 0) != 0) {
+            return;
+        }
+        const auto& d = j["params"]["data"];
+        auto& b = books[d["instrument_name"].get<std::string>()];
+        if (d["type"] == "snapshot") {
+            b.bids.clear();
+            b.asks.clear();
+        }
+        for (const auto& [key, bid] : {std::pair{"bids", true}, std::pair{"asks", false}}) {
+            for (const auto& l : d[key]) {
+                const double px = l[1].get<double>();
+                const double sz = l[2].get<double>();
+                auto erase_or_set = [&](auto& m) {
+                    if (l[0] == "delete" || sz == 0) {
+                        m.erase(px);
+                    } else {
+                        m[px] = sz;
+                    }
+                };
+                if (bid) {
+                    erase_or_set(b.bids);
+                } else {
+                    erase_or_set(b.asks);
+                }
+            }
+        }
+    } else if (venue == "coinbase_exchange") {
+        const auto type = j.value("type", "");
+        if (type == "snapshot") {
+            auto& b = books[j["product_id"].get<std::string>()];
+            b.bids.clear();
+            b.asks.clear();
+            naive_apply(b, j["bids"], true);
+            naive_apply(b, j["asks"], false);
+        } else if (type == "l2update") {
+            auto& b = books[j["product_id"].get<std::string>()];
+            for (const auto& c : j["changes"]) {
+                const double px = std::stod(c[1].get<std::string>());
+                const double sz = std::stod(c[2].get<std::string>());
+                if (c[0] == "buy") {
+                    if (sz == 0) {
+                        b.bids.erase(px);
+                    } else {
+                        b.bids[px] = sz;
+                    }
+                } else if (sz == 0) {
+                    b.asks.erase(px);
+                } else {
+                    b.asks[px] = sz;
+                }
+            }
+        }
     } else if (venue == "coinbase") {
         if (j.value("channel", "") != "l2_data") {
             return;
@@ -226,6 +302,9 @@ const std::vector<std::string> usdm_files = {"binance_usdm/BINANCE_FUTURES.ws.1.
 const std::vector<std::string> okx_files = {"okx/OKX.ws.1.0.txt"};
 const std::vector<std::string> bybit_files = {"bybit/BYBIT.jsonl"};
 const std::vector<std::string> coinbase_files = {"coinbase/COINBASE_ADVANCED.jsonl"};
+const std::vector<std::string> kraken_files = {"kraken/KRAKEN.ws.50.0.txt"};
+const std::vector<std::string> deribit_files = {"deribit/DERIBIT.ws.1.0.txt"};
+const std::vector<std::string> coinbase_exchange_files = {"coinbase_exchange/COINBASE.ws.28.0.txt"};
 
 } // namespace
 
@@ -245,6 +324,9 @@ BALLAST_REPLAY_BENCH(Okx, okx_files, "okx")
 BALLAST_REPLAY_BENCH(BybitLinear, bybit_files, "bybit_linear")
 BALLAST_REPLAY_BENCH(BybitSpot, bybit_files, "bybit_spot")
 BALLAST_REPLAY_BENCH(Coinbase, coinbase_files, "coinbase")
+BALLAST_REPLAY_BENCH(CoinbaseExchange, coinbase_exchange_files, "coinbase_exchange")
+BALLAST_REPLAY_BENCH(Kraken, kraken_files, "kraken")
+BALLAST_REPLAY_BENCH(Deribit, deribit_files, "deribit")
 
 // ---- one level update: the recorded Bybit BTCUSDT linear level changes ------------------------
 

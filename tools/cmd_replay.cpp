@@ -1,4 +1,5 @@
 // ballast replay: recorded venue streams -> local books -> one JSON report on stdout.
+#include "feed/pool_follower.hpp"
 #include "feed/replay.hpp"
 #include "feed/venues.hpp"
 #include "tools/commands.hpp"
@@ -105,6 +106,7 @@ int run_replay(int argc, char** argv) {
     std::vector<std::string> files;
     std::string dump_path;
     bool quiet = false;
+    std::vector<std::string> pool_files;
     app.add_option("--venue", opt.venue, "decoder to use (default: detected from the URLs)");
     app.add_option("--symbol", opt.symbols,
                    "only this symbol, as the venue writes it (repeatable)");
@@ -115,11 +117,28 @@ int run_replay(int argc, char** argv) {
         "--no-companions", [&](std::int64_t) { opt.find_companions = false; },
         "do not add REST snapshot files and instrument lists found beside a recording");
     app.add_flag("--quiet", quiet, "no progress line on stderr");
+    app.add_option("--pool", pool_files,
+                   "follow this Uniswap pool state file through a JSON-RPC recording (repeatable)");
     app.add_option("FILE", files, "recordings (cryptofeed v2 text or v3 JSON lines)")->required();
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
+    }
+    if (!pool_files.empty()) {
+        // DEX: follow pools through a recording of node notifications; report final states.
+        if (files.size() != 1) {
+            std::fprintf(stderr,
+                         "replay: --pool takes exactly one RECORDING of JSON-RPC messages\n");
+            return 2;
+        }
+        const auto result = feed::replay_pool_recording(pool_files, files.front());
+        if (!result.ok()) {
+            std::fprintf(stderr, "replay: %s\n", result.error.c_str());
+            return 2;
+        }
+        std::printf("%s\n", feed::write_pool_replay_json(result).c_str());
+        return 0;
     }
     if (!opt.venue.empty()) {
         const auto& names = feed::venue_names();

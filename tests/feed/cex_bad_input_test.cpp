@@ -5,6 +5,7 @@
 #include "feed/coinbase.hpp"
 #include "feed/instruments.hpp"
 #include "feed/okx.hpp"
+#include "feed/recording.hpp"
 #include "feed_test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -308,4 +309,70 @@ TEST(CoinbaseBadInput, SequenceGapOnAnyChannelStalesBooks) {
     send(
         R"({"channel":"l2_data","sequence_num":7,"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"sideways","price_level":"1","new_quantity":"1"}]}]})");
     EXPECT_TRUE(has_reason(log, "bid/offer"));
+}
+
+TEST(BookHealth, SilenceMarksStaleUntilResnapshot) {
+    auto reg = registry();
+    reject_log log;
+    feed_options opt;
+    opt.max_silence_ns = 5'000'000'000; // 5 s
+    bybit_feed feed(bybit_category::linear, reg, log, opt);
+    padded_frame snap(
+        R"({"topic":"orderbook.50.BTCUSDT","type":"snapshot","data":{"s":"BTCUSDT","b":[["100.0","1"]],"a":[["100.1","1"]],"u":7}})",
+        1);
+    snap.frame.ts = timestamp_ns{1'000'000'000};
+    feed.on_frame(snap.frame);
+    const auto* b = feed.find_book("BTCUSDT");
+    feed.check_silence(timestamp_ns{5'900'000'000});
+    EXPECT_EQ(b->health, book_health::live);
+    feed.check_silence(timestamp_ns{6'100'000'000});
+    EXPECT_EQ(b->health, book_health::stale_silence);
+    EXPECT_FALSE(b->tradable());
+    EXPECT_EQ(b->counters.resyncs, 1u);
+    snap.frame.ts = timestamp_ns{7'000'000'000};
+    feed.on_frame(snap.frame);
+    EXPECT_EQ(b->health, book_health::live);
+}
+
+TEST(BookHealth, ListenerMirrorsEveryChange) {
+    // A mirror built only from listener calls (what the engine thread sees through its queue)
+    // equals the decoder's own book after the whole recording.
+    struct mirror final : book_listener {
+        l2_book book{8192};
+        void on_clear(const venue_book& b) noexcept override {
+            if (b.symbol() == "BTCUSDT") {
+                book.clear();
+            }
+        }
+        void on_level(const venue_book& b, side s, price px, qty sz) noexcept override {
+            if (b.symbol() == "BTCUSDT") {
+                book.set_level(s, px, sz);
+            }
+        }
+        void on_update(const venue_book& b, timestamp_ns) noexcept override {
+            if (b.symbol() == "BTCUSDT" && b.depth_limit != 0) {
+                book.truncate(b.depth_limit);
+            }
+        }
+    } m;
+    instrument_registry reg;
+    ASSERT_FALSE(load_instrument_file(data_path("bybit/BYBIT_instruments_subset.json"), reg));
+    reject_log log;
+    bybit_feed feed(bybit_category::spot, reg, log);
+    feed.set_listener(&m);
+    recording_reader r;
+    ASSERT_FALSE(r.open(data_path("bybit/BYBIT.jsonl")));
+    std::size_t frames = 0;
+    while (auto f = r.next()) {
+        if (f->kind == frame_kind::received && f->conn == "BYBIT.ws.3") {
+            feed.on_frame({f->data, f->ts, f->line, f->url, 0, false});
+            ++frames;
+        }
+    }
+    const auto* b = feed.find_book("BTCUSDT");
+    ASSERT_NE(b, nullptr);
+    EXPECT_GT(frames, 100u);
+    EXPECT_EQ(b->counters.applied, 300u);
+    EXPECT_EQ(book_hash(m.book), book_hash(b->book));
+    EXPECT_EQ(m.book.depth(side::bid), 200u);
 }
