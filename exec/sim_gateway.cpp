@@ -45,11 +45,13 @@ pool_fill_result swap_on_pool(const order& o, pool_state& pool, const pool_terms
         req.zero_for_one = buy ? !terms.base_is_token0 : terms.base_is_token0;
         req.exact_input = !buy;
         req.amount = base_raw;
-        const v3_swap_result s = pool.v3.swap(req);
-        if (!s.ok() || s.partial) {
-            r.error = s.ok() ? pool_error::insufficient_liquidity : s.error;
+        // Quote first: a swap that would revert or stop short leaves the pool untouched.
+        const v3_swap_result q = pool.v3.quote(req);
+        if (!q.ok() || q.partial) {
+            r.error = q.ok() ? pool_error::insufficient_liquidity : q.error;
             return r;
         }
+        const v3_swap_result s = pool.v3.swap(req);
         quote_paid_or_got = to_double(buy ? s.amount_in : s.amount_out);
         fee_raw = to_double(s.fee_amount);
     } else {
