@@ -243,7 +243,7 @@ class risk_gate final : public router::child_order_gate {
     std::int64_t now = 0;
     std::array<std::uint64_t, 32> rejects{};
     std::uint64_t approved = 0;
-    std::uint64_t last_tsc = 0;
+    hop_latencies* latencies = nullptr;
 
     router::check_result check(const router::child_order& c) noexcept override {
         risk::risk_order o;
@@ -262,7 +262,11 @@ class risk_gate final : public router::child_order_gate {
             const std::int64_t per = router::steps_per(p.spec->lot, current->base_step);
             o.q = qty(per > 0 ? c.amount.value() / per : 0);
         }
+        const std::uint64_t t0 = tsc_now();
         const risk::check_result r = checker_.check(o, timestamp_ns{now});
+        if (latencies != nullptr) {
+            latencies->record_ticks(hop::pre_trade, t0, tsc_now());
+        }
         if (!r.accepted()) {
             ++rejects[static_cast<std::size_t>(r.reason)];
             return {false, risk::to_string(r.reason)};
@@ -618,6 +622,7 @@ std::string engine_impl::setup() {
     }
     checker = std::make_unique<risk::pre_trade_checker>(cfg.make_checker());
     gate = std::make_unique<risk_gate>(*checker, books, pools);
+    gate->latencies = &lat;
     children.resize(64);
     timers.reserve(1 << 14);
     parents.reserve(1024);
@@ -886,19 +891,8 @@ void engine_impl::send_slice(parent_state& p, std::uint32_t i) noexcept {
     }
     gate->current = &m;
     gate->now = now;
-    t0 = tsc_now();
     const auto rel = router::release_children(split, snap, instrument_id{}, orders.next_id(),
                                               timestamp_ns{now}, *gate, children);
-    const std::uint64_t t1 = tsc_now();
-    const std::size_t n_checked = rel.approved + rel.rejected;
-    if (n_checked > 0) {
-        // One gate check per child: record the mean per child for this release.
-        for (std::size_t k = 0; k < n_checked; ++k) {
-            lat.of(hop::pre_trade)
-                .record(static_cast<std::uint64_t>(static_cast<double>(t1 - t0) / lat.tsc_per_ns() /
-                                                   static_cast<double>(n_checked)));
-        }
-    }
     for (std::size_t k = 0; k < rel.approved; ++k) {
         const router::child_order& c = children[k];
         const std::uint64_t s0 = tsc_now();

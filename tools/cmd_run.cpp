@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <thread>
 
@@ -46,15 +47,15 @@ int run_run(int argc, char** argv) {
         if (quiet) {
             return;
         }
-        std::int64_t start = 0;
         while (!progress.done.load()) {
             const std::int64_t t = progress.market_ns.load(std::memory_order_relaxed);
-            if (start == 0 && t != 0) {
-                start = t;
-            }
+            const std::time_t secs = t / 1000000000;
+            std::tm tm{};
+            gmtime_r(&secs, &tm);
             std::fprintf(stderr,
-                         "\r[run] market +%6.2fs  max |drift| %5.2f%%  orders %4llu  fills %4llu ",
-                         start ? static_cast<double>(t - start) / 1e9 : 0.0,
+                         "\r[run] market %02d:%02d:%02d.%03d  max |drift| %5.2f%%  orders %4llu  "
+                         "fills %4llu ",
+                         tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>((t / 1000000) % 1000),
                          progress.max_abs_drift.load(std::memory_order_relaxed) * 100,
                          static_cast<unsigned long long>(progress.orders.load()),
                          static_cast<unsigned long long>(progress.fills.load()));

@@ -1,0 +1,80 @@
+// End-to-end: `ballast run` as a user runs it (the bundled default scenario).
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct cli_result {
+    int exit_code = -1;
+    std::string out;
+};
+
+cli_result run_cli(const std::string& args, bool with_stderr) {
+    const std::string cmd =
+        std::string(BALLAST_CLI_PATH) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+    cli_result r;
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (pipe == nullptr) {
+        return r;
+    }
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) {
+        r.out.append(buf.data(), n);
+    }
+    const int status = pclose(pipe);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+TEST(run_cli, default_scenario_prints_the_report_and_writes_json) {
+    const auto json_path =
+        (std::filesystem::temp_directory_path() / "ballast_run_cli_test.json").string();
+    const auto r = run_cli("run --quiet --report " + json_path, false);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    for (const char* part : {"weights", "trades", "costs per parent", "naive", "synthetic leg",
+                             "latency per hop", "p99.9", "peak RSS"}) {
+        EXPECT_NE(r.out.find(part), std::string::npos) << part;
+    }
+    simdjson::padded_string text;
+    ASSERT_EQ(simdjson::padded_string::load(json_path).get(text), simdjson::SUCCESS);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(text).get(doc), simdjson::SUCCESS);
+    simdjson::dom::array unders;
+    ASSERT_EQ(doc["underlyings"].get(unders), simdjson::SUCCESS);
+    int with_target = 0;
+    for (auto u : unders) {
+        bool has_target = false;
+        bool inside = false;
+        ASSERT_EQ(u["has_target"].get(has_target), simdjson::SUCCESS);
+        ASSERT_EQ(u["inside_band"].get(inside), simdjson::SUCCESS);
+        with_target += has_target ? 1 : 0;
+        EXPECT_TRUE(inside);
+    }
+    EXPECT_EQ(with_target, 3);
+    std::int64_t rss = 0;
+    ASSERT_EQ(doc["peak_rss_kb"].get(rss), simdjson::SUCCESS);
+    EXPECT_GT(rss, 0);
+    std::filesystem::remove(json_path);
+}
+
+TEST(run_cli, bad_config_stops_with_one_line) {
+    const auto path =
+        (std::filesystem::temp_directory_path() / "ballast_run_cli_bad.toml").string();
+    std::ofstream(path) << "name = \"x\"\nportfolio = \"nope.toml\"\n";
+    const auto r = run_cli("run --quiet --config " + path, true);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.out.find("portfolio: no such file"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out; // exactly one line
+    std::filesystem::remove(path);
+}
+
+} // namespace
