@@ -47,7 +47,8 @@ int run_run(int argc, char** argv) {
         if (quiet) {
             return;
         }
-        while (!progress.done.load()) {
+        for (;;) {
+            const bool last = progress.done.load();
             const std::int64_t t = progress.market_ns.load(std::memory_order_relaxed);
             const std::time_t secs = t / 1000000000;
             std::tm tm{};
@@ -59,6 +60,9 @@ int run_run(int argc, char** argv) {
                          progress.max_abs_drift.load(std::memory_order_relaxed) * 100,
                          static_cast<unsigned long long>(progress.orders.load()),
                          static_cast<unsigned long long>(progress.fills.load()));
+            if (last) {
+                break;
+            }
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         std::fprintf(stderr, "\n");
