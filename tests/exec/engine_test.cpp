@@ -80,7 +80,8 @@ std::string load_error(const std::string& path) {
 class DefaultScenario : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        first_ = new run_result(run_scenario(scenario_dir + "/scenario.toml"));
+        // Its own copy (own journal file) so a concurrent `ballast run` never shares it.
+        first_ = new run_result(run_scenario(write_variant("e2e", "")));
     }
     static void TearDownTestSuite() { delete first_; }
     static run_result* first_;
@@ -176,7 +177,7 @@ TEST_F(DefaultScenario, UsesThePerpForTheSyntheticLegAndBeatsTheNaivePlan) {
 }
 
 TEST_F(DefaultScenario, SameTradesAndCostsOnEveryRun) {
-    const run_result second = run_scenario(scenario_dir + "/scenario.toml");
+    const run_result second = run_scenario(write_variant("e2e", ""));
     const run_result& a = *first_;
     ASSERT_EQ(a.orders.size(), second.orders.size());
     for (std::size_t i = 0; i < a.orders.size(); ++i) {
