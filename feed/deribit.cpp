@@ -43,7 +43,12 @@ void deribit_feed::on_frame(const feed_frame& f) noexcept {
         return;
     }
     std::string_view method;
-    if (root.find_field_unordered("method").get_string().get(method)) {
+    if (auto e = root.find_field_unordered("method").get_string().get(method)) {
+        if (e != simdjson::NO_SUCH_FIELD) {
+            // On-Demand must not be used past a JSON error: stop here.
+            reject(nullptr, f, "invalid JSON");
+            return;
+        }
         // A reply to a request: {"id":..,"result":..} or {"id":..,"error":{..}}.
         ondemand::object error;
         if (!root.find_field_unordered("error").get_object().get(error)) {

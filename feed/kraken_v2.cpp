@@ -46,7 +46,11 @@ void kraken_v2_feed::on_subscription(ondemand::object params) noexcept {
         return;
     }
     std::uint64_t depth = default_depth;
-    if (auto d = params.find_field_unordered("depth"); !d.error()) {
+    auto d = params.find_field_unordered("depth");
+    if (d.error() != simdjson::SUCCESS && d.error() != simdjson::NO_SUCH_FIELD) {
+        return; // a JSON error: the object must not be read further
+    }
+    if (!d.error()) {
         if (d.get_uint64().get(depth) || depth == 0) {
             return;
         }
@@ -102,7 +106,12 @@ void kraken_v2_feed::on_frame(const feed_frame& f) noexcept {
         return;
     }
     std::string_view channel;
-    if (root.find_field_unordered("channel").get_string().get(channel)) {
+    if (auto e = root.find_field_unordered("channel").get_string().get(channel)) {
+        if (e != simdjson::NO_SUCH_FIELD) {
+            // On-Demand must not be used past a JSON error: stop here.
+            reject(nullptr, f, "invalid JSON");
+            return;
+        }
         // A method reply: {"method":"subscribe","result":{...},"success":true}.
         std::string_view method;
         if (root.find_field_unordered("method").get_string().get(method)) {
