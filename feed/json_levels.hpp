@@ -45,6 +45,8 @@ template <class F>
                     return INCORRECT_TYPE;
                 }
                 fields[n] = text;
+            } else if (auto e = v.error()) {
+                return e; // an entry past the third is skipped, but its error still ends the walk
             }
             ++n;
         }

@@ -193,6 +193,37 @@ class venue_feed {
     bool snapshot_pending_ = false; // set by begin_snapshot: the next apply_staged fills the book
 };
 
+/// True when every '{' and '[' outside strings is closed by its own kind of bracket, in order.
+/// On-Demand counts depth without matching kinds when it skips values, so a frame such as
+/// `{"a":[1}]` would walk it past the end of the structural index.
+[[nodiscard]] inline bool brackets_match(std::string_view t) noexcept {
+    char open[128];
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const char c = t[i];
+        if (in_string) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (depth == sizeof(open)) {
+                return false; // deeper than any venue message
+            }
+            open[depth++] = c;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0 || open[--depth] != (c == '}' ? '{' : '[')) {
+                return false;
+            }
+        }
+    }
+    return !in_string && depth == 0;
+}
+
 /// Parses `f.data` in place (its padding is guaranteed by the reader). On-Demand parsing is
 /// lazy, so a frame cut after its last field would otherwise decode: the frame's brackets must
 /// balance before any field is read.
@@ -211,6 +242,9 @@ class venue_feed {
     if (t.size() < 2 ||
         !((t.front() == '{' && t.back() == '}') || (t.front() == '[' && t.back() == ']'))) {
         return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
+    }
+    if (!brackets_match(t)) {
+        return simdjson::TAPE_ERROR;
     }
     if (auto e = parser.iterate(f.data.data(), f.data.size(), f.data.size() + 64).get(doc)) {
         return e;
