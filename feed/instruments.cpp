@@ -399,24 +399,40 @@ std::optional<std::string> load_instrument_file(const std::string& path, instrum
         return load_instrument_toml(text, path, out);
     }
     std::string_view body = text;
-    // A recorded REST line: "<url> -> <ts>: <body>"
+    // Recorded REST replies: "<url> -> <ts>: <body>", one per line (Deribit's file holds one
+    // get_instruments reply per currency).
     if (!body.empty() && body.front() != '[' && body.front() != '{') {
-        const auto arrow = body.find(" -> ");
-        const auto colon = body.find(": ", arrow == std::string_view::npos ? 0 : arrow);
-        if (arrow == std::string_view::npos || colon == std::string_view::npos) {
-            return path + ": not an instrument list (expected a recorded REST reply, JSON or TOML)";
+        std::size_t loaded = 0;
+        while (!body.empty()) {
+            const auto eol = body.find('\n');
+            std::string_view line = body.substr(0, eol);
+            body = eol == std::string_view::npos ? std::string_view{} : body.substr(eol + 1);
+            if (line.empty()) {
+                continue;
+            }
+            const auto arrow = line.find(" -> ");
+            const auto colon = line.find(": ", arrow == std::string_view::npos ? 0 : arrow);
+            if (arrow == std::string_view::npos || colon == std::string_view::npos) {
+                return path + ": not an instrument list (expected a recorded REST reply, JSON or TOML)";
+            }
+            const std::string_view url = line.substr(0, arrow);
+            const std::string_view reply = line.substr(colon + 2);
+            std::optional<std::string> err;
+            if (url.find("kraken.com") != std::string_view::npos &&
+                url.find("AssetPairs") != std::string_view::npos) {
+                err = load_kraken(reply, path, out);
+            } else if (url.find("deribit.com") != std::string_view::npos &&
+                       url.find("get_instruments") != std::string_view::npos) {
+                err = load_deribit(reply, path, out);
+            } else {
+                err = path + ": unknown instrument source " + std::string(url);
+            }
+            if (err) {
+                return err;
+            }
+            ++loaded;
         }
-        const std::string_view url = body.substr(0, arrow);
-        body = body.substr(colon + 2);
-        if (url.find("kraken.com") != std::string_view::npos &&
-            url.find("AssetPairs") != std::string_view::npos) {
-            return load_kraken(body, path, out);
-        }
-        if (url.find("deribit.com") != std::string_view::npos &&
-            url.find("get_instruments") != std::string_view::npos) {
-            return load_deribit(body, path, out);
-        }
-        return path + ": unknown instrument source " + std::string(url);
+        return loaded > 0 ? std::nullopt : std::optional<std::string>(path + ": empty instrument list");
     }
     if (!body.empty() && body.front() == '[') {
         return load_recorded_items(body, path, out);
