@@ -59,7 +59,11 @@ void binance_feed::on_frame(const feed_frame& f) noexcept {
     // Combined streams wrap events: {"stream":"<sym>@depth@100ms","data":{...}}.
     std::string_view stream;
     ondemand::object data;
-    if (!root.find_field_unordered("stream").get_string().get(stream)) {
+    if (!optional_string(root, "stream", stream)) {
+        reject(nullptr, f, "\"stream\" is not a string");
+        return;
+    }
+    if (!stream.empty()) {
         if (stream.find("@depth") == std::string_view::npos) {
             return; // trades, tickers, klines: not book messages
         }
@@ -71,7 +75,11 @@ void binance_feed::on_frame(const feed_frame& f) noexcept {
         return;
     }
     std::string_view event;
-    if (root.find_field_unordered("e").get_string().get(event)) {
+    if (!optional_string(root, "e", event)) {
+        reject(nullptr, f, "\"e\" is not a string");
+        return;
+    }
+    if (event.empty()) {
         if (!root.find_field_unordered("result").error() ||
             !root.find_field_unordered("id").error()) {
             return; // subscription acknowledgement

@@ -30,7 +30,11 @@ void bybit_feed::on_frame(const feed_frame& f) noexcept {
         return;
     }
     std::string_view topic;
-    if (root.find_field_unordered("topic").get_string().get(topic)) {
+    if (!optional_string(root, "topic", topic)) {
+        reject(nullptr, f, "\"topic\" is not a string");
+        return;
+    }
+    if (topic.empty()) {
         if (!root.find_field_unordered("op").error() ||
             !root.find_field_unordered("success").error()) {
             return; // subscribe/pong replies

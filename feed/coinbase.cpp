@@ -53,9 +53,14 @@ void coinbase_feed::on_frame(const feed_frame& f) noexcept {
     std::string_view channel;
     std::int64_t seq = -1;
     // Fields arrive as channel, client_id, timestamp, sequence_num, events.
-    if (root.find_field_unordered("channel").get_string().get(channel)) {
+    if (!optional_string(root, "channel", channel)) {
+        reject(nullptr, f, "\"channel\" is not a string");
+        stale_all(f, "unreadable message: sequence unknown");
+        return;
+    }
+    if (channel.empty()) {
         std::string_view type;
-        if (!root.find_field_unordered("type").get_string().get(type) && type == "error") {
+        if (optional_string(root, "type", type) && type == "error") {
             reject(nullptr, f, "venue error message");
             return;
         }

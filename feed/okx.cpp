@@ -56,7 +56,11 @@ void okx_feed::on_frame(const feed_frame& f) noexcept {
     }
     {
         std::string_view event;
-        if (!root.find_field_unordered("event").get_string().get(event)) {
+        if (!optional_string(root, "event", event)) {
+            reject(nullptr, f, "\"event\" is not a string");
+            return;
+        }
+        if (!event.empty()) {
             if (event == "error") {
                 reject(nullptr, f, "venue error event");
             }
@@ -75,12 +79,13 @@ void okx_feed::on_frame(const feed_frame& f) noexcept {
     if (!channel.starts_with("books") && channel != "bbo-tbt") {
         return; // tickers, trades
     }
-    std::string_view action = "snapshot"; // books5 and bbo-tbt are always full
-    ondemand::value action_value;
-    if (!root.find_field_unordered("action").get(action_value) &&
-        action_value.get_string().get(action)) {
+    std::string_view action;
+    if (!optional_string(root, "action", action)) {
         reject(nullptr, f, "action is not a string");
         return;
+    }
+    if (action.empty()) {
+        action = "snapshot"; // books5 and bbo-tbt carry no action: always full
     }
     venue_book* b = book_for(inst, f, /*keep_text=*/true);
     if (b == nullptr) {

@@ -224,6 +224,20 @@ class venue_feed {
     return !in_string && depth == 0;
 }
 
+/// Reads an optional string field. Absent: true with `out` empty. Any other failure (wrong
+/// type, broken document): false, and the caller must stop reading the document, since
+/// On-Demand leaves it in an unusable state.
+[[nodiscard]] inline bool optional_string(simdjson::ondemand::object& o, std::string_view key,
+                                          std::string_view& out) noexcept {
+    simdjson::ondemand::value v;
+    const auto e = o.find_field_unordered(key).get(v);
+    out = {};
+    if (e == simdjson::NO_SUCH_FIELD) {
+        return true;
+    }
+    return !e && !v.get_string().get(out);
+}
+
 /// Parses `f.data` in place (its padding is guaranteed by the reader). On-Demand parsing is
 /// lazy, so a frame cut after its last field would otherwise decode: the frame's brackets must
 /// balance before any field is read.
