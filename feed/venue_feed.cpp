@@ -179,6 +179,14 @@ void venue_feed::finish_message(venue_book& b, const feed_frame& f) noexcept {
     ++b.counters.applied;
     b.last_message = f.ts;
     if (b.depth_limit != 0) {
+        // Levels cut at the venue's depth are deletions for a mirror too.
+        if (listener_ != nullptr) {
+            for (side s : {side::bid, side::ask}) {
+                for (std::size_t i = b.depth_limit; i < b.book.depth(s); ++i) {
+                    listener_->on_level(b, s, b.book.at(s, i).px, qty{});
+                }
+            }
+        }
         b.book.truncate(b.depth_limit);
     }
     if (b.book.crossed()) {
