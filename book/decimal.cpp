@@ -198,7 +198,7 @@ bool parse_steps_fast(std::string_view text, decimal_step step, bool allow_negat
                     continue;
                 }
                 significant = digits == 0 ? 1 : significant + pending + 1;
-                if (significant > 18) {
+                if (significant > 18 || pending + 1 > 18) {
                     return false;
                 }
                 digits = digits * pow10_u64[pending + 1] + d;

@@ -193,37 +193,6 @@ class venue_feed {
     bool snapshot_pending_ = false; // set by begin_snapshot: the next apply_staged fills the book
 };
 
-/// True when every '{' and '[' outside strings is closed by its own kind of bracket, in order.
-/// On-Demand counts depth without matching kinds when it skips values, so a frame such as
-/// `{"a":[1}]` would walk it past the end of the structural index.
-[[nodiscard]] inline bool brackets_match(std::string_view t) noexcept {
-    char open[128];
-    std::size_t depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const char c = t[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (depth == sizeof(open)) {
-                return false; // deeper than any venue message
-            }
-            open[depth++] = c;
-        } else if (c == '}' || c == ']') {
-            if (depth == 0 || open[--depth] != (c == '}' ? '{' : '[')) {
-                return false;
-            }
-        }
-    }
-    return !in_string && depth == 0;
-}
-
 /// Reads an optional string field. Absent: true with `out` empty. Any other failure (wrong
 /// type, broken document): false, and the caller must stop reading the document, since
 /// On-Demand leaves it in an unusable state.
@@ -238,37 +207,24 @@ class venue_feed {
     return !e && !v.get_string().get(out);
 }
 
-/// Parses `f.data` in place (its padding is guaranteed by the reader). On-Demand parsing is
-/// lazy, so a frame cut after its last field would otherwise decode: the frame's brackets must
-/// balance before any field is read.
+/// A full grammar check of a frame (simdjson's validating DOM stage). On-Demand is lazy and,
+/// on malformed input (mismatched brackets, a value where a comma belongs, ...), can walk past
+/// the document before it reports an error, so every frame is validated first. One parser per
+/// thread; it allocates only to grow for a larger frame.
+[[nodiscard]] inline simdjson::error_code validate_frame(std::string_view text) noexcept {
+    thread_local simdjson::dom::parser validator;
+    return validator.parse(reinterpret_cast<const std::uint8_t*>(text.data()), text.size(), false)
+        .error();
+}
+
+/// Parses `f.data` in place (its padding is guaranteed by the reader) after validating it.
 [[nodiscard]] inline simdjson::error_code parse_frame(simdjson::ondemand::parser& parser,
                                                       const feed_frame& f,
                                                       simdjson::ondemand::document& doc) noexcept {
-    std::string_view t = f.data;
-    while (!t.empty() &&
-           (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t')) {
-        t.remove_suffix(1);
-    }
-    while (!t.empty() &&
-           (t.front() == ' ' || t.front() == '\n' || t.front() == '\r' || t.front() == '\t')) {
-        t.remove_prefix(1);
-    }
-    if (t.size() < 2 ||
-        !((t.front() == '{' && t.back() == '}') || (t.front() == '[' && t.back() == ']'))) {
-        return simdjson::INCOMPLETE_ARRAY_OR_OBJECT;
-    }
-    if (!brackets_match(t)) {
-        return simdjson::TAPE_ERROR;
-    }
-    if (auto e = parser.iterate(f.data.data(), f.data.size(), f.data.size() + 64).get(doc)) {
+    if (auto e = validate_frame(f.data)) {
         return e;
     }
-    // Walking the structural index once (no value parsing) proves the brackets balance.
-    if (auto e = doc.raw_json().error()) {
-        return e;
-    }
-    doc.rewind();
-    return simdjson::SUCCESS;
+    return parser.iterate(f.data.data(), f.data.size(), f.data.size() + 64).get(doc);
 }
 
 } // namespace ballast::feed

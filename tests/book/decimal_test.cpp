@@ -39,6 +39,14 @@ TEST(Decimal, RejectsWhatItCannotRepresent) {
     EXPECT_TRUE(parse_steps("92233720368547758.07", {1, 2}).ok());
 }
 
+TEST(Decimal, LongRunsOfFractionalZerosTakeTheGeneralPath) {
+    // Found by the decimal fuzz target: 25 zeros before a digit overran the power table.
+    EXPECT_EQ(parse_steps("0.0000000000000000000000001", {1, 18}).error,
+              decimal_error::too_precise);
+    EXPECT_EQ(parse_steps("1.00000000000000000000000000", {1, 2}).value, 100);
+    EXPECT_EQ(parse_steps("0.0000000000000000000000001e25", {1, 0}).value, 1);
+}
+
 TEST(Decimal, NegativeZeroIsZero) {
     auto r = parse_steps("-0.000", {1, 2});
     EXPECT_TRUE(r.ok());
