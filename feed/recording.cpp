@@ -246,34 +246,38 @@ void capture_writer::write_ts(timestamp_ns ts) {
     std::fwrite(text.data(), 1, text.size(), out_);
 }
 
-void capture_writer::write_escaped(std::string_view s) {
-    std::fputc('"', out_);
+void write_json_string(std::FILE* out, std::string_view s) {
+    std::fputc('"', out);
     for (const char c : s) {
         switch (c) {
         case '"':
-            std::fputs("\\\"", out_);
+            std::fputs("\\\"", out);
             break;
         case '\\':
-            std::fputs("\\\\", out_);
+            std::fputs("\\\\", out);
             break;
         case '\n':
-            std::fputs("\\n", out_);
+            std::fputs("\\n", out);
             break;
         case '\r':
-            std::fputs("\\r", out_);
+            std::fputs("\\r", out);
             break;
         case '\t':
-            std::fputs("\\t", out_);
+            std::fputs("\\t", out);
             break;
         default:
             if (static_cast<unsigned char>(c) < 0x20) {
-                std::fprintf(out_, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                std::fprintf(out, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
             } else {
-                std::fputc(c, out_);
+                std::fputc(c, out);
             }
         }
     }
-    std::fputc('"', out_);
+    std::fputc('"', out);
+}
+
+void capture_writer::write_escaped(std::string_view s) {
+    write_json_string(out_, s);
 }
 
 void capture_writer::write_connect(std::string_view conn, timestamp_ns ts, std::string_view addr) {

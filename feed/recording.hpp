@@ -79,6 +79,9 @@ class recording_reader {
     std::uint64_t error_count_ = 0;
 };
 
+/// Writes `s` as a JSON string literal (quotes, escapes, control characters as \u00XX).
+void write_json_string(std::FILE* out, std::string_view s);
+
 /// Writes frames in the v3 JSON-lines layout (cryptofeed "format 2").
 class capture_writer {
   public:

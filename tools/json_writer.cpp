@@ -1,5 +1,7 @@
 #include "tools/json_writer.hpp"
 
+#include "feed/recording.hpp"
+
 #include <charconv>
 #include <cmath>
 
@@ -18,33 +20,7 @@ json_writer& json_writer::value(double d) {
 }
 
 void json_writer::string_raw(std::string_view s) {
-    std::fputc('"', out_);
-    for (const char c : s) {
-        switch (c) {
-        case '"':
-            std::fputs("\\\"", out_);
-            break;
-        case '\\':
-            std::fputs("\\\\", out_);
-            break;
-        case '\n':
-            std::fputs("\\n", out_);
-            break;
-        case '\r':
-            std::fputs("\\r", out_);
-            break;
-        case '\t':
-            std::fputs("\\t", out_);
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                std::fprintf(out_, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-            } else {
-                std::fputc(c, out_);
-            }
-        }
-    }
-    std::fputc('"', out_);
+    feed::write_json_string(out_, s);
 }
 
 } // namespace ballast::cli
