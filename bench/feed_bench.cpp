@@ -74,7 +74,8 @@ void replay_ballast(benchmark::State& state, const std::vector<std::string>& fil
     reject_log rejects;
     auto feed = make_venue_feed(venue, c.instruments, rejects, {});
     std::uint64_t line = 0;
-    const feed_frame connect{{}, {}, 0, c.frames.empty() ? std::string_view{} : c.frames[0].url, 0, false};
+    const feed_frame connect{{}, {},   0, c.frames.empty() ? std::string_view{} : c.frames[0].url,
+                             0,  false};
     for (auto _ : state) {
         feed->on_connect(connect); // each pass is a new connection: books resynchronise
         for (const auto& f : c.frames) {

@@ -413,7 +413,8 @@ std::optional<std::string> load_instrument_file(const std::string& path, instrum
             const auto arrow = line.find(" -> ");
             const auto colon = line.find(": ", arrow == std::string_view::npos ? 0 : arrow);
             if (arrow == std::string_view::npos || colon == std::string_view::npos) {
-                return path + ": not an instrument list (expected a recorded REST reply, JSON or TOML)";
+                return path +
+                       ": not an instrument list (expected a recorded REST reply, JSON or TOML)";
             }
             const std::string_view url = line.substr(0, arrow);
             const std::string_view reply = line.substr(colon + 2);
@@ -432,7 +433,8 @@ std::optional<std::string> load_instrument_file(const std::string& path, instrum
             }
             ++loaded;
         }
-        return loaded > 0 ? std::nullopt : std::optional<std::string>(path + ": empty instrument list");
+        return loaded > 0 ? std::nullopt
+                          : std::optional<std::string>(path + ": empty instrument list");
     }
     if (!body.empty() && body.front() == '[') {
         return load_recorded_items(body, path, out);
