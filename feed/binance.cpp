@@ -34,16 +34,6 @@ std::vector<std::string> binance_feed::snapshot_requests() const {
     return out;
 }
 
-void binance_feed::on_connect(const feed_frame&) noexcept {
-    // A new stream connection invalidates every book: the diff chain restarts.
-    for (auto& b : books_) {
-        if (b->health == book_health::live) {
-            b->health = book_health::syncing;
-            ++b->counters.resyncs;
-        }
-    }
-}
-
 void binance_feed::on_frame(const feed_frame& f) noexcept {
     ++frames_;
     if (f.is_response) {

@@ -20,7 +20,6 @@ class binance_feed final : public venue_feed {
                  feed_options options = {});
 
     void on_frame(const feed_frame& f) noexcept override;
-    void on_connect(const feed_frame& f) noexcept override;
 
     /// Symbols whose books wait for a REST snapshot (the transport polls this to fetch one).
     [[nodiscard]] std::vector<std::string> snapshot_requests() const;

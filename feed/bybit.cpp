@@ -13,14 +13,6 @@ bybit_feed::bybit_feed(bybit_category category, const instrument_registry& instr
     : venue_feed(category == bybit_category::spot ? "bybit_spot" : "bybit_linear", instruments,
                  rejects, std::move(options)) {}
 
-void bybit_feed::on_connect(const feed_frame&) noexcept {
-    for (auto& b : books_) {
-        if (b->health == book_health::live) {
-            b->health = book_health::syncing;
-        }
-    }
-}
-
 void bybit_feed::on_frame(const feed_frame& f) noexcept {
     ++frames_;
     ondemand::document doc;

@@ -14,7 +14,6 @@ class bybit_feed final : public venue_feed {
     bybit_feed(bybit_category category, const instrument_registry& instruments, reject_log& rejects,
                feed_options options = {});
     void on_frame(const feed_frame& f) noexcept override;
-    void on_connect(const feed_frame& f) noexcept override;
 };
 
 } // namespace ballast::feed

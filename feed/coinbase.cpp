@@ -26,11 +26,7 @@ coinbase_feed::connection_state& coinbase_feed::connection(std::uint32_t conn) n
 
 void coinbase_feed::on_connect(const feed_frame& f) noexcept {
     connection(f.conn).last_seq = -1;
-    for (auto& b : books_) {
-        if (b->health == book_health::live) {
-            b->health = book_health::syncing; // the new subscription starts with a snapshot
-        }
-    }
+    restart_books();
 }
 
 void coinbase_feed::stale_all(const feed_frame& f, std::string_view reason) noexcept {

@@ -23,15 +23,6 @@ coinbase_exchange_feed::coinbase_exchange_feed(const instrument_registry& instru
                                                reject_log& rejects, feed_options options)
     : venue_feed("coinbase_exchange", instruments, rejects, with_capacity(std::move(options))) {}
 
-void coinbase_exchange_feed::on_connect(const feed_frame&) noexcept {
-    for (auto& b : books_) {
-        if (b->health == book_health::live) {
-            ++b->counters.resyncs; // a stale book counted its resync when it went stale
-        }
-        b->health = book_health::syncing;
-    }
-}
-
 void coinbase_exchange_feed::on_frame(const feed_frame& f) noexcept {
     ++frames_;
     ondemand::document doc;

@@ -20,7 +20,6 @@ class coinbase_exchange_feed final : public venue_feed {
                            feed_options options = {});
 
     void on_frame(const feed_frame& f) noexcept override;
-    void on_connect(const feed_frame& f) noexcept override;
 
   private:
     void on_snapshot(const feed_frame& f, simdjson::ondemand::object root) noexcept;

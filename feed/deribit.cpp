@@ -24,16 +24,6 @@ deribit_feed::deribit_feed(const instrument_registry& instruments, reject_log& r
                            feed_options options)
     : venue_feed("deribit", instruments, rejects, std::move(options)) {}
 
-void deribit_feed::on_connect(const feed_frame&) noexcept {
-    for (auto& b : books_) {
-        if (b->health == book_health::live) {
-            ++b->counters.resyncs; // a stale book counted its resync when it went stale
-        }
-        b->health = book_health::syncing;
-        b->last_seq = -1;
-    }
-}
-
 void deribit_feed::on_frame(const feed_frame& f) noexcept {
     ++frames_;
     ondemand::document doc;
@@ -43,12 +33,11 @@ void deribit_feed::on_frame(const feed_frame& f) noexcept {
         return;
     }
     std::string_view method;
-    if (auto e = root.find_field_unordered("method").get_string().get(method)) {
-        if (e != simdjson::NO_SUCH_FIELD) {
-            // On-Demand must not be used past a JSON error: stop here.
-            reject(nullptr, f, "invalid JSON");
-            return;
-        }
+    if (!optional_string(root, "method", method)) {
+        reject(nullptr, f, "invalid JSON"); // On-Demand must not be used past a JSON error
+        return;
+    }
+    if (method.empty()) {
         // A reply to a request: {"id":..,"result":..} or {"id":..,"error":{..}}.
         ondemand::object error;
         if (!root.find_field_unordered("error").get_object().get(error)) {

@@ -22,7 +22,6 @@ class deribit_feed final : public venue_feed {
 
     void on_frame(const feed_frame& f) noexcept override;
     /// A new connection: subscriptions restart with a snapshot.
-    void on_connect(const feed_frame& f) noexcept override;
 
   private:
     void on_book(const feed_frame& f, std::string_view channel,

@@ -42,10 +42,6 @@ kraken_feed::kraken_feed(const instrument_registry& instruments, reject_log& rej
     pair_.reserve(64);
 }
 
-void kraken_feed::on_connect(const feed_frame&) noexcept {
-    restart_books();
-}
-
 void kraken_feed::on_frame(const feed_frame& f) noexcept {
     ++frames_;
     ondemand::document doc;

@@ -23,7 +23,6 @@ class kraken_feed final : public kraken_book_feed {
 
     void on_frame(const feed_frame& f) noexcept override;
     /// A new connection: every book waits for the snapshot of its new subscription.
-    void on_connect(const feed_frame& f) noexcept override;
 
   private:
     void on_event(const feed_frame& f, simdjson::ondemand::object event) noexcept;

@@ -139,13 +139,4 @@ void kraken_book_feed::apply_verified(venue_book& b, bool replace, const feed_fr
     finish_message(b, f); // cuts to depth_limit, then the crossed check
 }
 
-void kraken_book_feed::restart_books() noexcept {
-    for (auto& b : books_) {
-        if (b->health == book_health::live) {
-            ++b->counters.resyncs; // a stale book counted its resync when it went stale
-        }
-        b->health = book_health::syncing;
-    }
-}
-
 } // namespace ballast::feed

@@ -46,9 +46,6 @@ class kraken_book_feed : public venue_feed {
     /// the book and makes it live; the book is cut to its depth after every message.
     void apply_verified(venue_book& b, bool replace, const feed_frame& f) noexcept;
 
-    /// Books go back to `syncing` on a new connection: a subscription starts with a snapshot.
-    void restart_books() noexcept;
-
   private:
     struct candidate {
         price px;

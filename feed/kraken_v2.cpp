@@ -27,10 +27,6 @@ kraken_v2_feed::kraken_v2_feed(const instrument_registry& instruments, reject_lo
     : kraken_book_feed("kraken_v2", instruments, rejects, std::move(options),
                        kraken_checksum_text::formatted) {}
 
-void kraken_v2_feed::on_connect(const feed_frame&) noexcept {
-    restart_books();
-}
-
 std::size_t kraken_v2_feed::depth_for(std::string_view symbol) const noexcept {
     for (const auto& [s, depth] : depths_) {
         if (s == symbol) {
@@ -106,12 +102,11 @@ void kraken_v2_feed::on_frame(const feed_frame& f) noexcept {
         return;
     }
     std::string_view channel;
-    if (auto e = root.find_field_unordered("channel").get_string().get(channel)) {
-        if (e != simdjson::NO_SUCH_FIELD) {
-            // On-Demand must not be used past a JSON error: stop here.
-            reject(nullptr, f, "invalid JSON");
-            return;
-        }
+    if (!optional_string(root, "channel", channel)) {
+        reject(nullptr, f, "invalid JSON"); // On-Demand must not be used past a JSON error
+        return;
+    }
+    if (channel.empty()) {
         // A method reply: {"method":"subscribe","result":{...},"success":true}.
         std::string_view method;
         if (root.find_field_unordered("method").get_string().get(method)) {

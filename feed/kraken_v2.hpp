@@ -30,7 +30,6 @@ class kraken_v2_feed final : public kraken_book_feed {
     void on_frame(const feed_frame& f) noexcept override;
     /// Reads the depth of a `{"method":"subscribe","params":{"channel":"book","depth":N,...}}`.
     void on_sent(const feed_frame& f) noexcept override;
-    void on_connect(const feed_frame& f) noexcept override;
 
   private:
     void on_book_entry(const feed_frame& f, simdjson::ondemand::object entry,

@@ -14,14 +14,6 @@ okx_feed::okx_feed(const instrument_registry& instruments, reject_log& rejects,
     crc_text_.reserve(4096);
 }
 
-void okx_feed::on_connect(const feed_frame&) noexcept {
-    for (auto& b : books_) {
-        if (b->health == book_health::live) {
-            b->health = book_health::syncing; // the new subscription sends a fresh snapshot
-        }
-    }
-}
-
 std::int32_t okx_feed::checksum(const l2_book& book) noexcept {
     crc_text_.clear();
     const std::size_t bids = std::min<std::size_t>(25, book.depth(side::bid));

@@ -15,7 +15,6 @@ class okx_feed final : public venue_feed {
     okx_feed(const instrument_registry& instruments, reject_log& rejects,
              feed_options options = {});
     void on_frame(const feed_frame& f) noexcept override;
-    void on_connect(const feed_frame& f) noexcept override;
 
   private:
     /// CRC32 of "bid1px:bid1sz:ask1px:ask1sz:..." over the top 25 levels, as a signed int.

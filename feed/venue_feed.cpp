@@ -102,6 +102,16 @@ void venue_feed::report(const venue_book* b, const feed_frame& f, std::string_vi
     }
 }
 
+void venue_feed::restart_books() noexcept {
+    for (auto& b : books_) {
+        if (b->health == book_health::live) {
+            ++b->counters.resyncs; // a stale book counted its resync when it went stale
+        }
+        b->health = book_health::syncing;
+        b->last_seq = -1;
+    }
+}
+
 void venue_feed::begin_snapshot(venue_book& b) noexcept {
     b.book.clear();
     snapshot_pending_ = true;

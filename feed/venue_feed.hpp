@@ -118,8 +118,8 @@ class venue_feed {
     virtual void on_frame(const feed_frame& f) noexcept = 0;
     /// A frame we sent (subscription); some venues fix the book depth there.
     virtual void on_sent(const feed_frame& /*f*/) noexcept {}
-    /// A new connection: per-connection sequences restart.
-    virtual void on_connect(const feed_frame& /*f*/) noexcept {}
+    /// A new connection: every book waits for the new subscription's snapshot.
+    virtual void on_connect(const feed_frame& /*f*/) noexcept { restart_books(); }
 
     /// Marks books stale whose last message is older than the allowed silence.
     void check_silence(timestamp_ns now) noexcept;
@@ -144,6 +144,9 @@ class venue_feed {
     /// Reports an event (stale transition) in the reject log without counting a malformed message.
     void report(const venue_book* b, const feed_frame& f, std::string_view what,
                 std::string_view detail) noexcept;
+    /// Every book back to syncing (a live one counts a resync; a stale one counted it already)
+    /// with its sequence forgotten.
+    void restart_books() noexcept;
     /// Starts a new snapshot: clears the book; the next apply_staged loads it in bulk.
     void begin_snapshot(venue_book& b) noexcept;
     /// Messages are decoded into a staging area first, then validated as a whole, then
