@@ -90,16 +90,8 @@ void binance_feed::on_frame(const feed_frame& f) noexcept {
 bool binance_feed::decode_levels(ondemand::object& o, const char* bids, const char* asks) noexcept {
     clear_staged();
     for (auto [key, s] : {std::pair{bids, side::bid}, std::pair{asks, side::ask}}) {
-        ondemand::array levels;
-        if (o.find_field_unordered(key).get_array().get(levels)) {
-            return false;
-        }
-        const auto err = for_each_level(
-            levels, [&, s = s](std::string_view px, std::string_view sz, std::string_view) {
-                stage(s, px, sz);
-                return true;
-            });
-        if (err) {
+        ondemand::value levels;
+        if (o.find_field_unordered(key).get(levels) || !stage_levels(levels, s)) {
             return false;
         }
     }

@@ -115,14 +115,9 @@ void okx_feed::on_frame(const feed_frame& f) noexcept {
             break;
         }
         if (key == "asks" || key == "bids") {
-            const side s = key == "bids" ? side::bid : side::ask;
-            ondemand::array levels;
-            if (field.value().get_array().get(levels) ||
-                for_each_level(levels,
-                               [&](std::string_view px, std::string_view sz, std::string_view) {
-                                   stage(s, px, sz);
-                                   return true;
-                               })) {
+            ondemand::value levels;
+            if (field.value().get(levels) ||
+                !stage_levels(levels, key == "bids" ? side::bid : side::ask)) {
                 ok = false;
                 break;
             }

@@ -1,5 +1,7 @@
 #include "feed/venue_feed.hpp"
 
+#include "feed/json_levels.hpp"
+
 #include <algorithm>
 #include <tuple>
 
@@ -118,6 +120,17 @@ void venue_feed::begin_snapshot(venue_book& b) noexcept {
     if (listener_ != nullptr) {
         listener_->on_clear(b);
     }
+}
+
+bool venue_feed::stage_levels(simdjson::ondemand::value levels, side s) noexcept {
+    simdjson::ondemand::array array;
+    if (levels.get_array().get(array)) {
+        return false;
+    }
+    return !for_each_level(array, [&](std::string_view px, std::string_view sz, std::string_view) {
+        stage(s, px, sz);
+        return true;
+    });
 }
 
 bool venue_feed::convert_staged(venue_book& b, const feed_frame& f) noexcept {

@@ -166,6 +166,8 @@ class venue_feed {
             staged_overflow_ = true;
         }
     }
+    /// Stages a `[["price","size",...], ...]` array for side `s`; false on any JSON error.
+    [[nodiscard]] bool stage_levels(simdjson::ondemand::value levels, side s) noexcept;
     /// Converts every staged level with the book's instrument; false (after a reject naming
     /// the field) if any is invalid.
     [[nodiscard]] bool convert_staged(venue_book& b, const feed_frame& f) noexcept;
