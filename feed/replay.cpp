@@ -118,15 +118,15 @@ venue_feed* replay_session::feed_for(std::string_view venue) {
     return feeds_.back().get();
 }
 
-replay_session::connection& replay_session::connection_for(std::size_t source,
+replay_session::connection& replay_session::connection_for(std::size_t source_index,
                                                            const recorded_frame& f) {
     for (auto& c : connections_) {
-        if (c.source == source && c.conn == f.conn) {
+        if (c.source == source_index && c.conn == f.conn) {
             return c;
         }
     }
     connection c;
-    c.source = source;
+    c.source = source_index;
     c.conn = std::string(f.conn);
     c.index = static_cast<std::uint32_t>(connections_.size());
     const std::string_view venue =

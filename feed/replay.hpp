@@ -61,7 +61,7 @@ class replay_session {
         std::uint32_t index = 0;
     };
     venue_feed* feed_for(std::string_view venue);
-    connection& connection_for(std::size_t source, const recorded_frame& f);
+    connection& connection_for(std::size_t source_index, const recorded_frame& f);
     void load_companions(const std::string& path);
 
     replay_options options_;
