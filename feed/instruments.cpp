@@ -145,7 +145,12 @@ std::optional<std::string> load_deribit(std::string_view body, const std::string
         if (o.find_field_unordered("expiration_timestamp").get_int64().get(expiry_ms)) {
             return where + "missing expiration_timestamp";
         }
-        s.expiry = timestamp_ns{expiry_ms * 1'000'000};
+        // Deribit gives perpetuals a year-3000 expiry (32503708800000 ms), past what
+        // nanoseconds in an int64 can hold; a dated expiry must fit.
+        std::int64_t expiry_ns = 0;
+        const bool expiry_fits =
+            expiry_ms >= 0 && !__builtin_mul_overflow(expiry_ms, 1'000'000, &expiry_ns);
+        s.expiry = timestamp_ns{expiry_fits ? expiry_ns : 0};
         if (kind == "option") {
             s.kind = instrument_kind::option;
             std::string_view right;
@@ -156,6 +161,9 @@ std::optional<std::string> load_deribit(std::string_view body, const std::string
             s.right = right == "call" ? option_right::call : option_right::put;
             if (o.find_field_unordered("strike").get_double().get(s.strike) || s.strike <= 0) {
                 return where + "bad strike";
+            }
+            if (!expiry_fits) {
+                return where + "expiration_timestamp out of range";
             }
             // Deribit options on BTC/ETH are quoted and settled in the coin.
             s.settle = s.base;
@@ -168,6 +176,8 @@ std::optional<std::string> load_deribit(std::string_view body, const std::string
             s.settle = s.base;
             if (perpetual) {
                 s.expiry = {};
+            } else if (!expiry_fits) {
+                return where + "expiration_timestamp out of range";
             }
         } else {
             continue; // combos and spot pairs are not followed here
