@@ -94,6 +94,7 @@ void pool_follower::bootstrap(std::size_t index, pool_state state) {
     p.last = {state.meta.block, UINT32_MAX};
     p.state = std::move(state);
     p.stale = false;
+    p.awaiting_backfill = false;
     p.journal.clear();
 }
 
@@ -117,6 +118,7 @@ void pool_follower::report(const followed* p, const eth_log* log, std::string re
 
 void pool_follower::mark_stale(followed& p, const eth_log* log, std::string_view reason) {
     p.stale = true;
+    p.awaiting_backfill = false;
     report(&p, log, std::string(reason) + "; pool stale until bootstrapped");
 }
 
@@ -141,7 +143,7 @@ follow_outcome pool_follower::on_log(const eth_log& log) {
         return follow_outcome::unknown_pool;
     }
     followed& p = pools_[i];
-    if (p.stale) {
+    if (p.stale && !p.awaiting_backfill) {
         ++stats_.ignored_stale;
         return follow_outcome::ignored_stale;
     }
@@ -325,9 +327,25 @@ void pool_follower::on_gap(std::string_view reason) {
     ++stats_.gaps;
     for (auto& p : pools_) {
         if (!p.stale) {
-            mark_stale(p, nullptr, reason);
+            p.stale = true;
+            p.awaiting_backfill = true;
+            report(&p, nullptr, std::string(reason) + "; pool stale until the gap is backfilled");
         }
     }
+}
+
+std::size_t pool_follower::resume(std::uint64_t through_block) {
+    last_head_ = std::max(last_head_, through_block);
+    std::size_t resumed = 0;
+    for (auto& p : pools_) {
+        if (p.awaiting_backfill) {
+            p.stale = false;
+            p.awaiting_backfill = false;
+            ++resumed;
+        }
+        prune(p);
+    }
+    return resumed;
 }
 
 bool pool_follower::on_message(const eth_message& m) {

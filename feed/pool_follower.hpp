@@ -73,8 +73,14 @@ class pool_follower {
     follow_outcome on_log(const eth_log& log);
     /// A new head. A jump of more than one block is a gap: every pool goes stale.
     void on_head(const eth_head& head);
-    /// The subscription was lost (disconnect): every pool goes stale.
+    /// The subscription was lost (a disconnect, missed heads): every live pool goes stale
+    /// until the missed blocks are backfilled (resume()) or it is bootstrapped. Logs still
+    /// apply to such a pool, in order, so that an eth_getLogs backfill can close the gap.
     void on_gap(std::string_view reason);
+    /// Every log up to and including `through_block` has been delivered (an eth_getLogs
+    /// backfill after a gap): pools that went stale only because of the gap are live again.
+    /// Pools stale for another reason stay stale. Returns how many pools came back.
+    std::size_t resume(std::uint64_t through_block);
     /// Applies every log and head in one decoded message; returns false for a message that
     /// failed to decode (counted as malformed).
     bool on_message(const eth_message& message);
@@ -116,6 +122,7 @@ class pool_follower {
         pool_state state;
         eth_address address{};
         bool stale = false;
+        bool awaiting_backfill = false;   ///< stale only because of a gap (see on_gap)
         log_key last;                     ///< the last applied log (or the snapshot block)
         std::uint64_t snapshot_block = 0; ///< logs at or below are in the bootstrap state
         std::uint64_t pruned_through = 0; ///< undo records at or below were dropped

@@ -308,6 +308,48 @@ TEST(EthPoolFollower, GapsOutOfOrderUnknownAndMalformedLogs) {
     EXPECT_NE(g.issues().back().reason.find("missed blocks"), std::string::npos);
 }
 
+TEST(EthPoolFollower, BackfillAfterAGapResumesOnlyGapStalePools) {
+    pool_follower f;
+    eth_rpc_decoder d;
+    const pool_state v2 = load("usdc_weth_v2.json");
+    f.add_pool(v2);
+    f.add_pool(load("usdc_weth_500_v3.json"));
+    const std::uint64_t b = v2.meta.block;
+    f.on_head({b + 1, {}, {}});
+    // The v3 pool breaks for its own reason first (a Mint with a topic missing).
+    auto mint = v3_position_log(true, v3_address, 196000, 196010, 5, b + 1, 0);
+    mint.topics.pop_back();
+    EXPECT_EQ(feed_log(f, d, mint), follow_outcome::malformed);
+    ASSERT_TRUE(f.stale(1));
+
+    f.on_gap("connection lost");
+    EXPECT_TRUE(f.stale(0));
+    // Backfilled logs of the gap apply to the gap-stale pair, in order, while it stays out of
+    // routing; the broken pool ignores them.
+    EXPECT_EQ(feed_log(f, d, v2_sync_log(v2_address, 11, 12, b + 2, 0)), follow_outcome::applied);
+    EXPECT_EQ(feed_log(f, d, v2_sync_log(v2_address, 13, 14, b + 3, 4)), follow_outcome::applied);
+    EXPECT_EQ(feed_log(f, d, v2_sync_log(v2_address, 11, 12, b + 2, 0)),
+              follow_outcome::duplicate);
+    EXPECT_EQ(feed_log(f, d, v3_position_log(true, v3_address, 196000, 196010, 5, b + 2, 1)),
+              follow_outcome::ignored_stale);
+    EXPECT_TRUE(f.stale(0));
+    EXPECT_EQ(f.resume(b + 4), 1U);
+    EXPECT_FALSE(f.stale(0));
+    EXPECT_TRUE(f.stale(1));
+    EXPECT_EQ(f.pool(0).v2.reserve0(), 13U);
+    EXPECT_EQ(f.pool(0).v2.reserve1(), 14U);
+    // The next head follows the backfilled block: no new gap.
+    f.on_head({b + 5, {}, {}});
+    EXPECT_FALSE(f.stale(0));
+    EXPECT_EQ(f.stats().gaps, 1U);
+    // A gap-stale pool that then fails to apply is broken: resume() leaves it stale.
+    f.on_gap("connection lost");
+    EXPECT_EQ(feed_log(f, d, v2_sync_log(v2_address, 5, 6, b + 3, 2)),
+              follow_outcome::out_of_order);
+    EXPECT_EQ(f.resume(b + 6), 0U);
+    EXPECT_TRUE(f.stale(0));
+}
+
 TEST(EthPoolFollower, ReplaysARecordingToFinalPoolStates) {
     const pool_state v3_start = load("usdc_weth_500_v3.json");
     uniswap_v3_pool chain = v3_start.v3;
