@@ -37,9 +37,10 @@ ballast_build() {
   cmake --build "$dir" -j "$(nproc)"
 }
 
-# ballast_install_node_modules: the Uniswap SDKs that tests/node uses to (re)generate the DEX
-# reference vectors (npm registry; idempotent, quiet when already installed). Without npm the
-# node-based tests say why they skip.
+# ballast_install_node_modules: tests/node's npm packages (registry; idempotent, quiet when
+# already installed): the Uniswap SDKs that (re)generate the DEX reference vectors, and ganache,
+# ethers and Uniswap's published v2/v3 contract artifacts for the live-node test
+# (tests/feed/eth_live_node_test.cpp). Without npm that test says why it skips.
 ballast_install_node_modules() {
   local dir=$ballast_root/tests/node
   if ! command -v npm >/dev/null 2>&1; then
