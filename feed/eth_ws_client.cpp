@@ -1,0 +1,513 @@
+#include "feed/eth_ws_client.hpp"
+
+#include "feed/uniswap_events.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <random>
+
+namespace ballast::feed {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+std::optional<ws_url> parse_ws_url(std::string_view url, std::string& error) {
+    constexpr std::string_view scheme = "ws://";
+    if (url.substr(0, scheme.size()) != scheme) {
+        error = url.substr(0, 6) == "wss://"
+                    ? "url: wss:// (TLS) is not supported; use ws:// (a local or tunnelled node)"
+                    : "url: '" + std::string(url) + "' does not start with ws://";
+        return std::nullopt;
+    }
+    url.remove_prefix(scheme.size());
+    ws_url out;
+    const auto slash = url.find('/');
+    std::string_view authority = url.substr(0, slash);
+    if (slash != std::string_view::npos) {
+        out.target = std::string(url.substr(slash));
+    }
+    std::string_view host = authority;
+    if (!authority.empty() && authority.front() == '[') { // [v6]:port
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) {
+            error = "url: unterminated [ in the host";
+            return std::nullopt;
+        }
+        host = authority.substr(1, close - 1);
+        authority.remove_prefix(close + 1);
+        if (!authority.empty() && authority.front() != ':') {
+            error = "url: text after the ] of the host";
+            return std::nullopt;
+        }
+    } else {
+        const auto colon = authority.rfind(':');
+        host = authority.substr(0, colon);
+        authority = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon);
+    }
+    if (host.empty()) {
+        error = "url: empty host";
+        return std::nullopt;
+    }
+    out.host = std::string(host);
+    if (!authority.empty()) {
+        const std::string_view port = authority.substr(1);
+        unsigned value = 0;
+        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+        if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value == 0 ||
+            value > 65535) {
+            error = "url: port '" + std::string(port) + "' is not 1..65535";
+            return std::nullopt;
+        }
+        out.port = std::string(port);
+    }
+    return out;
+}
+
+std::string_view to_string(eth_ws_state s) noexcept {
+    switch (s) {
+    case eth_ws_state::idle:
+        return "idle";
+    case eth_ws_state::connecting:
+        return "connecting";
+    case eth_ws_state::backfilling:
+        return "backfilling";
+    case eth_ws_state::live:
+        return "live";
+    case eth_ws_state::backoff:
+        return "backoff";
+    case eth_ws_state::stopped:
+        return "stopped";
+    }
+    return "unknown";
+}
+
+namespace {
+
+std::string hex_quantity(std::uint64_t v) {
+    char buf[2 + 16];
+    buf[0] = '0';
+    buf[1] = 'x';
+    const auto r = std::to_chars(buf + 2, buf + sizeof buf, v, 16);
+    return {buf, r.ptr};
+}
+
+/// The log filter shared by eth_subscribe and eth_getLogs: the pools and the five events.
+std::string log_filter(const std::vector<std::string>& addresses) {
+    std::string f = "\"address\":[";
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+        f += i == 0 ? "\"" : ",\"";
+        f += addresses[i];
+        f += '"';
+    }
+    f += "],\"topics\":[[";
+    const std::string_view topics[] = {uniswap_topics::v2_sync, uniswap_topics::v2_swap,
+                                       uniswap_topics::v3_swap, uniswap_topics::v3_mint,
+                                       uniswap_topics::v3_burn};
+    for (std::size_t i = 0; i < std::size(topics); ++i) {
+        f += i == 0 ? "\"" : ",\"";
+        f += topics[i];
+        f += '"';
+    }
+    f += "]]";
+    return f;
+}
+
+} // namespace
+
+class eth_ws_client::session : public std::enable_shared_from_this<session> {
+  public:
+    session(net::io_context& io, eth_stream_sink& sink, eth_ws_options options)
+        : io_(io), sink_(sink), opt_(std::move(options)), resolver_(io), timer_(io),
+          rng_(opt_.jitter_seed), chunk_(std::max<std::uint64_t>(opt_.backfill_chunk_blocks, 1)),
+          filter_(log_filter(opt_.addresses)) {}
+
+    bool start() {
+        std::string error;
+        auto url = parse_ws_url(opt_.url, error);
+        if (!url) {
+            last_error_ = std::move(error);
+            return false;
+        }
+        url_ = std::move(*url);
+        connect();
+        return true;
+    }
+
+    void stop() {
+        state_ = eth_ws_state::stopped;
+        ++generation_;
+        timer_.cancel();
+        resolver_.cancel();
+        close_connection();
+    }
+
+    std::chrono::milliseconds backoff_delay(unsigned attempt) {
+        const auto initial = std::max<std::int64_t>(opt_.backoff_initial.count(), 1);
+        const auto cap = std::max<std::int64_t>(opt_.backoff_max.count(), initial);
+        std::int64_t d = initial;
+        for (unsigned i = 0; i < attempt && d < cap; ++i) {
+            d *= 2;
+        }
+        d = std::min(d, cap);
+        // Equal jitter: half fixed, half drawn, so reconnecting clients spread out.
+        std::uniform_int_distribution<std::int64_t> half(0, d / 2);
+        return std::chrono::milliseconds(d - d / 2 + half(rng_));
+    }
+
+    eth_ws_state state_ = eth_ws_state::idle;
+    eth_ws_stats stats_;
+    std::string last_error_;
+    std::uint64_t caught_up_ = 0;
+    std::uint64_t last_head_ = 0;
+
+  private:
+    struct connection {
+        explicit connection(net::io_context& io) : ws(io) {}
+        websocket::stream<beast::tcp_stream> ws;
+        beast::flat_buffer buffer;
+        std::deque<std::string> out;
+        bool writing = false;
+    };
+    using conn_ptr = std::shared_ptr<connection>;
+
+    void connect() {
+        if (state_ == eth_ws_state::stopped) {
+            return;
+        }
+        state_ = eth_ws_state::connecting;
+        const std::uint64_t gen = ++generation_;
+        conn_ = std::make_shared<connection>(io_);
+        resolver_.async_resolve(
+            url_.host, url_.port,
+            [self = shared_from_this(), gen, c = conn_](beast::error_code ec,
+                                                        tcp::resolver::results_type results) {
+                if (gen != self->generation_) {
+                    return;
+                }
+                if (ec) {
+                    return self->fail("resolve " + self->url_.host + ": " + ec.message());
+                }
+                auto& tcp_layer = beast::get_lowest_layer(c->ws);
+                tcp_layer.expires_after(self->opt_.connect_timeout);
+                tcp_layer.async_connect(
+                    results, [self, gen, c](beast::error_code ec2, const tcp::endpoint&) {
+                        if (gen != self->generation_) {
+                            return;
+                        }
+                        if (ec2) {
+                            return self->fail("connect: " + ec2.message());
+                        }
+                        self->handshake(gen, c);
+                    });
+            });
+    }
+
+    void handshake(std::uint64_t gen, const conn_ptr& c) {
+        beast::get_lowest_layer(c->ws).expires_never();
+        websocket::stream_base::timeout t{};
+        t.handshake_timeout = opt_.connect_timeout;
+        t.idle_timeout = opt_.idle_timeout;
+        t.keep_alive_pings = true;
+        c->ws.set_option(t);
+        c->ws.read_message_max(opt_.max_message_bytes);
+        c->ws.text(true);
+        c->ws.async_handshake(url_.host + ":" + url_.port, url_.target,
+                              [self = shared_from_this(), gen, c](beast::error_code ec) {
+                                  if (gen != self->generation_) {
+                                      return;
+                                  }
+                                  if (ec) {
+                                      return self->fail("handshake: " + ec.message());
+                                  }
+                                  self->on_open(gen, c);
+                              });
+    }
+
+    void on_open(std::uint64_t gen, const conn_ptr& c) {
+        ++stats_.connects;
+        next_id_ = 1;
+        logs_sub_id_ = next_id_++;
+        send(R"({"jsonrpc":"2.0","id":)" + std::to_string(logs_sub_id_) +
+             R"(,"method":"eth_subscribe","params":["logs",{)" + filter_ + "}]}");
+        heads_sub_id_ = next_id_++;
+        send(R"({"jsonrpc":"2.0","id":)" + std::to_string(heads_sub_id_) +
+             R"(,"method":"eth_subscribe","params":["newHeads"]})");
+        begin_backfill();
+        read(gen, c);
+    }
+
+    /// Asks the head, then fetches logs from the last block whose logs may be incomplete.
+    /// Notifications are held back until then.
+    void begin_backfill() {
+        state_ = eth_ws_state::backfilling;
+        block_number_id_ = next_id_++;
+        send(R"({"jsonrpc":"2.0","id":)" + std::to_string(block_number_id_) +
+             R"(,"method":"eth_blockNumber","params":[]})");
+    }
+
+    void on_head_number(std::uint64_t head) {
+        backfill_to_ = head;
+        const std::uint64_t seen = std::max(last_head_, last_log_block_);
+        if (seen == 0 && opt_.from_block == 0) {
+            next_from_ = head + 1; // follow from now: nothing to backfill
+        } else {
+            // The newest block seen may have had logs still on their way: fetch it again;
+            // the follower drops what it already applied.
+            next_from_ = std::max(opt_.from_block, seen);
+        }
+        request_chunk();
+    }
+
+    void request_chunk() {
+        if (next_from_ > backfill_to_) {
+            return finish_backfill();
+        }
+        chunk_to_ = next_from_ + std::min(chunk_ - 1, backfill_to_ - next_from_);
+        get_logs_id_ = next_id_++;
+        ++stats_.backfill_requests;
+        send(R"({"jsonrpc":"2.0","id":)" + std::to_string(get_logs_id_) +
+             R"(,"method":"eth_getLogs","params":[{)" + filter_ + R"(,"fromBlock":")" +
+             hex_quantity(next_from_) + R"(","toBlock":")" + hex_quantity(chunk_to_) + "\"}]}");
+    }
+
+    void finish_backfill() {
+        caught_up_ = std::max(caught_up_, backfill_to_);
+        last_head_ = std::max(last_head_, backfill_to_);
+        state_ = eth_ws_state::live;
+        attempt_ = 0;
+        in_gap_ = false;
+        sink_.on_caught_up(backfill_to_);
+        // Deliver what arrived meanwhile, unless a frame in it starts another backfill.
+        std::vector<std::string> held;
+        held.swap(held_);
+        for (std::size_t i = 0; i < held.size(); ++i) {
+            if (state_ != eth_ws_state::live) {
+                held_.insert(held_.end(), std::make_move_iterator(held.begin() + i),
+                             std::make_move_iterator(held.end()));
+                break;
+            }
+            const eth_message m = decoder_.decode(held[i]);
+            deliver(m);
+        }
+    }
+
+    void read(std::uint64_t gen, const conn_ptr& c) {
+        c->ws.async_read(c->buffer,
+                         [self = shared_from_this(), gen, c](beast::error_code ec, std::size_t n) {
+                             if (gen != self->generation_) {
+                                 return;
+                             }
+                             if (ec) {
+                                 return self->fail("read: " + ec.message());
+                             }
+                             ++self->stats_.frames;
+                             self->stats_.bytes += n;
+                             const auto data = c->buffer.cdata();
+                             self->on_frame({static_cast<const char*>(data.data()), data.size()});
+                             c->buffer.consume(c->buffer.size());
+                             if (gen == self->generation_) {
+                                 self->read(gen, c);
+                             }
+                         });
+    }
+
+    void on_frame(std::string_view text) {
+        const eth_message m = decoder_.decode(text);
+        if (m.ok() && m.id >= 0) {
+            return on_response(m);
+        }
+        if (state_ == eth_ws_state::backfilling) {
+            ++stats_.held_frames;
+            held_.emplace_back(text);
+            return;
+        }
+        deliver(m);
+    }
+
+    void deliver(const eth_message& m) {
+        if (!m.ok()) {
+            ++stats_.malformed;
+            sink_.on_message(m);
+            return;
+        }
+        if (m.kind == eth_message_kind::logs) {
+            for (const auto& log : m.logs) {
+                if (log.error == eth_error::ok) {
+                    last_log_block_ = std::max(last_log_block_, log.block_number);
+                }
+            }
+            sink_.on_message(m);
+        } else if (m.kind == eth_message_kind::head) {
+            const bool jumped = last_head_ != 0 && m.head.number > last_head_ + 1;
+            sink_.on_message(m);
+            if (jumped) {
+                // Heads were skipped on a live connection: their logs may be too.
+                ++stats_.head_gaps;
+                begin_backfill();
+            }
+            last_head_ = std::max(last_head_, m.head.number);
+        } else {
+            sink_.on_message(m);
+        }
+    }
+
+    void on_response(const eth_message& m) {
+        const bool error = m.kind == eth_message_kind::error;
+        if (error) {
+            ++stats_.rpc_errors;
+        }
+        if (m.id == logs_sub_id_ || m.id == heads_sub_id_) {
+            if (error) {
+                return fail("eth_subscribe refused: " + std::string(m.rpc_error));
+            }
+        } else if (m.id == block_number_id_) {
+            const auto head = m.kind == eth_message_kind::subscribed
+                                  ? parse_hex_quantity(m.subscription)
+                                  : std::nullopt;
+            if (!head) {
+                return fail(error ? "eth_blockNumber: " + std::string(m.rpc_error)
+                                  : "eth_blockNumber: result is not a block number");
+            }
+            on_head_number(*head);
+        } else if (m.id == get_logs_id_) {
+            if (error || m.kind != eth_message_kind::logs) {
+                if (chunk_ > 1) { // "too many results": ask for fewer blocks at a time
+                    chunk_ = std::max<std::uint64_t>(chunk_ / 4, 1);
+                    return request_chunk();
+                }
+                return fail("eth_getLogs: " + (error ? std::string(m.rpc_error)
+                                                     : std::string("result is not a log list")));
+            }
+            stats_.backfilled_logs += m.logs.size();
+            deliver(m);
+            next_from_ = chunk_to_ + 1;
+            request_chunk();
+        }
+    }
+
+    void send(std::string text) {
+        conn_->out.push_back(std::move(text));
+        if (!conn_->writing) {
+            write(generation_, conn_);
+        }
+    }
+
+    void write(std::uint64_t gen, const conn_ptr& c) {
+        c->writing = true;
+        c->ws.async_write(net::buffer(c->out.front()),
+                          [self = shared_from_this(), gen, c](beast::error_code ec, std::size_t) {
+                              if (gen != self->generation_) {
+                                  return;
+                              }
+                              if (ec) {
+                                  return self->fail("write: " + ec.message());
+                              }
+                              c->out.pop_front();
+                              c->writing = false;
+                              if (!c->out.empty()) {
+                                  self->write(gen, c);
+                              }
+                          });
+    }
+
+    void close_connection() {
+        if (conn_) {
+            beast::error_code ignored;
+            beast::get_lowest_layer(conn_->ws).socket().close(ignored);
+            conn_.reset();
+        }
+    }
+
+    /// The connection is gone: report the gap once, then retry after a backoff.
+    void fail(std::string reason) {
+        if (state_ == eth_ws_state::stopped) {
+            return;
+        }
+        ++generation_;
+        ++stats_.connection_losses;
+        last_error_ = std::move(reason);
+        close_connection();
+        held_.clear();
+        if (!in_gap_) {
+            in_gap_ = true;
+            sink_.on_gap("node connection lost (" + last_error_ + ")");
+        }
+        state_ = eth_ws_state::backoff;
+        timer_.expires_after(backoff_delay(attempt_++));
+        timer_.async_wait([self = shared_from_this(), gen = generation_](beast::error_code ec) {
+            if (!ec && gen == self->generation_) {
+                self->connect();
+            }
+        });
+    }
+
+    net::io_context& io_;
+    eth_stream_sink& sink_;
+    eth_ws_options opt_;
+    ws_url url_;
+    tcp::resolver resolver_;
+    net::steady_timer timer_;
+    std::mt19937_64 rng_;
+    eth_rpc_decoder decoder_;
+    conn_ptr conn_;
+    std::uint64_t generation_ = 0;
+    unsigned attempt_ = 0;
+    bool in_gap_ = false;
+    std::vector<std::string> held_;
+    std::int64_t next_id_ = 1;
+    std::int64_t logs_sub_id_ = -1;
+    std::int64_t heads_sub_id_ = -1;
+    std::int64_t block_number_id_ = -1;
+    std::int64_t get_logs_id_ = -1;
+    std::uint64_t chunk_;
+    std::uint64_t next_from_ = 0;
+    std::uint64_t chunk_to_ = 0;
+    std::uint64_t backfill_to_ = 0;
+    std::uint64_t last_log_block_ = 0;
+    std::string filter_;
+};
+
+eth_ws_client::eth_ws_client(boost::asio::io_context& io, eth_stream_sink& sink,
+                             eth_ws_options options)
+    : session_(std::make_shared<session>(io, sink, std::move(options))) {}
+
+eth_ws_client::~eth_ws_client() {
+    session_->stop();
+}
+
+bool eth_ws_client::start() {
+    return session_->start();
+}
+void eth_ws_client::stop() {
+    session_->stop();
+}
+eth_ws_state eth_ws_client::state() const noexcept {
+    return session_->state_;
+}
+const eth_ws_stats& eth_ws_client::stats() const noexcept {
+    return session_->stats_;
+}
+const std::string& eth_ws_client::last_error() const noexcept {
+    return session_->last_error_;
+}
+std::uint64_t eth_ws_client::caught_up_block() const noexcept {
+    return session_->caught_up_;
+}
+std::uint64_t eth_ws_client::last_head() const noexcept {
+    return session_->last_head_;
+}
+std::chrono::milliseconds eth_ws_client::backoff_delay(unsigned attempt) {
+    return session_->backoff_delay(attempt);
+}
+
+} // namespace ballast::feed
