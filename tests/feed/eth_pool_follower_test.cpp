@@ -328,8 +328,7 @@ TEST(EthPoolFollower, BackfillAfterAGapResumesOnlyGapStalePools) {
     // routing; the broken pool ignores them.
     EXPECT_EQ(feed_log(f, d, v2_sync_log(v2_address, 11, 12, b + 2, 0)), follow_outcome::applied);
     EXPECT_EQ(feed_log(f, d, v2_sync_log(v2_address, 13, 14, b + 3, 4)), follow_outcome::applied);
-    EXPECT_EQ(feed_log(f, d, v2_sync_log(v2_address, 11, 12, b + 2, 0)),
-              follow_outcome::duplicate);
+    EXPECT_EQ(feed_log(f, d, v2_sync_log(v2_address, 11, 12, b + 2, 0)), follow_outcome::duplicate);
     EXPECT_EQ(feed_log(f, d, v3_position_log(true, v3_address, 196000, 196010, 5, b + 2, 1)),
               follow_outcome::ignored_stale);
     EXPECT_TRUE(f.stale(0));
