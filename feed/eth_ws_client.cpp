@@ -242,29 +242,28 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
         heads_sub_id_ = next_id_++;
         send(R"({"jsonrpc":"2.0","id":)" + std::to_string(heads_sub_id_) +
              R"(,"method":"eth_subscribe","params":["newHeads"]})");
-        begin_backfill();
+        // Fetch again from the newest block seen (its logs may have been cut off); the
+        // follower drops what it already applied. Nothing seen and no start block: from now.
+        const std::uint64_t seen = std::max(last_head_, last_log_block_);
+        begin_backfill(seen == 0 && opt_.from_block == 0
+                           ? std::nullopt
+                           : std::optional<std::uint64_t>(std::max(opt_.from_block, seen)));
         read(gen, c);
     }
 
-    /// Asks the head, then fetches logs from the last block whose logs may be incomplete.
+    /// Asks the head, then fetches logs from `from` (nullopt: from the head on) through it.
     /// Notifications are held back until then.
-    void begin_backfill() {
+    void begin_backfill(std::optional<std::uint64_t> from) {
         state_ = eth_ws_state::backfilling;
+        backfill_from_ = from;
         block_number_id_ = next_id_++;
         send(R"({"jsonrpc":"2.0","id":)" + std::to_string(block_number_id_) +
              R"(,"method":"eth_blockNumber","params":[]})");
     }
 
     void on_head_number(std::uint64_t head) {
-        backfill_to_ = head;
-        const std::uint64_t seen = std::max(last_head_, last_log_block_);
-        if (seen == 0 && opt_.from_block == 0) {
-            next_from_ = head + 1; // follow from now: nothing to backfill
-        } else {
-            // The newest block seen may have had logs still on their way: fetch it again;
-            // the follower drops what it already applied.
-            next_from_ = std::max(opt_.from_block, seen);
-        }
+        backfill_to_ = std::max(head, last_head_);
+        next_from_ = backfill_from_ ? *backfill_from_ : backfill_to_ + 1;
         request_chunk();
     }
 
@@ -348,14 +347,14 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
             }
             sink_.on_message(m);
         } else if (m.kind == eth_message_kind::head) {
-            const bool jumped = last_head_ != 0 && m.head.number > last_head_ + 1;
+            const std::uint64_t previous = last_head_;
             sink_.on_message(m);
-            if (jumped) {
+            last_head_ = std::max(last_head_, m.head.number);
+            if (previous != 0 && m.head.number > previous + 1) {
                 // Heads were skipped on a live connection: their logs may be too.
                 ++stats_.head_gaps;
-                begin_backfill();
+                begin_backfill(previous);
             }
-            last_head_ = std::max(last_head_, m.head.number);
         } else {
             sink_.on_message(m);
         }
@@ -470,6 +469,7 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
     std::int64_t block_number_id_ = -1;
     std::int64_t get_logs_id_ = -1;
     std::uint64_t chunk_;
+    std::optional<std::uint64_t> backfill_from_;
     std::uint64_t next_from_ = 0;
     std::uint64_t chunk_to_ = 0;
     std::uint64_t backfill_to_ = 0;
