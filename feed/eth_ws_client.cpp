@@ -1,5 +1,6 @@
 #include "feed/eth_ws_client.hpp"
 
+#include "feed/recording.hpp"
 #include "feed/uniswap_events.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -285,6 +286,9 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
         state_ = eth_ws_state::live;
         attempt_ = 0;
         in_gap_ = false;
+        if (opt_.capture) {
+            opt_.capture(R"({"ballast":"caught_up","block":)" + std::to_string(backfill_to_) + "}");
+        }
         sink_.on_caught_up(backfill_to_);
         // Deliver what arrived meanwhile, unless a frame in it starts another backfill.
         std::vector<std::string> held;
@@ -296,7 +300,7 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
                 break;
             }
             const eth_message m = decoder_.decode(held[i]);
-            deliver(m);
+            deliver(m, held[i]);
         }
     }
 
@@ -323,17 +327,24 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
     void on_frame(std::string_view text) {
         const eth_message m = decoder_.decode(text);
         if (m.ok() && m.id >= 0) {
-            return on_response(m);
+            return on_response(m, text);
         }
         if (state_ == eth_ws_state::backfilling) {
             ++stats_.held_frames;
             held_.emplace_back(text);
             return;
         }
-        deliver(m);
+        deliver(m, text);
     }
 
-    void deliver(const eth_message& m) {
+    void deliver(const eth_message& m, std::string_view text) {
+        if (opt_.capture) {
+            capture_line_.assign(text);
+            std::replace_if(
+                capture_line_.begin(), capture_line_.end(),
+                [](char c) { return c == '\n' || c == '\r'; }, ' ');
+            opt_.capture(capture_line_);
+        }
         if (!m.ok()) {
             ++stats_.malformed;
             sink_.on_message(m);
@@ -360,7 +371,7 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
         }
     }
 
-    void on_response(const eth_message& m) {
+    void on_response(const eth_message& m, std::string_view text) {
         const bool error = m.kind == eth_message_kind::error;
         if (error) {
             ++stats_.rpc_errors;
@@ -388,7 +399,7 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
                                                      : std::string("result is not a log list")));
             }
             stats_.backfilled_logs += m.logs.size();
-            deliver(m);
+            deliver(m, text);
             next_from_ = chunk_to_ + 1;
             request_chunk();
         }
@@ -439,7 +450,13 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
         held_.clear();
         if (!in_gap_) {
             in_gap_ = true;
-            sink_.on_gap("node connection lost (" + last_error_ + ")");
+            const std::string gap = "node connection lost (" + last_error_ + ")";
+            if (opt_.capture) {
+                std::string line = R"({"ballast":"gap","reason":)";
+                append_json_string(line, gap);
+                opt_.capture(line + "}");
+            }
+            sink_.on_gap(gap);
         }
         state_ = eth_ws_state::backoff;
         timer_.expires_after(backoff_delay(attempt_++));
@@ -463,6 +480,7 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
     unsigned attempt_ = 0;
     bool in_gap_ = false;
     std::vector<std::string> held_;
+    std::string capture_line_;
     std::int64_t next_id_ = 1;
     std::int64_t logs_sub_id_ = -1;
     std::int64_t heads_sub_id_ = -1;

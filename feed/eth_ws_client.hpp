@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,10 @@ struct eth_ws_options {
     std::chrono::seconds connect_timeout{10};
     std::chrono::seconds idle_timeout{30}; ///< pings after half of it; closes after all of it
     std::size_t max_message_bytes = 64u << 20;
+    /// Called with one line per event in the order the sink sees it: each delivered frame's
+    /// text, and {"ballast":"gap","reason":...} / {"ballast":"caught_up","block":N} markers.
+    /// Written to a file it is a recording that replay_pool_recording() follows the same way.
+    std::function<void(std::string_view line)> capture;
 };
 
 enum class eth_ws_state : std::uint8_t {

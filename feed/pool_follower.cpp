@@ -1,5 +1,7 @@
 #include "feed/pool_follower.hpp"
 
+#include "feed/recording.hpp"
+
 #include <algorithm>
 #include <fstream>
 
@@ -15,19 +17,31 @@ eth_address parse_address(const std::string& text, bool& ok) {
     return a;
 }
 
-void append_escaped(std::string& out, std::string_view s) {
-    out += '"';
-    for (const char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            out += ' ';
-        } else {
-            out += c;
+/// A marker a live capture writes between frames (eth_ws_options::capture): a gap in the
+/// stream, or the block through which every log has been delivered.
+void apply_marker(pool_follower& follower, const std::string& line) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object o;
+    std::string_view what;
+    if (parser.parse(line).get(o) != simdjson::SUCCESS ||
+        o["ballast"].get_string().get(what) != simdjson::SUCCESS) {
+        follower.on_gap("unreadable capture marker");
+        return;
+    }
+    if (what == "caught_up") {
+        std::uint64_t block = 0;
+        if (o["block"].get_uint64().get(block) == simdjson::SUCCESS) {
+            follower.resume(block);
+            return;
+        }
+    } else if (what == "gap") {
+        std::string_view reason;
+        if (o["reason"].get_string().get(reason) == simdjson::SUCCESS) {
+            follower.on_gap(reason);
+            return;
         }
     }
-    out += '"';
+    follower.on_gap("unknown capture marker");
 }
 
 } // namespace
@@ -398,6 +412,10 @@ pool_replay_result replay_pool_recording(std::span<const std::string> pool_files
             continue;
         }
         ++result.messages;
+        if (line.starts_with(R"({"ballast":)")) {
+            apply_marker(follower, line);
+            continue;
+        }
         follower.on_message(decoder.decode(line));
     }
     for (std::size_t i = 0; i < follower.size(); ++i) {
@@ -438,10 +456,10 @@ std::string write_pool_replay_json(const pool_replay_result& r) {
         const auto& is = r.issues[i];
         out += i == 0 ? "{" : ",{";
         out += "\"pool\":";
-        append_escaped(out, is.pool);
+        append_json_string(out, is.pool);
         out += ",\"block\":" + std::to_string(is.block) +
                ",\"log_index\":" + std::to_string(is.log_index) + ",\"reason\":";
-        append_escaped(out, is.reason);
+        append_json_string(out, is.reason);
         out += '}';
     }
     out += "]}";

@@ -157,7 +157,9 @@ struct pool_replay_result {
 /// Follows the pools in `pool_files` (pool state files) through `recording_path`: a
 /// JSON-lines file, one JSON-RPC message from the node per line (eth_subscription `logs` and
 /// `newHeads` notifications, eth_getLogs responses; other messages are skipped). Blank lines
-/// are skipped; a line that is not JSON counts as malformed.
+/// are skipped; a line that is not JSON counts as malformed. The markers a live capture
+/// writes (eth_ws_options::capture) replay as they happened: {"ballast":"gap",...} marks the
+/// pools stale, {"ballast":"caught_up","block":N} resumes them after the backfill.
 [[nodiscard]] pool_replay_result replay_pool_recording(std::span<const std::string> pool_files,
                                                        const std::string& recording_path);
 

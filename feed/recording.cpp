@@ -246,34 +246,43 @@ void capture_writer::write_ts(timestamp_ns ts) {
     std::fwrite(text.data(), 1, text.size(), out_);
 }
 
-void write_json_string(std::FILE* out, std::string_view s) {
-    std::fputc('"', out);
+void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
     for (const char c : s) {
         switch (c) {
         case '"':
-            std::fputs("\\\"", out);
+            out += "\\\"";
             break;
         case '\\':
-            std::fputs("\\\\", out);
+            out += "\\\\";
             break;
         case '\n':
-            std::fputs("\\n", out);
+            out += "\\n";
             break;
         case '\r':
-            std::fputs("\\r", out);
+            out += "\\r";
             break;
         case '\t':
-            std::fputs("\\t", out);
+            out += "\\t";
             break;
         default:
             if (static_cast<unsigned char>(c) < 0x20) {
-                std::fprintf(out, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x",
+                              static_cast<unsigned>(static_cast<unsigned char>(c)));
+                out += buf;
             } else {
-                std::fputc(c, out);
+                out += c;
             }
         }
     }
-    std::fputc('"', out);
+    out += '"';
+}
+
+void write_json_string(std::FILE* out, std::string_view s) {
+    std::string text;
+    append_json_string(text, s);
+    std::fwrite(text.data(), 1, text.size(), out);
 }
 
 void capture_writer::write_escaped(std::string_view s) {

@@ -81,6 +81,8 @@ class recording_reader {
 
 /// Writes `s` as a JSON string literal (quotes, escapes, control characters as \u00XX).
 void write_json_string(std::FILE* out, std::string_view s);
+/// Appends `s` to `out` as a JSON string literal, escaped as write_json_string().
+void append_json_string(std::string& out, std::string_view s);
 
 /// Writes frames in the v3 JSON-lines layout (cryptofeed "format 2").
 class capture_writer {
