@@ -15,6 +15,8 @@ struct command {
 
 // Keep sorted by name; add a line per subcommand.
 constexpr command commands[] = {
+    {"follow", "follow Uniswap pools live from an Ethereum node (WebSocket JSON-RPC)",
+     ballast::cli::run_follow},
     {"greeks", "Black-76 price and Greeks of one option", ballast::cli::run_greeks},
     {"quote", "quote one swap through a Uniswap v2/v3 pool state file", ballast::cli::run_quote},
     {"replay", "replay recorded venue streams into books and report them",

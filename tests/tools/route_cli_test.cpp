@@ -1,4 +1,6 @@
 // `ballast route` and `ballast schedule` end to end: the binary on the example markets.
+#include "cli_runner.hpp"
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -11,27 +13,11 @@
 
 namespace {
 
-struct run_result {
-    int status = -1;
-    std::string out;
-};
+using run_result = ballast::test::cli_run;
 
 /// Runs the CLI with `args` (stderr merged into stdout).
 run_result run_cli(const std::string& args) {
-    run_result r;
-    const std::string cmd = std::string(BALLAST_CLI_PATH) + " " + args + " 2>&1";
-    std::FILE* p = popen(cmd.c_str(), "r");
-    if (p == nullptr) {
-        return r;
-    }
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-        r.out.append(buf.data(), n);
-    }
-    const int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return ballast::test::run_ballast(args);
 }
 
 const std::string market_dir = std::string(BALLAST_TEST_DATA_DIR) + "/router/";

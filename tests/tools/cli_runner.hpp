@@ -1,0 +1,34 @@
+#pragma once
+// Runs the `ballast` binary under test with arguments; stdout and stderr merged.
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+#include <sys/wait.h>
+
+namespace ballast::test {
+
+struct cli_run {
+    int status = -1;
+    std::string out;
+};
+
+inline cli_run run_ballast(const std::string& args) {
+    cli_run r;
+    const std::string cmd = std::string(BALLAST_CLI_PATH) + " " + args + " 2>&1";
+    std::FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) {
+        return r;
+    }
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
+        r.out.append(buf.data(), n);
+    }
+    const int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+} // namespace ballast::test

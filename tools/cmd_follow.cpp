@@ -1,0 +1,158 @@
+// ballast follow: follows Uniswap pools live from an Ethereum node's WebSocket JSON-RPC
+// (eth_subscribe logs + newHeads, eth_getLogs backfill, reconnect with backoff) and prints
+// their states, in the pool state format, when it stops.
+#include "feed/eth_ws_client.hpp"
+#include "feed/pool_follower.hpp"
+#include "tools/commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ballast::cli {
+
+int run_follow(int argc, char** argv) {
+    CLI::App app{"Follow Uniswap pools live from an Ethereum node; prints their final states",
+                 "follow"};
+    feed::eth_ws_options opt;
+    std::vector<std::string> pool_files;
+    std::string record_path;
+    std::uint64_t until_block = 0;
+    double seconds = 0;
+    std::uint64_t backoff_ms = 100;
+    app.add_option("--url", opt.url, "the node's WebSocket endpoint, ws://host:port[/path]")
+        ->required();
+    app.add_option("--pool", pool_files, "pool state file to follow (repeatable)")->required();
+    app.add_option("--from-block", opt.from_block,
+                   "first block whose logs to fetch (default: the pool files' block + 1)");
+    app.add_option("--until-block", until_block, "stop once every log through BLOCK is applied");
+    app.add_option("--seconds", seconds, "stop after this many seconds (default: SIGINT/TERM)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--record", record_path,
+                   "write what is followed, one JSON-RPC message a line, for `replay --pool`");
+    app.add_option("--backoff-ms", backoff_ms, "first reconnect delay (doubles up to 10 s)")
+        ->check(CLI::Range(1, 60'000));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+
+    std::string url_error;
+    if (!feed::parse_ws_url(opt.url, url_error)) {
+        std::fprintf(stderr, "follow: --%s\n", url_error.c_str());
+        return 2;
+    }
+    feed::pool_follower follower;
+    std::uint64_t oldest = std::numeric_limits<std::uint64_t>::max();
+    for (const auto& file : pool_files) {
+        auto loaded = load_pool_state(file);
+        if (!loaded.ok()) {
+            std::fprintf(stderr, "follow: --pool: %s\n", loaded.error.c_str());
+            return 2;
+        }
+        oldest = std::min(oldest, loaded.state.meta.block);
+        opt.addresses.push_back(loaded.state.meta.address);
+        follower.add_pool(std::move(loaded.state));
+    }
+    if (opt.from_block == 0) {
+        opt.from_block = oldest + 1;
+    }
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> record(nullptr, std::fclose);
+    if (!record_path.empty()) {
+        record.reset(std::fopen(record_path.c_str(), "wb"));
+        if (!record) {
+            std::fprintf(stderr, "follow: --record: cannot write %s\n", record_path.c_str());
+            return 2;
+        }
+        opt.capture = [f = record.get()](std::string_view line) {
+            std::fwrite(line.data(), 1, line.size(), f);
+            std::fputc('\n', f);
+        };
+    }
+    opt.backoff_initial = std::chrono::milliseconds(backoff_ms);
+
+    boost::asio::io_context io;
+    feed::pool_follower_sink sink(follower);
+    feed::eth_ws_client client(io, sink, opt);
+    if (!client.start()) {
+        std::fprintf(stderr, "follow: --%s\n", client.last_error().c_str());
+        return 2;
+    }
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (!ec) {
+            io.stop();
+        }
+    });
+    // Polls for --until-block; --seconds bounds the whole run.
+    boost::asio::steady_timer tick(io);
+    const auto deadline = seconds > 0
+                              ? std::chrono::steady_clock::now() +
+                                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                        std::chrono::duration<double>(seconds))
+                              : std::chrono::steady_clock::time_point::max();
+    bool reached = false;
+    std::function<void()> poll = [&] {
+        if (until_block != 0 && client.state() == feed::eth_ws_state::live &&
+            client.caught_up_block() >= until_block && client.last_head() >= until_block) {
+            reached = true;
+            io.stop();
+            return;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            io.stop();
+            return;
+        }
+        tick.expires_after(std::chrono::milliseconds(20));
+        tick.async_wait([&](const boost::system::error_code& ec) {
+            if (!ec) {
+                poll();
+            }
+        });
+    };
+    poll();
+    io.run();
+    const std::string final_state(feed::to_string(client.state()));
+    client.stop();
+
+    feed::pool_replay_result result;
+    for (std::size_t i = 0; i < follower.size(); ++i) {
+        result.pools.push_back(follower.pool(i));
+        result.stale.push_back(follower.stale(i));
+    }
+    const auto& cs = client.stats();
+    result.stats = follower.stats();
+    result.issues = follower.issues();
+    result.messages = cs.frames;
+    std::printf("%s\n", feed::write_pool_replay_json(result).c_str());
+    std::fprintf(stderr,
+                 "follow: %s, head %llu, caught up through %llu; %llu connections, %llu lost, "
+                 "%llu logs backfilled in %llu eth_getLogs%s%s\n",
+                 final_state.c_str(), static_cast<unsigned long long>(client.last_head()),
+                 static_cast<unsigned long long>(client.caught_up_block()),
+                 static_cast<unsigned long long>(cs.connects),
+                 static_cast<unsigned long long>(cs.connection_losses),
+                 static_cast<unsigned long long>(cs.backfilled_logs),
+                 static_cast<unsigned long long>(cs.backfill_requests),
+                 client.last_error().empty() ? "" : "; last error: ", client.last_error().c_str());
+    if (until_block != 0 && !reached) {
+        std::fprintf(stderr, "follow: block %llu not reached\n",
+                     static_cast<unsigned long long>(until_block));
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace ballast::cli
