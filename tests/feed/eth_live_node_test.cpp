@@ -21,8 +21,10 @@
 #include <array>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -385,14 +387,25 @@ TEST(EthLiveNode, FollowsUniswapPoolsOverWebSocketExactlyAndBackfillsAfterACut) 
     std::uint64_t start_block = 0;
     ASSERT_EQ(ready["block"].get_uint64().get(start_block), simdjson::SUCCESS);
 
+    // What the client delivers is also captured, to be replayed at the end.
+    const auto work = std::filesystem::temp_directory_path() /
+                      ("ballast_live_node_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(work);
     pool_follower follower;
     std::vector<std::string> addresses;
+    std::vector<std::string> pool_files;
     for (auto p : ready["pools"].get_array()) {
         auto parsed = parse_pool_state(simdjson::to_string(p));
         ASSERT_TRUE(parsed.ok()) << parsed.error;
         addresses.push_back(parsed.state.meta.address);
+        pool_files.push_back(work / ("pool" + std::to_string(pool_files.size()) + ".json"));
+        std::ofstream(pool_files.back()) << write_pool_state(parsed.state) << "\n";
         follower.add_pool(std::move(parsed.state));
     }
+    const std::string capture_path = work / "capture.jsonl";
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> capture(std::fopen(capture_path.c_str(), "wb"),
+                                                            std::fclose);
+    ASSERT_TRUE(capture);
     ASSERT_EQ(follower.size(), 5U);
 
     std::string url_error;
@@ -408,6 +421,10 @@ TEST(EthLiveNode, FollowsUniswapPoolsOverWebSocketExactlyAndBackfillsAfterACut) 
     opt.backoff_initial = std::chrono::milliseconds(20);
     opt.backoff_max = std::chrono::milliseconds(200);
     opt.backfill_chunk_blocks = 2; // several eth_getLogs per backfill
+    opt.capture = [f = capture.get()](std::string_view line) {
+        std::fwrite(line.data(), 1, line.size(), f);
+        std::fputc('\n', f);
+    };
     eth_ws_client client(io, sink, opt);
     ASSERT_TRUE(client.start()) << client.last_error();
     ASSERT_TRUE(run_until(io, [&] { return client.state() == eth_ws_state::live; }))
@@ -426,6 +443,7 @@ TEST(EthLiveNode, FollowsUniswapPoolsOverWebSocketExactlyAndBackfillsAfterACut) 
     constexpr int cut_steps = 3; // steps the node runs while Ballast is disconnected
     int steps = 0;
     std::size_t quotes_compared = 0;
+    std::string last_reply;
     simdjson::dom::parser parser;
     for (;;) {
         const bool cutting = steps >= cut_at && steps < cut_at + cut_steps;
@@ -442,6 +460,7 @@ TEST(EthLiveNode, FollowsUniswapPoolsOverWebSocketExactlyAndBackfillsAfterACut) 
         if (reply["done"].error() == simdjson::SUCCESS) {
             break;
         }
+        last_reply = *line;
         const std::string step = str(reply["step"]);
         ASSERT_EQ(reply["error"].error(), simdjson::NO_SUCH_FIELD)
             << step << ": " << str(reply["error"]);
@@ -488,6 +507,32 @@ TEST(EthLiveNode, FollowsUniswapPoolsOverWebSocketExactlyAndBackfillsAfterACut) 
     for (const auto& issue : follower.issues()) {
         EXPECT_NE(issue.reason.find("connection lost"), std::string::npos) << issue.reason;
     }
+    // The capture replays to the same pools.
+    client.stop();
+    capture.reset();
+    const auto replayed = replay_pool_recording(pool_files, capture_path);
+    ASSERT_TRUE(replayed.ok()) << replayed.error;
+    ASSERT_EQ(replayed.pools.size(), follower.size());
+    for (std::size_t i = 0; i < follower.size(); ++i) {
+        EXPECT_EQ(write_pool_state(replayed.pools[i]), write_pool_state(follower.pool(i)));
+        EXPECT_FALSE(replayed.stale[i]) << i;
+    }
+    EXPECT_EQ(replayed.stats.applied, fs.applied);
+    EXPECT_EQ(replayed.stats.out_of_order, 0U);
+    // BALLAST_KEEP_CAPTURE=DIR keeps the session (pool files, capture, the node's last
+    // state) for tests/data/dex/ganache.
+    if (const char* keep = std::getenv("BALLAST_KEEP_CAPTURE"); keep != nullptr && *keep) {
+        const std::filesystem::path dir(keep);
+        std::filesystem::create_directories(dir);
+        for (const auto& f : pool_files) {
+            std::filesystem::copy_file(f, dir / std::filesystem::path(f).filename(),
+                                       std::filesystem::copy_options::overwrite_existing);
+        }
+        std::filesystem::copy_file(capture_path, dir / "capture.jsonl",
+                                   std::filesystem::copy_options::overwrite_existing);
+        std::ofstream(dir / "node_final.json") << last_reply << "\n";
+    }
+    std::filesystem::remove_all(work);
     std::printf(
         "[ steps %d, quotes compared %zu (ticks crossed %zu), logs applied %llu, duplicates %llu, "
         "backfilled %llu in %llu eth_getLogs, reconnects %llu ]\n",

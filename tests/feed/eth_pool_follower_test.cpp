@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -299,3 +300,46 @@ TEST(EthPoolFollower, ReplaysARecordingToFinalPoolStates) {
     EXPECT_EQ(replay_pool_recording(missing, path.string()).error,
               dex_dir + "nope.json: cannot open");
 }
+
+namespace {
+
+// A real session: Uniswap's published contracts on a ganache node, followed live by
+// eth_ws_client (one connection cut and backfilled), replayed to the node's final state.
+TEST(EthPoolFollower, ReplaysALiveNodeSessionToTheNodesOwnState) {
+    const std::string dir = dex_dir + "ganache/";
+    std::vector<std::string> pools;
+    for (int i = 0; i < 5; ++i) {
+        pools.push_back(dir + "pool" + std::to_string(i) + ".json");
+    }
+    const auto r = replay_pool_recording(pools, dir + "capture.jsonl");
+    ASSERT_TRUE(r.ok()) << r.error;
+    simdjson::dom::parser parser;
+    simdjson::dom::element final_state;
+    ASSERT_EQ(parser.load(dir + "node_final.json").get(final_state), simdjson::SUCCESS);
+    std::size_t checked = 0;
+    for (auto node_pool : final_state["pools"].get_array()) {
+        const std::string_view address = node_pool["address"].get_string().value();
+        const auto it = std::find_if(r.pools.begin(), r.pools.end(), [&](const pool_state& p) {
+            return p.meta.address == address;
+        });
+        ASSERT_NE(it, r.pools.end()) << address;
+        EXPECT_FALSE(r.stale[static_cast<std::size_t>(it - r.pools.begin())]) << address;
+        if (it->kind == pool_kind::uniswap_v2) {
+            EXPECT_EQ(to_decimal(it->v2.reserve0()), node_pool["reserve0"].get_string().value());
+            EXPECT_EQ(to_decimal(it->v2.reserve1()), node_pool["reserve1"].get_string().value());
+        } else {
+            EXPECT_EQ(to_decimal(it->v3.sqrt_price_x96()),
+                      node_pool["sqrt_price_x96"].get_string().value());
+            EXPECT_EQ(it->v3.tick(), node_pool["tick"].get_int64().value());
+            EXPECT_EQ(to_decimal(it->v3.liquidity()), node_pool["liquidity"].get_string().value());
+            EXPECT_FALSE(it->v3.ticks().empty());
+        }
+        ++checked;
+    }
+    EXPECT_EQ(checked, 5U);
+    EXPECT_GT(r.stats.applied, 30U);
+    EXPECT_EQ(r.stats.gaps, 1U); // the cut connection, resumed by the backfill
+    EXPECT_EQ(r.stats.out_of_order + r.stats.malformed + r.stats.rejected, 0U);
+}
+
+} // namespace
