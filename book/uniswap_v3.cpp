@@ -20,6 +20,12 @@ bool tick_less(const v3_tick& t, std::int32_t index) noexcept {
     return t.index < index;
 }
 
+/// slot0.tick <= price <= next tick's price (equal after a downward cross at a boundary).
+bool tick_matches_price(std::int32_t tick, const u256& sqrt_price_x96) noexcept {
+    return v3::sqrt_ratio_at_tick(tick).value <= sqrt_price_x96 &&
+           v3::sqrt_ratio_at_tick(tick + 1).value >= sqrt_price_x96;
+}
+
 } // namespace
 
 pool_error uniswap_v3_pool::reset(std::uint32_t fee, std::int32_t tick_spacing,
@@ -38,9 +44,7 @@ pool_error uniswap_v3_pool::reset(std::uint32_t fee, std::int32_t tick_spacing,
     if (tick < v3::min_tick || tick >= v3::max_tick) {
         return pool_error::tick_out_of_range;
     }
-    // slot0.tick <= price <= next tick's price (equal after a downward cross at a boundary).
-    if (v3::sqrt_ratio_at_tick(tick).value > sqrt_price_x96 ||
-        v3::sqrt_ratio_at_tick(tick + 1).value < sqrt_price_x96) {
+    if (!tick_matches_price(tick, sqrt_price_x96)) {
         return pool_error::bad_state;
     }
     for (std::size_t i = 0; i < ticks.size(); ++i) {
@@ -216,6 +220,9 @@ pool_error uniswap_v3_pool::apply_swap_event(const u256& sqrt_price_x96, uint128
     }
     if (tick < v3::min_tick || tick >= v3::max_tick) {
         return pool_error::tick_out_of_range;
+    }
+    if (!tick_matches_price(tick, sqrt_price_x96)) {
+        return pool_error::bad_state; // a Swap log no pool could have emitted
     }
     sqrt_price_x96_ = sqrt_price_x96;
     liquidity_ = liquidity;

@@ -190,6 +190,16 @@ TEST(EthPoolFollower, GapsOutOfOrderUnknownAndMalformedLogs) {
     EXPECT_EQ(f.stats().malformed, 2U);
     EXPECT_EQ(f.stats().unknown_pool, 1U);
 
+    // A v3 Swap whose tick contradicts its price: no pool emits that; rejected, untouched.
+    f.bootstrap(1, load("usdc_weth_500_v3.json"));
+    const auto before = f.pool(1).v3;
+    EXPECT_EQ(feed_log(f, d,
+                       v3_swap_log(v3_address, 1, -1, before.sqrt_price_x96(), before.liquidity(),
+                                   before.tick() + 50, b + 1, 3)),
+              follow_outcome::rejected);
+    EXPECT_TRUE(f.stale(1));
+    EXPECT_EQ(f.pool(1).v3.tick(), before.tick());
+
     // Out of order after a bootstrap: an older unseen log marks the pool stale.
     f.bootstrap(0, start);
     EXPECT_EQ(feed_log(f, d, v2_sync_log(v2_address, 5, 6, b + 3, 0)), follow_outcome::applied);
