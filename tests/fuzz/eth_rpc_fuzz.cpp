@@ -1,8 +1,8 @@
 // libFuzzer target for the Ethereum JSON-RPC decoder, the Uniswap event decoders and the pool
 // follower: each input line is one message from the node (notifications, eth_getLogs replies,
 // capture markers); the five pools of the recorded ganache session are followed. After every
-// message each pool must still be a valid model (a v3 tick consistent with its price, active
-// liquidity never negative), or the target traps.
+// message the v3 pool must still be a valid model (price in range, its tick the one the price
+// lies in, as reset() requires), or the target traps.
 #include "book/pool_state.hpp"
 #include "feed/eth_rpc.hpp"
 #include "feed/pool_follower.hpp"
@@ -47,9 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (m.ok() && m.kind == feed::eth_message_kind::head && m.head.number % 7 == 0) {
             follower.resume(m.head.number); // as a backfill would
         }
-        const auto& v3 = follower.pool(1).v3;
-        check(v3.sqrt_price_x96() > 0);
-        check(v3.tick() >= -887272 && v3.tick() <= 887272);
+        const auto& model = follower.pool(1).v3;
+        check(model.sqrt_price_x96() > 0);
+        check(model.tick() >= -887272 && model.tick() <= 887272);
+        // The state must be one a pool could be reset to: tick consistent with the price.
+        ballast::uniswap_v3_pool copy;
+        check(copy.reset(model.fee(), model.tick_spacing(), model.sqrt_price_x96(),
+                         model.liquidity(), model.tick(),
+                         model.ticks()) == ballast::pool_error::ok);
     }
     return 0;
 }
