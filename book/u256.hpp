@@ -61,13 +61,9 @@ inline const u256 i256_max = (u256(1) << 255) - 1;
 /// FullMath.mulDivRoundingUp: ceil(a*b/d); nullopt where the contract reverts.
 [[nodiscard]] std::optional<u256> mul_div_rounding_up(const u256& a, const u256& b,
                                                       const u256& d) noexcept;
-/// UnsafeMath.divRoundingUp: ceil(x/d). Precondition: d != 0 (the EVM would return 0).
-[[nodiscard]] inline u256 div_rounding_up(const u256& x, const u256& d) noexcept {
-    u256 q = x / d;
-    if (q * d != x) {
-        ++q;
-    }
-    return q;
-}
+/// floor(x/d) as the EVM's DIV: 0 when d == 0.
+[[nodiscard]] u256 div_floor(const u256& x, const u256& d) noexcept;
+/// UnsafeMath.divRoundingUp: ceil(x/d); 0 when d == 0, as the EVM.
+[[nodiscard]] u256 div_rounding_up(const u256& x, const u256& d) noexcept;
 
 } // namespace ballast

@@ -84,7 +84,7 @@ math_result<u256> sqrt_ratio_at_tick(std::int32_t tick) noexcept {
     }
     u256 ratio = is_one ? u256(1) << 128 : to_u256(r);
     if (tick > 0) {
-        ratio = u256_max / ratio;
+        ratio = div_floor(u256_max, ratio);
     }
     // Q128.128 -> Q64.96 rounding up, so getTickAtSqrtRatio of the result is consistent.
     const bool has_remainder = (ratio & 0xffffffffU) != 0;
@@ -133,7 +133,7 @@ std::optional<u256> next_sqrt_price_from_amount0_rounding_up(const u256& sqrt_p,
     }
     const u256 numerator1 = to_u256(liquidity) << 96;
     const u256 product = amount * sqrt_p; // wraps like the contract's unchecked multiply
-    const bool product_exact = product / amount == sqrt_p;
+    const bool product_exact = div_floor(product, amount) == sqrt_p;
     if (add) {
         if (product_exact) {
             const u256 denominator = numerator1 + product;
@@ -145,7 +145,7 @@ std::optional<u256> next_sqrt_price_from_amount0_rounding_up(const u256& sqrt_p,
                 return r;
             }
         }
-        const u256 base = numerator1 / sqrt_p;
+        const u256 base = div_floor(numerator1, sqrt_p);
         const u256 sum = base + amount;
         if (sum < base) { // LowGasSafeMath.add
             return std::nullopt;
@@ -171,7 +171,7 @@ std::optional<u256> next_sqrt_price_from_amount1_rounding_down(const u256& sqrt_
     if (add) {
         u256 quotient;
         if (amount <= u160_max) {
-            quotient = (amount << 96) / liq;
+            quotient = div_floor(amount << 96, liq);
         } else {
             auto q = mul_div(amount, q96, liq);
             if (!q) {
@@ -243,7 +243,7 @@ std::optional<u256> amount0_delta(u256 sqrt_a, u256 sqrt_b, uint128 liquidity,
     if (!r) {
         return std::nullopt;
     }
-    return *r / sqrt_a;
+    return div_floor(*r, sqrt_a);
 }
 
 std::optional<u256> amount1_delta(u256 sqrt_a, u256 sqrt_b, uint128 liquidity,
