@@ -6,9 +6,12 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -23,15 +26,17 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 std::optional<ws_url> parse_ws_url(std::string_view url, std::string& error) {
-    constexpr std::string_view scheme = "ws://";
-    if (url.substr(0, scheme.size()) != scheme) {
-        error = url.substr(0, 6) == "wss://"
-                    ? "url: wss:// (TLS) is not supported; use ws:// (a local or tunnelled node)"
-                    : "url: '" + std::string(url) + "' does not start with ws://";
+    ws_url out;
+    if (url.starts_with("wss://")) {
+        out.tls = true;
+        out.port = "443";
+        url.remove_prefix(6);
+    } else if (url.starts_with("ws://")) {
+        url.remove_prefix(5);
+    } else {
+        error = "url: '" + std::string(url) + "' does not start with ws:// or wss://";
         return std::nullopt;
     }
-    url.remove_prefix(scheme.size());
-    ws_url out;
     const auto slash = url.find('/');
     std::string_view authority = url.substr(0, slash);
     if (slash != std::string_view::npos) {
@@ -140,6 +145,22 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
             return false;
         }
         url_ = std::move(*url);
+        if (url_.tls) {
+            tls_context_.emplace(net::ssl::context::tls_client);
+            beast::error_code ec;
+            if (opt_.tls_ca_file.empty()) {
+                tls_context_->set_default_verify_paths(ec);
+            } else {
+                tls_context_->load_verify_file(opt_.tls_ca_file, ec);
+            }
+            if (ec) {
+                last_error_ = "tls_ca_file: cannot load " +
+                              (opt_.tls_ca_file.empty() ? std::string("the system's authorities")
+                                                        : opt_.tls_ca_file) +
+                              ": " + ec.message();
+                return false;
+            }
+        }
         connect();
         return true;
     }
@@ -172,9 +193,29 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
     std::uint64_t last_head_ = 0;
 
   private:
+    /// One connection: a plain or a TLS WebSocket stream (visit() calls `f` with either).
     struct connection {
-        explicit connection(net::io_context& io) : ws(io) {}
-        websocket::stream<beast::tcp_stream> ws;
+        using plain_ws = websocket::stream<beast::tcp_stream>;
+        using tls_ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+        connection(net::io_context& io, net::ssl::context* tls_context) {
+            if (tls_context != nullptr) {
+                tls.emplace(io, *tls_context);
+            } else {
+                plain.emplace(io);
+            }
+        }
+        template <class F> void visit(F&& f) {
+            if (tls) {
+                f(*tls);
+            } else {
+                f(*plain);
+            }
+        }
+        beast::tcp_stream& tcp() {
+            return tls ? beast::get_lowest_layer(*tls) : beast::get_lowest_layer(*plain);
+        }
+        std::optional<plain_ws> plain;
+        std::optional<tls_ws> tls;
         beast::flat_buffer buffer;
         std::deque<std::string> out;
         bool writing = false;
@@ -187,7 +228,7 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
         }
         state_ = eth_ws_state::connecting;
         const std::uint64_t gen = ++generation_;
-        conn_ = std::make_shared<connection>(io_);
+        conn_ = std::make_shared<connection>(io_, tls_context_ ? &*tls_context_ : nullptr);
         resolver_.async_resolve(
             url_.host, url_.port,
             [self = shared_from_this(), gen, c = conn_](beast::error_code ec,
@@ -198,7 +239,7 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
                 if (ec) {
                     return self->fail("resolve " + self->url_.host + ": " + ec.message());
                 }
-                auto& tcp_layer = beast::get_lowest_layer(c->ws);
+                auto& tcp_layer = c->tcp();
                 tcp_layer.expires_after(self->opt_.connect_timeout);
                 tcp_layer.async_connect(
                     results, [self, gen, c](beast::error_code ec2, const tcp::endpoint&) {
@@ -208,30 +249,57 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
                         if (ec2) {
                             return self->fail("connect: " + ec2.message());
                         }
-                        self->handshake(gen, c);
+                        if (c->tls) {
+                            self->tls_handshake(gen, c);
+                        } else {
+                            self->handshake(gen, c);
+                        }
                     });
             });
     }
 
+    /// wss://: SNI, the server's certificate checked against the trusted authorities and the
+    /// URL's host, then the WebSocket handshake.
+    void tls_handshake(std::uint64_t gen, const conn_ptr& c) {
+        auto& tls = c->tls->next_layer();
+        if (SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str()) != 1) {
+            return fail("tls: cannot set the server name");
+        }
+        tls.set_verify_mode(net::ssl::verify_peer);
+        tls.set_verify_callback(net::ssl::host_name_verification(url_.host));
+        tls.async_handshake(net::ssl::stream_base::client,
+                            [self = shared_from_this(), gen, c](beast::error_code ec) {
+                                if (gen != self->generation_) {
+                                    return;
+                                }
+                                if (ec) {
+                                    return self->fail("tls handshake: " + ec.message());
+                                }
+                                self->handshake(gen, c);
+                            });
+    }
+
     void handshake(std::uint64_t gen, const conn_ptr& c) {
-        beast::get_lowest_layer(c->ws).expires_never();
+        c->tcp().expires_never();
         websocket::stream_base::timeout t{};
         t.handshake_timeout = opt_.connect_timeout;
         t.idle_timeout = opt_.idle_timeout;
         t.keep_alive_pings = true;
-        c->ws.set_option(t);
-        c->ws.read_message_max(opt_.max_message_bytes);
-        c->ws.text(true);
-        c->ws.async_handshake(url_.host + ":" + url_.port, url_.target,
-                              [self = shared_from_this(), gen, c](beast::error_code ec) {
-                                  if (gen != self->generation_) {
-                                      return;
-                                  }
-                                  if (ec) {
-                                      return self->fail("handshake: " + ec.message());
-                                  }
-                                  self->on_open(gen, c);
-                              });
+        c->visit([&](auto& ws) {
+            ws.set_option(t);
+            ws.read_message_max(opt_.max_message_bytes);
+            ws.text(true);
+            ws.async_handshake(url_.host + ":" + url_.port, url_.target,
+                               [self = shared_from_this(), gen, c](beast::error_code ec) {
+                                   if (gen != self->generation_) {
+                                       return;
+                                   }
+                                   if (ec) {
+                                       return self->fail("handshake: " + ec.message());
+                                   }
+                                   self->on_open(gen, c);
+                               });
+        });
     }
 
     void on_open(std::uint64_t gen, const conn_ptr& c) {
@@ -305,23 +373,25 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
     }
 
     void read(std::uint64_t gen, const conn_ptr& c) {
-        c->ws.async_read(c->buffer,
-                         [self = shared_from_this(), gen, c](beast::error_code ec, std::size_t n) {
-                             if (gen != self->generation_) {
-                                 return;
-                             }
-                             if (ec) {
-                                 return self->fail("read: " + ec.message());
-                             }
-                             ++self->stats_.frames;
-                             self->stats_.bytes += n;
-                             const auto data = c->buffer.cdata();
-                             self->on_frame({static_cast<const char*>(data.data()), data.size()});
-                             c->buffer.consume(c->buffer.size());
-                             if (gen == self->generation_) {
-                                 self->read(gen, c);
-                             }
-                         });
+        c->visit([&](auto& ws) {
+            ws.async_read(c->buffer,
+                          [self = shared_from_this(), gen, c](beast::error_code ec, std::size_t n) {
+                              if (gen != self->generation_) {
+                                  return;
+                              }
+                              if (ec) {
+                                  return self->fail("read: " + ec.message());
+                              }
+                              ++self->stats_.frames;
+                              self->stats_.bytes += n;
+                              const auto data = c->buffer.cdata();
+                              self->on_frame({static_cast<const char*>(data.data()), data.size()});
+                              c->buffer.consume(c->buffer.size());
+                              if (gen == self->generation_) {
+                                  self->read(gen, c);
+                              }
+                          });
+        });
     }
 
     void on_frame(std::string_view text) {
@@ -414,26 +484,28 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
 
     void write(std::uint64_t gen, const conn_ptr& c) {
         c->writing = true;
-        c->ws.async_write(net::buffer(c->out.front()),
-                          [self = shared_from_this(), gen, c](beast::error_code ec, std::size_t) {
-                              if (gen != self->generation_) {
-                                  return;
-                              }
-                              if (ec) {
-                                  return self->fail("write: " + ec.message());
-                              }
-                              c->out.pop_front();
-                              c->writing = false;
-                              if (!c->out.empty()) {
-                                  self->write(gen, c);
-                              }
-                          });
+        c->visit([&](auto& ws) {
+            ws.async_write(net::buffer(c->out.front()),
+                           [self = shared_from_this(), gen, c](beast::error_code ec, std::size_t) {
+                               if (gen != self->generation_) {
+                                   return;
+                               }
+                               if (ec) {
+                                   return self->fail("write: " + ec.message());
+                               }
+                               c->out.pop_front();
+                               c->writing = false;
+                               if (!c->out.empty()) {
+                                   self->write(gen, c);
+                               }
+                           });
+        });
     }
 
     void close_connection() {
         if (conn_) {
             beast::error_code ignored;
-            beast::get_lowest_layer(conn_->ws).socket().close(ignored);
+            conn_->tcp().socket().close(ignored);
             conn_.reset();
         }
     }
@@ -473,6 +545,7 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
     ws_url url_;
     tcp::resolver resolver_;
     net::steady_timer timer_;
+    std::optional<net::ssl::context> tls_context_;
     std::mt19937_64 rng_;
     eth_rpc_decoder decoder_;
     conn_ptr conn_;

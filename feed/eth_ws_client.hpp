@@ -27,13 +27,15 @@ class io_context;
 
 namespace ballast::feed {
 
-/// ws://host[:port][/target]
+/// ws://host[:port][/target] or wss:// (TLS).
 struct ws_url {
     std::string host;
-    std::string port = "80";
+    std::string port = "80"; ///< 443 for wss:// unless given
     std::string target = "/";
+    bool tls = false;
 };
-/// Parses a ws:// URL; nullopt with `error` set (naming the part at fault) when it is not one.
+/// Parses a ws:// or wss:// URL; nullopt with `error` set (naming the part at fault) when it
+/// is not one.
 [[nodiscard]] std::optional<ws_url> parse_ws_url(std::string_view url, std::string& error);
 
 /// Receives what the client reads, in order, on the client's thread.
@@ -62,7 +64,7 @@ class pool_follower_sink final : public eth_stream_sink {
 };
 
 struct eth_ws_options {
-    std::string url;                    ///< ws://host:port/path of the node
+    std::string url;                    ///< ws://host:port/path or wss:// of the node
     std::vector<std::string> addresses; ///< pools whose logs to follow (0x-hex)
     /// First block whose logs are needed (a pool state at block B needs B + 1). 0: follow
     /// from the node's current head, no backfill on the first connection.
@@ -74,6 +76,9 @@ struct eth_ws_options {
     std::chrono::seconds connect_timeout{10};
     std::chrono::seconds idle_timeout{30}; ///< pings after half of it; closes after all of it
     std::size_t max_message_bytes = 64u << 20;
+    /// wss://: PEM file of the certificate authorities to trust instead of the system's.
+    /// The server's certificate must also name the URL's host.
+    std::string tls_ca_file;
     /// Called with one line per event in the order the sink sees it: each delivered frame's
     /// text, and {"ballast":"gap","reason":...} / {"ballast":"caught_up","block":N} markers.
     /// Written to a file it is a recording that replay_pool_recording() follows the same way.

@@ -31,7 +31,8 @@ int run_follow(int argc, char** argv) {
     std::uint64_t until_block = 0;
     double seconds = 0;
     std::uint64_t backoff_ms = 100;
-    app.add_option("--url", opt.url, "the node's WebSocket endpoint, ws://host:port[/path]")
+    app.add_option("--url", opt.url,
+                   "the node's WebSocket endpoint, ws://host:port[/path] or wss:// (TLS)")
         ->required();
     app.add_option("--pool", pool_files, "pool state file to follow (repeatable)")->required();
     app.add_option("--from-block", opt.from_block,
@@ -41,6 +42,8 @@ int run_follow(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber);
     app.add_option("--record", record_path,
                    "write what is followed, one JSON-RPC message a line, for `replay --pool`");
+    app.add_option("--tls-ca-file", opt.tls_ca_file,
+                   "wss://: trust the authorities in this PEM file instead of the system's");
     app.add_option("--backoff-ms", backoff_ms, "first reconnect delay (doubles up to 10 s)")
         ->check(CLI::Range(1, 60'000));
     try {

@@ -9,13 +9,22 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <string>
@@ -52,13 +61,18 @@ TEST(WsUrl, ParsesHostPortAndTargetAndNamesWhatIsWrong) {
     EXPECT_EQ(u->host, "::1");
     EXPECT_EQ(u->port, "8546");
 
+    EXPECT_FALSE(u->tls);
+    u = parse_ws_url("wss://mainnet.example/ws/v3/key", error);
+    ASSERT_TRUE(u.has_value()) << error;
+    EXPECT_TRUE(u->tls);
+    EXPECT_EQ(u->port, "443");
+    EXPECT_EQ(u->target, "/ws/v3/key");
+
     for (const char* bad : {"http://127.0.0.1:8545", "ws://:8545", "ws://host:0", "ws://host:70000",
-                            "ws://host:85x", "ws://[::1", "ws://host:"}) {
+                            "ws://host:85x", "ws://[::1", "ws://host:", "wss://"}) {
         EXPECT_FALSE(parse_ws_url(bad, error).has_value()) << bad;
         EXPECT_EQ(error.rfind("url: ", 0), 0U) << bad << ": " << error;
     }
-    EXPECT_FALSE(parse_ws_url("wss://mainnet.example/ws", error).has_value());
-    EXPECT_NE(error.find("wss://"), std::string::npos);
 }
 
 TEST(WsBackoff, DoublesToTheCapWithSeededJitterInTheUpperHalf) {
@@ -354,9 +368,152 @@ TEST(EthWsClient, UnreachableNodeRetriesAndReportsTheReason) {
 
     eth_ws_options bad = o;
     bad.url = "wss://node.example/ws";
+    bad.tls_ca_file = "/nonexistent/ca.pem";
     eth_ws_client tls(io, sink, bad);
     EXPECT_FALSE(tls.start());
-    EXPECT_NE(tls.last_error().find("wss://"), std::string::npos);
+    EXPECT_EQ(tls.last_error().rfind("tls_ca_file: cannot load /nonexistent/ca.pem", 0), 0U)
+        << tls.last_error();
+}
+
+/// A self-signed certificate for "localhost" (its own authority) and its key, in PEM.
+struct test_certificate {
+    std::string cert;
+    std::string key;
+};
+test_certificate make_localhost_certificate() {
+    test_certificate out;
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509* x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(x), 24 * 3600);
+    X509_set_pubkey(x, key);
+    X509_NAME* name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+    X509_set_issuer_name(x, name);
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+    for (const auto& [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost"},
+                                     std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+        X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+        X509_add_ext(x, ext, -1);
+        X509_EXTENSION_free(ext);
+    }
+    X509_sign(x, key, EVP_sha256());
+    auto pem = [](auto write) {
+        BIO* bio = BIO_new(BIO_s_mem());
+        write(bio);
+        char* data = nullptr;
+        const long n = BIO_get_mem_data(bio, &data);
+        std::string text(data, static_cast<std::size_t>(n));
+        BIO_free(bio);
+        return text;
+    };
+    out.cert = pem([&](BIO* b) { PEM_write_bio_X509(b, x); });
+    out.key = pem(
+        [&](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return out;
+}
+
+TEST(EthWsClient, FollowsOverTlsAndRefusesAnUntrustedCertificate) {
+    const test_certificate cert = make_localhost_certificate();
+    ASSERT_FALSE(cert.cert.empty());
+    const auto ca_path = std::filesystem::temp_directory_path() /
+                         ("ballast_ws_tls_" + std::to_string(::getpid()) + ".pem");
+    std::ofstream(ca_path) << cert.cert;
+
+    net::io_context server_io;
+    net::ssl::context server_tls(net::ssl::context::tls_server);
+    server_tls.use_certificate_chain(net::buffer(cert.cert));
+    server_tls.use_private_key(net::buffer(cert.key), net::ssl::context::pem);
+    tcp::acceptor acceptor(server_io, {net::ip::make_address("127.0.0.1"), 0});
+    const auto port = acceptor.local_endpoint().port();
+    std::string server_error;
+    std::atomic<bool> server_done{false};
+    std::thread server([&] {
+        try {
+            // The first client trusts only the system's authorities: its handshake fails.
+            {
+                websocket::stream<beast::ssl_stream<tcp::socket>> ws(server_io, server_tls);
+                acceptor.accept(beast::get_lowest_layer(ws));
+                beast::error_code ec;
+                ws.next_layer().handshake(net::ssl::stream_base::server, ec);
+            }
+            // Then serve the first connection whose TLS handshake succeeds.
+            std::optional<websocket::stream<beast::ssl_stream<tcp::socket>>> trusted;
+            for (;;) {
+                trusted.emplace(server_io, server_tls);
+                acceptor.accept(beast::get_lowest_layer(*trusted));
+                beast::error_code ec;
+                trusted->next_layer().handshake(net::ssl::stream_base::server, ec);
+                if (!ec) {
+                    break;
+                }
+            }
+            auto& ws = *trusted;
+            ws.accept();
+            ws.text(true);
+            beast::flat_buffer b;
+            simdjson::dom::parser parser;
+            for (int i = 0; i < 3; ++i) { // eth_subscribe x2, eth_blockNumber
+                b.clear();
+                ws.read(b);
+                simdjson::dom::element e = parser.parse(beast::buffers_to_string(b.data()));
+                const std::string method{std::string_view(e["method"])};
+                const std::string result = method == "eth_blockNumber" ? "\"0x5\"" : "\"0x1\"";
+                ws.write(net::buffer(R"({"jsonrpc":"2.0","id":)" +
+                                     std::to_string(std::int64_t(e["id"])) + R"(,"result":)" +
+                                     result + "}"));
+            }
+            ws.write(net::buffer(head_notification(6)));
+            // Wait for the client to close the connection.
+            beast::error_code ec;
+            b.clear();
+            ws.read(b, ec);
+        } catch (const std::exception& e) {
+            server_error = e.what();
+        }
+        server_done = true;
+    });
+
+    pool_follower follower;
+    recording_sink sink(follower);
+    net::io_context io;
+    eth_ws_options o;
+    o.url = "wss://localhost:" + std::to_string(port);
+    o.backoff_initial = std::chrono::seconds(30); // one attempt within the test
+    auto untrusting = std::make_unique<eth_ws_client>(io, sink, o);
+    ASSERT_TRUE(untrusting->start()) << untrusting->last_error();
+    auto run_until = [&](const std::function<bool()>& done) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (!done() && std::chrono::steady_clock::now() < deadline) {
+            io.restart();
+            io.run_for(std::chrono::milliseconds(5));
+        }
+        return done();
+    };
+    EXPECT_TRUE(run_until([&] { return untrusting->stats().connection_losses > 0; }));
+    EXPECT_NE(untrusting->last_error().find("tls handshake"), std::string::npos)
+        << untrusting->last_error();
+    EXPECT_EQ(untrusting->stats().connects, 0U);
+    untrusting->stop();
+
+    o.tls_ca_file = ca_path.string();
+    eth_ws_client client(io, sink, o);
+    ASSERT_TRUE(client.start()) << client.last_error();
+    EXPECT_TRUE(run_until([&] { return client.last_head() >= 6; })) << client.last_error();
+    EXPECT_EQ(client.state(), eth_ws_state::live);
+    EXPECT_EQ(client.caught_up_block(), 5U);
+    EXPECT_EQ(client.stats().connects, 1U);
+    client.stop();
+    server.join();
+    EXPECT_EQ(server_error, "");
+    std::filesystem::remove(ca_path);
 }
 
 } // namespace

@@ -27,7 +27,8 @@ std::string session_pools() {
 TEST(FollowCli, BadUrlOrPoolFileStopsWithOneLineNamingIt) {
     auto r = run_ballast("follow --url http://127.0.0.1:8545 --pool " + session + "pool0.json");
     EXPECT_EQ(r.status, 2);
-    EXPECT_EQ(r.out, "follow: --url: 'http://127.0.0.1:8545' does not start with ws://\n");
+    EXPECT_EQ(r.out,
+              "follow: --url: 'http://127.0.0.1:8545' does not start with ws:// or wss://\n");
     r = run_ballast("follow --url ws://127.0.0.1:99999 --pool " + session + "pool0.json");
     EXPECT_EQ(r.status, 2);
     EXPECT_EQ(r.out, "follow: --url: port '99999' is not 1..65535\n");
