@@ -289,7 +289,10 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
             ws.set_option(t);
             ws.read_message_max(opt_.max_message_bytes);
             ws.text(true);
-            ws.async_handshake(url_.host + ":" + url_.port, url_.target,
+            // The Host header: an IPv6 literal goes in brackets.
+            const bool v6 = url_.host.find(':') != std::string::npos;
+            ws.async_handshake((v6 ? "[" + url_.host + "]" : url_.host) + ":" + url_.port,
+                               url_.target,
                                [self = shared_from_this(), gen, c](beast::error_code ec) {
                                    if (gen != self->generation_) {
                                        return;
