@@ -238,3 +238,37 @@ TEST_F(deribit_fixture, NonBookMessagesAndConnections) {
 }
 
 } // namespace
+
+namespace {
+
+// Deribit dates perpetuals to the year 3000 (32503708800000 ms), past int64 nanoseconds:
+// a perpetual gets no expiry, a dated instrument that far out is refused by name.
+TEST(DeribitInstruments, PerpetualYear3000ExpiryAndOutOfRangeDates) {
+    instrument_registry reg;
+    const auto files = instrument_lines();
+    ASSERT_FALSE(files.empty());
+    ASSERT_FALSE(load_instrument_file(files[0], reg)); // the BTC reply
+    const auto* perp = reg.find("deribit", "BTC-PERPETUAL");
+    ASSERT_NE(perp, nullptr);
+    EXPECT_EQ(perp->kind, instrument_kind::inverse_perp);
+    EXPECT_EQ(perp->expiry, timestamp_ns{});
+    const auto* option = reg.find("deribit", "BTC-24SEP21-40000-P");
+    ASSERT_NE(option, nullptr);
+    EXPECT_EQ(option->expiry, timestamp_ns{1632470400000LL * 1'000'000});
+
+    const std::string path = ::testing::TempDir() + "/deribit_far_option.txt";
+    std::ofstream(path)
+        << "https://www.deribit.com/api/v2/public/get_instruments?currency=BTC&expired=false -> "
+           "1626993723.1: {\"jsonrpc\":\"2.0\",\"result\":[{\"tick_size\":0.0005,\"strike\":"
+           "40000.0,\"settlement_period\":\"month\",\"quote_currency\":\"BTC\",\"option_type\":"
+           "\"put\",\"min_trade_amount\":0.1,\"kind\":\"option\",\"instrument_name\":"
+           "\"BTC-1JAN00-40000-P\",\"expiration_timestamp\":32503708800000,\"contract_size\":1.0,"
+           "\"base_currency\":\"BTC\"}]}\n";
+    instrument_registry far;
+    const auto err = load_instrument_file(path, far);
+    ASSERT_TRUE(err.has_value());
+    EXPECT_NE(err->find("BTC-1JAN00-40000-P: expiration_timestamp out of range"), std::string::npos)
+        << *err;
+}
+
+} // namespace
