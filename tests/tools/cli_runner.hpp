@@ -1,5 +1,5 @@
 #pragma once
-// Runs the `ballast` binary under test with arguments; stdout and stderr merged.
+// Runs the `ballast` binary under test with arguments; stderr merged into stdout or dropped.
 
 #include <array>
 #include <cstdio>
@@ -10,13 +10,14 @@
 namespace ballast::test {
 
 struct cli_run {
-    int status = -1;
-    std::string out;
+    int exit_code = -1;
+    std::string out; ///< stdout, and stderr when asked
 };
 
-inline cli_run run_ballast(const std::string& args) {
+inline cli_run run_ballast(const std::string& args, bool with_stderr = true) {
     cli_run r;
-    const std::string cmd = std::string(BALLAST_CLI_PATH) + " " + args + " 2>&1";
+    const std::string cmd =
+        std::string(BALLAST_CLI_PATH) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
     std::FILE* p = popen(cmd.c_str(), "r");
     if (p == nullptr) {
         return r;
@@ -27,7 +28,7 @@ inline cli_run run_ballast(const std::string& args) {
         r.out.append(buf.data(), n);
     }
     const int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return r;
 }
 

@@ -26,14 +26,14 @@ std::string session_pools() {
 
 TEST(FollowCli, BadUrlOrPoolFileStopsWithOneLineNamingIt) {
     auto r = run_ballast("follow --url http://127.0.0.1:8545 --pool " + session + "pool0.json");
-    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.out,
               "follow: --url: 'http://127.0.0.1:8545' does not start with ws:// or wss://\n");
     r = run_ballast("follow --url ws://127.0.0.1:99999 --pool " + session + "pool0.json");
-    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.out, "follow: --url: port '99999' is not 1..65535\n");
     r = run_ballast("follow --url ws://127.0.0.1:8545 --pool /nonexistent/pool.json");
-    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.out.rfind("follow: --pool: ", 0), 0U) << r.out;
     EXPECT_NE(r.out.find("/nonexistent/pool.json"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;
@@ -48,7 +48,7 @@ TEST(FollowCli, UnreachableNodeLeavesThePoolsStaleAndSaysWhy) {
     }
     const auto r = run_ballast("follow --url ws://127.0.0.1:" + std::to_string(port) +
                                session_pools() + " --until-block 30 --seconds 0.5 --backoff-ms 20");
-    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("\"stale\":[true,true,true,true,true]"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("node connection lost (connect: Connection refused)"), std::string::npos)
         << r.out;
@@ -57,7 +57,7 @@ TEST(FollowCli, UnreachableNodeLeavesThePoolsStaleAndSaysWhy) {
 
 TEST(FollowCli, ReplayOfTheRecordedSessionEndsLiveAtTheNodesState) {
     const auto r = run_ballast("replay" + session_pools() + " " + session + "capture.jsonl");
-    ASSERT_EQ(r.status, 0) << r.out;
+    ASSERT_EQ(r.exit_code, 0) << r.out;
     simdjson::dom::parser parser;
     simdjson::dom::element out;
     ASSERT_EQ(parser.parse(r.out).get(out), simdjson::SUCCESS) << r.out;

@@ -1,4 +1,5 @@
 // End-to-end: `ballast greeks` and `ballast risk` as a user runs them.
+#include "cli_runner.hpp"
 #include "risk/black76.hpp"
 
 #include <gtest/gtest.h>
@@ -11,26 +12,10 @@
 
 namespace {
 
-struct run_result {
-    int exit_code = -1;
-    std::string out; ///< stdout and stderr
-};
+using run_result = ballast::test::cli_run;
 
 run_result run(const std::string& args) {
-    const std::string cmd = std::string(BALLAST_CLI_PATH) + " " + args + " 2>&1";
-    run_result r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) {
-        return r;
-    }
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) {
-        r.out.append(buf.data(), n);
-    }
-    const int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return ballast::test::run_ballast(args);
 }
 
 std::string data(const char* rel) {

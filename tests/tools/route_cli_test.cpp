@@ -43,7 +43,7 @@ TEST(RouteCli, SplitsTheRecordedMarketAndBeatsTheBaselines) {
     for (const char* side : {"buy", "sell"}) {
         const auto r = run_cli("route --market " + market_dir + "eth_usdc.json --side " + side +
                                " --qty 2000");
-        ASSERT_EQ(r.status, 0) << r.out;
+        ASSERT_EQ(r.exit_code, 0) << r.out;
         simdjson::dom::parser parser;
         simdjson::dom::element doc;
         ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
@@ -84,7 +84,7 @@ TEST(RouteCli, SplitsTheRecordedMarketAndBeatsTheBaselines) {
 TEST(RouteCli, LimitAndUnfilledAreReported) {
     const auto r =
         run_cli("route --market " + market_dir + "btc_usd.json --side buy --qty 5 --limit 65090");
-    ASSERT_EQ(r.status, 0) << r.out;
+    ASSERT_EQ(r.exit_code, 0) << r.out;
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
@@ -102,12 +102,12 @@ TEST(RouteCli, BadMarketFilesStopWithOneLineNamingTheField) {
     write(R"({"instrument":"X","base":"X","quote":"Y","books":[{"venue":"a","maker_fee_bps":1,)"
           R"("lot":"1","tick":"1","bids":[],"asks":[["2","1"]]}]})");
     auto r = run_cli("route --market " + path + " --side buy --qty 1");
-    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.out, "route: " + path + ": books[0].taker_fee_bps: missing\n");
     write(R"({"instrument":"X","base":"X","quote":"Y","books":[{"venue":"a","taker_fee_bps":1,)"
           R"("maker_fee_bps":1,"lot":"1","tick":"1","bids":[["3","1"]],"asks":[["2","1"]]}]})");
     r = run_cli("route --market " + path + " --side buy --qty 1");
-    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.out,
               "route: " + path + ": books[0].bids: crossed book (best bid 3 >= best ask 2)\n");
     r = run_cli("route --market " + market_dir + "btc_usd.json --side hold --qty 1");
@@ -117,7 +117,7 @@ TEST(RouteCli, BadMarketFilesStopWithOneLineNamingTheField) {
 TEST(ScheduleCli, PrintsSlicesThatSumToTheParent) {
     const auto r = run_cli("schedule --algo ac --qty 100 --horizon 1h --slices 6 --price 1921 "
                            "--risk-aversion 1e-5 --volatility 0.8 --eta 0.5 --gamma 0.001");
-    ASSERT_EQ(r.status, 0) << r.out;
+    ASSERT_EQ(r.exit_code, 0) << r.out;
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     ASSERT_EQ(parser.parse(r.out).get(doc), simdjson::SUCCESS) << r.out;
@@ -130,7 +130,7 @@ TEST(ScheduleCli, PrintsSlicesThatSumToTheParent) {
     }
     EXPECT_NEAR(sum, 100.0, 1e-9);
     const auto bad = run_cli("schedule --algo twap --qty 1 --horizon soon --price 1");
-    EXPECT_EQ(bad.status, 2);
+    EXPECT_EQ(bad.exit_code, 2);
     EXPECT_EQ(bad.out, "schedule: --horizon: expected a positive duration such as 90s, 30m or "
                        "2h, got 'soon'\n");
 }

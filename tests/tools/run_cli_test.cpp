@@ -1,4 +1,6 @@
 // End-to-end: `ballast run` as a user runs it (the bundled default scenario).
+#include "cli_runner.hpp"
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -11,27 +13,10 @@
 
 namespace {
 
-struct cli_result {
-    int exit_code = -1;
-    std::string out;
-};
+using cli_result = ballast::test::cli_run;
 
 cli_result run_cli(const std::string& args, bool with_stderr) {
-    const std::string cmd =
-        std::string(BALLAST_CLI_PATH) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-    cli_result r;
-    FILE* pipe = popen(cmd.c_str(), "r");
-    if (pipe == nullptr) {
-        return r;
-    }
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) {
-        r.out.append(buf.data(), n);
-    }
-    const int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return ballast::test::run_ballast(args, with_stderr);
 }
 
 TEST(run_cli, default_scenario_prints_the_report_and_writes_json) {
