@@ -12,6 +12,8 @@
 #include "feed/eth_ws_client.hpp"
 #include "feed/pool_follower.hpp"
 
+#include "asio_test_util.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -228,19 +230,7 @@ class tcp_proxy {
     std::vector<std::shared_ptr<link>> links_;
 };
 
-/// Runs the io_context until `done` or the timeout; true when done.
-bool run_until(net::io_context& io, const std::function<bool()>& done,
-               std::chrono::seconds timeout = std::chrono::seconds(20)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            return false;
-        }
-        io.restart();
-        io.run_for(std::chrono::milliseconds(5));
-    }
-    return true;
-}
+using ballast::test::run_until;
 
 std::string str(simdjson::dom::element e) {
     std::string_view s;

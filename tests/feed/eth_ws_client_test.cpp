@@ -5,6 +5,7 @@
 // each gap reported once and closed exactly. Plus URL parsing and the backoff schedule.
 #include "feed/eth_ws_client.hpp"
 
+#include "asio_test_util.hpp"
 #include "eth_log_builders.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -294,12 +295,8 @@ TEST(EthWsClient, BackfillsInOrderAcrossRefusalsHeadJumpsAndReconnects) {
     o.backoff_max = std::chrono::milliseconds(20);
     eth_ws_client client(io, sink, o);
     ASSERT_TRUE(client.start());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!(server_done && client.last_head() >= 118) &&
-           std::chrono::steady_clock::now() < deadline) {
-        io.restart();
-        io.run_for(std::chrono::milliseconds(5));
-    }
+    run_until(
+        io, [&] { return server_done && client.last_head() >= 118; }, std::chrono::seconds(30));
     client.stop();
     server.join();
     ASSERT_EQ(server_error, "");
@@ -355,11 +352,7 @@ TEST(EthWsClient, UnreachableNodeRetriesAndReportsTheReason) {
     o.backoff_max = std::chrono::milliseconds(4);
     eth_ws_client client(io, sink, o);
     ASSERT_TRUE(client.start());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (client.stats().connection_losses < 3 && std::chrono::steady_clock::now() < deadline) {
-        io.restart();
-        io.run_for(std::chrono::milliseconds(5));
-    }
+    run_until(io, [&] { return client.stats().connection_losses >= 3; });
     EXPECT_GE(client.stats().connection_losses, 3U);
     EXPECT_EQ(client.stats().connects, 0U);
     EXPECT_NE(client.last_error().find("connect"), std::string::npos) << client.last_error();
@@ -489,15 +482,7 @@ TEST(EthWsClient, FollowsOverTlsAndRefusesAnUntrustedCertificate) {
     o.backoff_initial = std::chrono::seconds(30); // one attempt within the test
     auto untrusting = std::make_unique<eth_ws_client>(io, sink, o);
     ASSERT_TRUE(untrusting->start()) << untrusting->last_error();
-    auto run_until = [&](const std::function<bool()>& done) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (!done() && std::chrono::steady_clock::now() < deadline) {
-            io.restart();
-            io.run_for(std::chrono::milliseconds(5));
-        }
-        return done();
-    };
-    EXPECT_TRUE(run_until([&] { return untrusting->stats().connection_losses > 0; }));
+    EXPECT_TRUE(run_until(io, [&] { return untrusting->stats().connection_losses > 0; }));
     EXPECT_NE(untrusting->last_error().find("tls handshake"), std::string::npos)
         << untrusting->last_error();
     EXPECT_EQ(untrusting->stats().connects, 0U);
@@ -506,7 +491,7 @@ TEST(EthWsClient, FollowsOverTlsAndRefusesAnUntrustedCertificate) {
     o.tls_ca_file = ca_path.string();
     eth_ws_client client(io, sink, o);
     ASSERT_TRUE(client.start()) << client.last_error();
-    EXPECT_TRUE(run_until([&] { return client.last_head() >= 6; })) << client.last_error();
+    EXPECT_TRUE(run_until(io, [&] { return client.last_head() >= 6; })) << client.last_error();
     EXPECT_EQ(client.state(), eth_ws_state::live);
     EXPECT_EQ(client.caught_up_block(), 5U);
     EXPECT_EQ(client.stats().connects, 1U);
