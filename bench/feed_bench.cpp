@@ -104,6 +104,17 @@ struct naive_book {
     std::map<double, double, std::greater<>> bids;
     std::map<double, double> asks;
     long long last = -1;
+    /// A level's new size; 0 removes it.
+    void set(bool bid, double px, double sz) {
+        auto apply = [&](auto& side) {
+            if (sz == 0) {
+                side.erase(px);
+            } else {
+                side[px] = sz;
+            }
+        };
+        bid ? apply(bids) : apply(asks);
+    }
 };
 
 void naive_apply(naive_book& b, const nlohmann::json& levels, bool bid, int px_i = 0,
@@ -111,19 +122,7 @@ void naive_apply(naive_book& b, const nlohmann::json& levels, bool bid, int px_i
     for (const auto& l : levels) {
         const double px = std::stod(l[px_i].get<std::string>());
         const double sz = std::stod(l[sz_i].get<std::string>());
-        if (bid) {
-            if (sz == 0) {
-                b.bids.erase(px);
-            } else {
-                b.bids[px] = sz;
-            }
-        } else {
-            if (sz == 0) {
-                b.asks.erase(px);
-            } else {
-                b.asks[px] = sz;
-            }
-        }
+        b.set(bid, px, sz);
     }
 }
 
@@ -212,18 +211,7 @@ void naive_message(std::map<std::string, naive_book>& books, std::string_view ve
             for (const auto& l : d[key]) {
                 const double px = l[1].get<double>();
                 const double sz = l[2].get<double>();
-                auto erase_or_set = [&](auto& m) {
-                    if (l[0] == "delete" || sz == 0) {
-                        m.erase(px);
-                    } else {
-                        m[px] = sz;
-                    }
-                };
-                if (bid) {
-                    erase_or_set(b.bids);
-                } else {
-                    erase_or_set(b.asks);
-                }
+                b.set(bid, px, l[0] == "delete" ? 0.0 : sz);
             }
         }
     } else if (venue == "coinbase_exchange") {
@@ -239,17 +227,7 @@ void naive_message(std::map<std::string, naive_book>& books, std::string_view ve
             for (const auto& c : j["changes"]) {
                 const double px = std::stod(c[1].get<std::string>());
                 const double sz = std::stod(c[2].get<std::string>());
-                if (c[0] == "buy") {
-                    if (sz == 0) {
-                        b.bids.erase(px);
-                    } else {
-                        b.bids[px] = sz;
-                    }
-                } else if (sz == 0) {
-                    b.asks.erase(px);
-                } else {
-                    b.asks[px] = sz;
-                }
+                b.set(c[0] == "buy", px, sz);
             }
         }
     } else if (venue == "coinbase") {
@@ -265,17 +243,7 @@ void naive_message(std::map<std::string, naive_book>& books, std::string_view ve
             for (const auto& u : e["updates"]) {
                 const double px = std::stod(u["price_level"].get<std::string>());
                 const double sz = std::stod(u["new_quantity"].get<std::string>());
-                if (u["side"] == "bid") {
-                    if (sz == 0) {
-                        b.bids.erase(px);
-                    } else {
-                        b.bids[px] = sz;
-                    }
-                } else if (sz == 0) {
-                    b.asks.erase(px);
-                } else {
-                    b.asks[px] = sz;
-                }
+                b.set(u["side"] == "bid", px, sz);
             }
         }
     }
