@@ -418,13 +418,19 @@ pool_replay_result replay_pool_recording(std::span<const std::string> pool_files
         }
         follower.on_message(decoder.decode(line));
     }
+    collect_follow_result(follower, result);
+    return result;
+}
+
+void collect_follow_result(const pool_follower& follower, pool_replay_result& result) {
+    result.pools.clear();
+    result.stale.clear();
     for (std::size_t i = 0; i < follower.size(); ++i) {
         result.pools.push_back(follower.pool(i));
         result.stale.push_back(follower.stale(i));
     }
     result.stats = follower.stats();
     result.issues = follower.issues();
-    return result;
 }
 
 std::string write_pool_replay_json(const pool_replay_result& r) {

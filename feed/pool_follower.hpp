@@ -163,6 +163,10 @@ struct pool_replay_result {
 [[nodiscard]] pool_replay_result replay_pool_recording(std::span<const std::string> pool_files,
                                                        const std::string& recording_path);
 
+/// Copies the follower's pools, stale flags, stats and issues into `result` (a live follow
+/// reports the same way as a replay).
+void collect_follow_result(const pool_follower& follower, pool_replay_result& result);
+
 /// {"pools":[<pool state>...],"stale":[...],"stats":{...},"issues":[...]} on one line.
 [[nodiscard]] std::string write_pool_replay_json(const pool_replay_result& result);
 

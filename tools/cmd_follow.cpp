@@ -131,13 +131,8 @@ int run_follow(int argc, char** argv) {
     client.stop();
 
     feed::pool_replay_result result;
-    for (std::size_t i = 0; i < follower.size(); ++i) {
-        result.pools.push_back(follower.pool(i));
-        result.stale.push_back(follower.stale(i));
-    }
+    feed::collect_follow_result(follower, result);
     const auto& cs = client.stats();
-    result.stats = follower.stats();
-    result.issues = follower.issues();
     result.messages = cs.frames;
     std::printf("%s\n", feed::write_pool_replay_json(result).c_str());
     std::fprintf(stderr,
