@@ -4,7 +4,7 @@
 ballast_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 ballast_packages=(
-  cmake ninja-build g++ pkg-config clang libclang-rt-14-dev
+  cmake ninja-build ccache g++ pkg-config clang libclang-rt-14-dev
   libboost1.81-dev libsimdjson-dev liburing-dev libconcurrentqueue-dev zlib1g-dev libssl-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
