@@ -22,6 +22,8 @@ const usage = `usage: node ccxt_books.js --exchange ID (--ready JSON | --ws URL 
   --symbol ID  venue instrument id, repeatable (bybit: spot:ID or linear:ID)
   --depth N    watchOrderBook limit (bybit topic depth, kraken v2 depth)
   --deribit-interval raw|100ms  deribit book channel interval (default raw)
+  --no-depth-cap  keep every level: ccxt otherwise trims binance books to its snapshot limit
+               (options.watchOrderBookLimit, 1000) after every update, losing levels the venue still has
   --status URL sim-venue status (wait for capture_done), --timeout-ms N (default 60000),
   --quiet-ms N (default 500)`;
 
@@ -48,6 +50,7 @@ function parseArgs(argv) {
             case '--symbol': a.symbols.push(need(i)); i++; break;
             case '--depth': a.depth = Number(need(i)); i++; break;
             case '--deribit-interval': a.deribitInterval = need(i); i++; break;
+            case '--no-depth-cap': a.noDepthCap = true; break;
             case '--status': a.status = need(i); i++; break;
             case '--timeout-ms': a.timeoutMs = Number(need(i)); i++; break;
             case '--quiet-ms': a.quietMs = Number(need(i)); i++; break;
@@ -150,6 +153,10 @@ function makeExchange(ccxt, a, kinds) {
             fail(`unsupported --exchange ${a.exchange}`);
     }
     ex.has.fetchCurrencies = false;
+    if (a.noDepthCap) {
+        const orderBook = ex.orderBook.bind(ex);
+        ex.orderBook = (snapshot = {}) => orderBook(snapshot, undefined);
+    }
     ex.timeout = a.timeoutMs;
     // ccxt refuses plain ws:// in node unless it has an http agent (its loadHttpProxyAgent())
     if (ex.httpAgent === undefined) ex.httpAgent = new http.Agent();
@@ -275,25 +282,35 @@ async function main() {
             groups.get(key).push(w.market.symbol);
         }
         const params = a.exchange === 'deribit' ? { interval: a.deribitInterval } : {};
+        // A watch future resolves once per call: updates that land while no call waits (several
+        // frames in one read) resolve nothing, so quiet and presence are read from every message
+        // ccxt handles and from its books, and the watch loops only surface ccxt's errors.
         let lastUpdate = Date.now();
+        const handle = ex.handleMessage.bind(ex);
+        ex.handleMessage = (client, message) => {
+            lastUpdate = Date.now();
+            return handle(client, message);
+        };
         let failure;
         let stop = false;
-        const seen = new Set();
         const loops = [...groups.values()].map(async (symbols) => {
             while (!stop) {
-                const ob = await ex.watchOrderBookForSymbols(symbols, a.depth, params);
-                lastUpdate = Date.now();
-                if (ob && ob.symbol) seen.add(ob.symbol);
+                await ex.watchOrderBookForSymbols(symbols, a.depth, params);
             }
         });
         loops.forEach((p) => p.catch((e) => { failure = failure || e; }));
+        // binance creates the book at subscribe time and fills it from the REST snapshot (nonce set)
+        const has = (w) => {
+            const ob = ex.orderbooks[w.market.symbol];
+            return ob !== undefined && (ob.nonce !== undefined || ob.bids.length + ob.asks.length > 0);
+        };
 
         // wait: the sim served its whole capture, and no update for quiet-ms
         let done = a.status === undefined;
         for (;;) {
             if (failure) throw failure;
             if (left() <= 0) {
-                const missing = wanted.filter((w) => !seen.has(w.market.symbol)).map((w) => w.id);
+                const missing = wanted.filter((w) => !has(w)).map((w) => w.id);
                 throw new Error(`timed out after ${a.timeoutMs} ms (${done ? 'sim done' : 'sim not done'}` +
                     `${missing.length ? ', no book for ' + missing.join(',') : ''})`);
             }
@@ -304,7 +321,7 @@ async function main() {
                     if (left() <= 0) throw e;
                 }
             }
-            const allSeen = wanted.every((w) => seen.has(w.market.symbol));
+            const allSeen = wanted.every(has);
             if (done && allSeen && Date.now() - lastUpdate >= a.quietMs) break;
             await sleep(Math.min(50, Math.max(1, left())));
         }
