@@ -15,9 +15,9 @@ const https = require('https');
 const usage = `usage: node ccxt_books.js --exchange ID (--ready JSON | --ws URL --rest URL) --symbol ID...
   --exchange   binance | binanceusdm | okx | bybit | coinbase | coinbaseexchange | kraken | deribit
                (ballast names binance_usdm, coinbase_exchange also accepted)
-  --ready      sim-venue's ready line (JSON: ws, rest, ws_linear, ws_v2, ca_file)
-  --ws URL     WebSocket base (bybit: spot; kraken: the v2 endpoint), --ws-linear URL (bybit linear)
-  --rest URL   REST base, e.g. http://127.0.0.1:PORT
+  --ready      sim-venue's ready line (JSON: ws, rest, ca_file)
+  --ws URL     the sim's WebSocket URL, --rest URL its REST URL: only their origins are used,
+               ccxt keeps its production paths (binance /ws/0, okx /ws/v5/public, kraken /v2...)
   --ca FILE    extra trusted CA (PEM) for https/wss
   --symbol ID  venue instrument id, repeatable (bybit: spot:ID or linear:ID)
   --depth N    watchOrderBook limit (bybit topic depth, kraken v2 depth)
@@ -44,7 +44,6 @@ function parseArgs(argv) {
             case '--exchange': a.exchange = need(i); i++; break;
             case '--ready': a.ready = need(i); i++; break;
             case '--ws': a.ws = need(i); i++; break;
-            case '--ws-linear': a.wsLinear = need(i); i++; break;
             case '--rest': a.rest = need(i); i++; break;
             case '--ca': a.ca = need(i); i++; break;
             case '--symbol': a.symbols.push(need(i)); i++; break;
@@ -63,8 +62,6 @@ function parseArgs(argv) {
         try { r = JSON.parse(a.ready); } catch (e) { fail(`--ready: not JSON: ${e.message}`); }
         a.ws = a.ws || r.ws;
         a.rest = a.rest || r.rest;
-        a.wsLinear = a.wsLinear || r.ws_linear;
-        if (r.ws_v2 !== undefined && /kraken/.test(a.exchange || '')) a.ws = r.ws_v2;
         a.ca = a.ca || r.ca_file;
     }
     const aliases = { binance_usdm: 'binanceusdm', coinbase_exchange: 'coinbaseexchange' };
@@ -92,66 +89,65 @@ function reexecWithCa(a) {
     process.exit(r.status === null ? 1 : r.status);
 }
 
-const stripSlash = (u) => u.replace(/\/+$/, '');
+const originOf = (u, what) => {
+    try {
+        return new URL(u).origin.replace(/^http/, u.startsWith('ws') ? 'ws' : 'http');
+    } catch (e) {
+        return fail(`${what}: not a URL: ${u}`);
+    }
+};
 
-// One ccxt exchange per venue, its URLs pointed at the sim (urls per ccxt 4.5.84's describe()).
+// Every URL ccxt has for the venue keeps ccxt's own production path and gets the sim's origin:
+// the sim serves one port for REST and WebSocket, and ccxt builds its paths itself (binance
+// appends /<stream index>, okx /public, binanceusdm rewrites /ws to /public/ws).
+function pointAtSim(ex, node, restOrigin, wsOrigin) {
+    for (const k of Object.keys(node)) {
+        const v = node[k];
+        if (typeof v === 'string') {
+            const u = v.replace('{hostname}', ex.hostname || '');
+            const m = /^(https?|wss?):\/\/[^/]+(.*)$/.exec(u);
+            if (m) node[k] = (m[1].startsWith('ws') ? wsOrigin : restOrigin) + m[2];
+        } else if (v && typeof v === 'object') {
+            pointAtSim(ex, v, restOrigin, wsOrigin);
+        }
+    }
+}
+
+// One ccxt exchange per venue (options per ccxt 4.5.84's describe()).
 function makeExchange(ccxt, a, kinds) {
-    const rest = stripSlash(a.rest);
-    const ws = stripSlash(a.ws);
     let ex;
     switch (a.exchange) {
         case 'binance':
             ex = new ccxt.pro.binance({ options: { fetchMarkets: { types: ['spot'] }, fetchMargins: false } });
-            ex.urls.api.public = rest + '/api/v3';
-            ex.urls.api.ws.spot = ws;
             break;
         case 'binanceusdm':
             ex = new ccxt.pro.binanceusdm({ options: { fetchMarkets: { types: ['linear'] } } });
-            ex.urls.api.fapiPublic = rest + '/fapi/v1';
-            ex.urls.api.fapiPublicV2 = rest + '/fapi/v2';
-            ex.urls.api.fapiPublicV3 = rest + '/fapi/v3';
-            ex.urls.api.ws.future = ws;
             break;
         case 'okx':
             ex = new ccxt.pro.okx({ options: { fetchMarkets: { types: kinds } } });
-            ex.urls.api.rest = rest;
-            // ccxt appends /public to urls.api.ws
-            ex.urls.api.ws = ws.replace(/\/public$/, '');
             break;
         case 'bybit':
             ex = new ccxt.pro.bybit({ options: { fetchMarkets: { types: kinds } } });
-            for (const k of ['spot', 'futures', 'v2', 'public', 'private']) ex.urls.api[k] = rest;
-            ex.urls.api.ws.public.spot = ws;
-            if (a.wsLinear !== undefined) ex.urls.api.ws.public.linear = stripSlash(a.wsLinear);
             break;
         case 'coinbase':
             ex = new ccxt.pro.coinbase();
-            ex.urls.api.rest = rest;
-            ex.urls.api.ws = a.ws;
             break;
         case 'coinbaseexchange':
             // ccxt signs every level2 subscribe (the venue requires authentication there); the
             // credentials are dummies, the sim does not check signatures.
             ex = new ccxt.pro.coinbaseexchange({ apiKey: 'ballast', secret: 'YmFsbGFzdA==', password: 'ballast' });
-            ex.urls.api.public = rest;
-            ex.urls.api.private = rest;
-            ex.urls.api.ws = a.ws;
             break;
         case 'kraken':
             ex = new ccxt.pro.kraken();
-            ex.urls.api.public = rest;
-            ex.urls.api.private = rest;
-            ex.urls.api.ws.publicV2 = ws;
             break;
         case 'deribit':
             // book.X.raw needs public/auth first; dummy credentials (the sim does not check them)
             ex = new ccxt.pro.deribit({ apiKey: 'ballast', secret: 'ballast' });
-            ex.urls.api.rest = rest;
-            ex.urls.api.ws = ws;
             break;
         default:
             fail(`unsupported --exchange ${a.exchange}`);
     }
+    pointAtSim(ex, ex.urls.api, originOf(a.rest, '--rest'), originOf(a.ws, '--ws'));
     ex.has.fetchCurrencies = false;
     if (a.noDepthCap) {
         const orderBook = ex.orderBook.bind(ex);
@@ -238,13 +234,14 @@ function getJson(url, timeoutMs) {
     });
 }
 
-// The sim's status says it served everything: capture_done, and when it reports frame counts,
-// every frame sent.
+// The sim's status says it served everything: capture_done, and nothing still queued for any
+// connection (sim-venue's /ballast/status: connections[].queued; frames_sent/frames_total if given).
 function simDone(st) {
     if (st === null || typeof st !== 'object' || st.capture_done !== true) return false;
     const sent = st.frames_sent;
     const total = st.frames_total;
     if (typeof sent === 'number' && typeof total === 'number' && sent < total) return false;
+    if (Array.isArray(st.connections) && st.connections.some((c) => c && typeof c.queued === 'number' && c.queued > 0)) return false;
     return true;
 }
 
