@@ -3,81 +3,16 @@
 #include "feed/recording.hpp"
 #include "feed/uniswap_events.hpp"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 #include <algorithm>
 #include <charconv>
-#include <deque>
-#include <random>
 
 namespace ballast::feed {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using tcp = net::ip::tcp;
-
-std::optional<ws_url> parse_ws_url(std::string_view url, std::string& error) {
-    ws_url out;
-    if (url.starts_with("wss://")) {
-        out.tls = true;
-        out.port = "443";
-        url.remove_prefix(6);
-    } else if (url.starts_with("ws://")) {
-        url.remove_prefix(5);
-    } else {
-        error = "url: '" + std::string(url) + "' does not start with ws:// or wss://";
-        return std::nullopt;
-    }
-    const auto slash = url.find('/');
-    std::string_view authority = url.substr(0, slash);
-    if (slash != std::string_view::npos) {
-        out.target = std::string(url.substr(slash));
-    }
-    std::string_view host = authority;
-    if (!authority.empty() && authority.front() == '[') { // [v6]:port
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) {
-            error = "url: unterminated [ in the host";
-            return std::nullopt;
-        }
-        host = authority.substr(1, close - 1);
-        authority.remove_prefix(close + 1);
-        if (!authority.empty() && authority.front() != ':') {
-            error = "url: text after the ] of the host";
-            return std::nullopt;
-        }
-    } else {
-        const auto colon = authority.rfind(':');
-        host = authority.substr(0, colon);
-        authority = colon == std::string_view::npos ? std::string_view{} : authority.substr(colon);
-    }
-    if (host.empty()) {
-        error = "url: empty host";
-        return std::nullopt;
-    }
-    out.host = std::string(host);
-    if (!authority.empty()) {
-        const std::string_view port = authority.substr(1);
-        unsigned value = 0;
-        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-        if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value == 0 ||
-            value > 65535) {
-            error = "url: port '" + std::string(port) + "' is not 1..65535";
-            return std::nullopt;
-        }
-        out.port = std::string(port);
-    }
-    return out;
-}
 
 std::string_view to_string(eth_ws_state s) noexcept {
     switch (s) {
@@ -130,11 +65,13 @@ std::string log_filter(const std::vector<std::string>& addresses) {
 
 } // namespace
 
-class eth_ws_client::session : public std::enable_shared_from_this<session> {
+class eth_ws_client::session final : public std::enable_shared_from_this<session>,
+                                     private ws_connection_handler {
   public:
     session(net::io_context& io, eth_stream_sink& sink, eth_ws_options options)
-        : io_(io), sink_(sink), opt_(std::move(options)), resolver_(io), timer_(io),
-          rng_(opt_.jitter_seed), chunk_(std::max<std::uint64_t>(opt_.backfill_chunk_blocks, 1)),
+        : io_(io), sink_(sink), opt_(std::move(options)), timer_(io),
+          backoff_(opt_.backoff_initial, opt_.backoff_max, opt_.jitter_seed),
+          chunk_(std::max<std::uint64_t>(opt_.backfill_chunk_blocks, 1)),
           filter_(log_filter(opt_.addresses)) {}
 
     bool start() {
@@ -146,18 +83,9 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
         }
         url_ = std::move(*url);
         if (url_.tls) {
-            tls_context_.emplace(net::ssl::context::tls_client);
-            beast::error_code ec;
-            if (opt_.tls_ca_file.empty()) {
-                tls_context_->set_default_verify_paths(ec);
-            } else {
-                tls_context_->load_verify_file(opt_.tls_ca_file, ec);
-            }
-            if (ec) {
-                last_error_ = "tls_ca_file: cannot load " +
-                              (opt_.tls_ca_file.empty() ? std::string("the system's authorities")
-                                                        : opt_.tls_ca_file) +
-                              ": " + ec.message();
+            tls_context_ = make_tls_client_context(opt_.tls_ca_file, error);
+            if (!tls_context_) {
+                last_error_ = std::move(error);
                 return false;
             }
         }
@@ -169,22 +97,10 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
         state_ = eth_ws_state::stopped;
         ++generation_;
         timer_.cancel();
-        resolver_.cancel();
         close_connection();
     }
 
-    std::chrono::milliseconds backoff_delay(unsigned attempt) {
-        const auto initial = std::max<std::int64_t>(opt_.backoff_initial.count(), 1);
-        const auto cap = std::max<std::int64_t>(opt_.backoff_max.count(), initial);
-        std::int64_t d = initial;
-        for (unsigned i = 0; i < attempt && d < cap; ++i) {
-            d *= 2;
-        }
-        d = std::min(d, cap);
-        // Equal jitter: half fixed, half drawn, so reconnecting clients spread out.
-        std::uniform_int_distribution<std::int64_t> half(0, d / 2);
-        return std::chrono::milliseconds(d - d / 2 + half(rng_));
-    }
+    std::chrono::milliseconds backoff_delay(unsigned attempt) { return backoff_.delay(attempt); }
 
     eth_ws_state state_ = eth_ws_state::idle;
     eth_ws_stats stats_;
@@ -193,119 +109,29 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
     std::uint64_t last_head_ = 0;
 
   private:
-    /// One connection: a plain or a TLS WebSocket stream (visit() calls `f` with either).
-    struct connection {
-        using plain_ws = websocket::stream<beast::tcp_stream>;
-        using tls_ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
-        connection(net::io_context& io, net::ssl::context* tls_context) {
-            if (tls_context != nullptr) {
-                tls.emplace(io, *tls_context);
-            } else {
-                plain.emplace(io);
-            }
-        }
-        template <class F> void visit(F&& f) {
-            if (tls) {
-                f(*tls);
-            } else {
-                f(*plain);
-            }
-        }
-        beast::tcp_stream& tcp() {
-            return tls ? beast::get_lowest_layer(*tls) : beast::get_lowest_layer(*plain);
-        }
-        std::optional<plain_ws> plain;
-        std::optional<tls_ws> tls;
-        beast::flat_buffer buffer;
-        std::deque<std::string> out;
-        bool writing = false;
-    };
-    using conn_ptr = std::shared_ptr<connection>;
-
     void connect() {
         if (state_ == eth_ws_state::stopped) {
             return;
         }
         state_ = eth_ws_state::connecting;
-        const std::uint64_t gen = ++generation_;
-        conn_ = std::make_shared<connection>(io_, tls_context_ ? &*tls_context_ : nullptr);
-        resolver_.async_resolve(
-            url_.host, url_.port,
-            [self = shared_from_this(), gen, c = conn_](beast::error_code ec,
-                                                        tcp::resolver::results_type results) {
-                if (gen != self->generation_) {
-                    return;
-                }
-                if (ec) {
-                    return self->fail("resolve " + self->url_.host + ": " + ec.message());
-                }
-                auto& tcp_layer = c->tcp();
-                tcp_layer.expires_after(self->opt_.connect_timeout);
-                tcp_layer.async_connect(
-                    results, [self, gen, c](beast::error_code ec2, const tcp::endpoint&) {
-                        if (gen != self->generation_) {
-                            return;
-                        }
-                        if (ec2) {
-                            return self->fail("connect: " + ec2.message());
-                        }
-                        if (c->tls) {
-                            self->tls_handshake(gen, c);
-                        } else {
-                            self->handshake(gen, c);
-                        }
-                    });
-            });
+        ++generation_;
+        ws_connection_options o;
+        o.connect_timeout = opt_.connect_timeout;
+        o.idle_timeout = opt_.idle_timeout;
+        o.max_message_bytes = opt_.max_message_bytes;
+        conn_ = ws_connection::create(io_, url_, tls_context_, o, *this);
+        conn_->start();
     }
 
-    /// wss://: SNI, the server's certificate checked against the trusted authorities and the
-    /// URL's host, then the WebSocket handshake.
-    void tls_handshake(std::uint64_t gen, const conn_ptr& c) {
-        auto& tls = c->tls->next_layer();
-        if (SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str()) != 1) {
-            return fail("tls: cannot set the server name");
-        }
-        tls.set_verify_mode(net::ssl::verify_peer);
-        tls.set_verify_callback(net::ssl::host_name_verification(url_.host));
-        tls.async_handshake(net::ssl::stream_base::client,
-                            [self = shared_from_this(), gen, c](beast::error_code ec) {
-                                if (gen != self->generation_) {
-                                    return;
-                                }
-                                if (ec) {
-                                    return self->fail("tls handshake: " + ec.message());
-                                }
-                                self->handshake(gen, c);
-                            });
+    void on_ws_closed(std::string_view reason) override { fail(std::string(reason)); }
+
+    void on_ws_frame(std::string_view text) override {
+        ++stats_.frames;
+        stats_.bytes += text.size();
+        on_frame(text);
     }
 
-    void handshake(std::uint64_t gen, const conn_ptr& c) {
-        c->tcp().expires_never();
-        websocket::stream_base::timeout t{};
-        t.handshake_timeout = opt_.connect_timeout;
-        t.idle_timeout = opt_.idle_timeout;
-        t.keep_alive_pings = true;
-        c->visit([&](auto& ws) {
-            ws.set_option(t);
-            ws.read_message_max(opt_.max_message_bytes);
-            ws.text(true);
-            // The Host header: an IPv6 literal goes in brackets.
-            const bool v6 = url_.host.find(':') != std::string::npos;
-            ws.async_handshake((v6 ? "[" + url_.host + "]" : url_.host) + ":" + url_.port,
-                               url_.target,
-                               [self = shared_from_this(), gen, c](beast::error_code ec) {
-                                   if (gen != self->generation_) {
-                                       return;
-                                   }
-                                   if (ec) {
-                                       return self->fail("handshake: " + ec.message());
-                                   }
-                                   self->on_open(gen, c);
-                               });
-        });
-    }
-
-    void on_open(std::uint64_t gen, const conn_ptr& c) {
+    void on_ws_open() override {
         ++stats_.connects;
         next_id_ = 1;
         logs_sub_id_ = next_id_++;
@@ -320,7 +146,6 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
         begin_backfill(seen == 0 && opt_.from_block == 0
                            ? std::nullopt
                            : std::optional<std::uint64_t>(std::max(opt_.from_block, seen)));
-        read(gen, c);
     }
 
     /// Asks the head, then fetches logs from `from` (nullopt: from the head on) through it.
@@ -373,28 +198,6 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
             const eth_message m = decoder_.decode(held[i]);
             deliver(m, held[i]);
         }
-    }
-
-    void read(std::uint64_t gen, const conn_ptr& c) {
-        c->visit([&](auto& ws) {
-            ws.async_read(c->buffer,
-                          [self = shared_from_this(), gen, c](beast::error_code ec, std::size_t n) {
-                              if (gen != self->generation_) {
-                                  return;
-                              }
-                              if (ec) {
-                                  return self->fail("read: " + ec.message());
-                              }
-                              ++self->stats_.frames;
-                              self->stats_.bytes += n;
-                              const auto data = c->buffer.cdata();
-                              self->on_frame({static_cast<const char*>(data.data()), data.size()});
-                              c->buffer.consume(c->buffer.size());
-                              if (gen == self->generation_) {
-                                  self->read(gen, c);
-                              }
-                          });
-        });
     }
 
     void on_frame(std::string_view text) {
@@ -479,36 +282,14 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
     }
 
     void send(std::string text) {
-        conn_->out.push_back(std::move(text));
-        if (!conn_->writing) {
-            write(generation_, conn_);
+        if (conn_) {
+            conn_->send(std::move(text));
         }
-    }
-
-    void write(std::uint64_t gen, const conn_ptr& c) {
-        c->writing = true;
-        c->visit([&](auto& ws) {
-            ws.async_write(net::buffer(c->out.front()),
-                           [self = shared_from_this(), gen, c](beast::error_code ec, std::size_t) {
-                               if (gen != self->generation_) {
-                                   return;
-                               }
-                               if (ec) {
-                                   return self->fail("write: " + ec.message());
-                               }
-                               c->out.pop_front();
-                               c->writing = false;
-                               if (!c->out.empty()) {
-                                   self->write(gen, c);
-                               }
-                           });
-        });
     }
 
     void close_connection() {
         if (conn_) {
-            beast::error_code ignored;
-            conn_->tcp().socket().close(ignored);
+            conn_->close();
             conn_.reset();
         }
     }
@@ -534,24 +315,24 @@ class eth_ws_client::session : public std::enable_shared_from_this<session> {
             sink_.on_gap(gap);
         }
         state_ = eth_ws_state::backoff;
-        timer_.expires_after(backoff_delay(attempt_++));
-        timer_.async_wait([self = shared_from_this(), gen = generation_](beast::error_code ec) {
-            if (!ec && gen == self->generation_) {
-                self->connect();
-            }
-        });
+        timer_.expires_after(backoff_.delay(attempt_++));
+        timer_.async_wait(
+            [self = shared_from_this(), gen = generation_](const boost::system::error_code& ec) {
+                if (!ec && gen == self->generation_) {
+                    self->connect();
+                }
+            });
     }
 
     net::io_context& io_;
     eth_stream_sink& sink_;
     eth_ws_options opt_;
     ws_url url_;
-    tcp::resolver resolver_;
     net::steady_timer timer_;
-    std::optional<net::ssl::context> tls_context_;
-    std::mt19937_64 rng_;
+    std::shared_ptr<net::ssl::context> tls_context_;
+    reconnect_backoff backoff_;
     eth_rpc_decoder decoder_;
-    conn_ptr conn_;
+    std::shared_ptr<ws_connection> conn_;
     std::uint64_t generation_ = 0;
     unsigned attempt_ = 0;
     bool in_gap_ = false;

@@ -11,6 +11,7 @@
 
 #include "feed/eth_rpc.hpp"
 #include "feed/pool_follower.hpp"
+#include "feed/ws_connection.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -21,22 +22,7 @@
 #include <string_view>
 #include <vector>
 
-namespace boost::asio {
-class io_context;
-}
-
 namespace ballast::feed {
-
-/// ws://host[:port][/target] or wss:// (TLS).
-struct ws_url {
-    std::string host;
-    std::string port = "80"; ///< 443 for wss:// unless given
-    std::string target = "/";
-    bool tls = false;
-};
-/// Parses a ws:// or wss:// URL; nullopt with `error` set (naming the part at fault) when it
-/// is not one.
-[[nodiscard]] std::optional<ws_url> parse_ws_url(std::string_view url, std::string& error);
 
 /// Receives what the client reads, in order, on the client's thread.
 class eth_stream_sink {
