@@ -151,10 +151,17 @@ std::optional<recorded_frame> recording_reader::parse_v3(std::string_view line) 
         return std::nullopt;
     }
     if (t == "header") {
+        std::string_view exchange;
+        if (!obj["exchange"].get_string().get(exchange)) {
+            exchange_.assign(exchange);
+        }
         return std::nullopt;
     }
     recorded_frame f;
-    if (t == "connect") {
+    if (t == "ballast") {
+        // The recorder's own events: {"t":"ballast","conn","ts","event","detail"}.
+        f.kind = frame_kind::marker;
+    } else if (t == "connect") {
         f.kind = frame_kind::connect;
     } else if (t == "send") {
         f.kind = frame_kind::sent;
@@ -182,7 +189,7 @@ std::optional<recorded_frame> recording_reader::parse_v3(std::string_view line) 
     }
     f.ts = *ts;
     std::string_view addr;
-    if (f.kind != frame_kind::received) {
+    if (f.kind != frame_kind::received && f.kind != frame_kind::marker) {
         if (obj["addr"].get_string().get(addr)) {
             fail("v3 line: missing \"addr\"");
             return std::nullopt;
@@ -204,14 +211,19 @@ std::optional<recorded_frame> recording_reader::parse_v3(std::string_view line) 
             f.conn = c;
         }
     }
-    if (f.conn.empty()) {
+    if (f.conn.empty() && f.kind != frame_kind::marker) {
         fail("v3 line: frame on a connection that was never opened");
         return std::nullopt;
     }
+    if (f.kind == frame_kind::received &&
+        (f.url.starts_with("http://") || f.url.starts_with("https://"))) {
+        f.kind = frame_kind::response;
+    }
     if (f.kind != frame_kind::connect) {
         std::string_view data;
-        if (obj["data"].get_string().get(data)) {
-            fail("v3 line: missing \"data\"");
+        if (obj[f.kind == frame_kind::marker ? "event" : "data"].get_string().get(data)) {
+            fail(f.kind == frame_kind::marker ? "v3 line: marker without \"event\""
+                                              : "v3 line: missing \"data\"");
             return std::nullopt;
         }
         // Copy out of the parser's string buffer into our own padded buffer.

@@ -21,7 +21,8 @@ enum class frame_kind : std::uint8_t {
     connect,  ///< a connection opened (v2 first line, v3 "connect")
     sent,     ///< a frame we sent (subscriptions)
     received, ///< a frame the venue sent on a stream
-    response, ///< a REST response body
+    response, ///< a REST response body (v3: a "recv" on a connection to an http(s):// address)
+    marker,   ///< a recorder's own event (v3 "ballast" line): `data` is the event's name
 };
 
 /// One recorded frame. `data` is followed by at least `line_reader::padding` readable bytes.
@@ -58,6 +59,9 @@ class recording_reader {
     [[nodiscard]] const std::vector<recording_error>& errors() const noexcept { return errors_; }
     [[nodiscard]] std::uint64_t error_count() const noexcept { return error_count_; }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
+    /// The v3 header's "exchange" (Ballast's recorder writes its venue name there); empty
+    /// until the header is read.
+    [[nodiscard]] const std::string& exchange() const noexcept { return exchange_; }
     [[nodiscard]] const line_reader& lines() const noexcept { return lines_; }
 
   private:
@@ -70,6 +74,7 @@ class recording_reader {
     layout layout_ = layout::unknown;
     std::string path_;
     std::string v2_url_; // the stream URL of a v2 file
+    std::string exchange_;
     // v3: connection id -> address (few connections per file)
     std::vector<std::pair<std::string, std::string>> v3_addrs_;
     std::string v3_conn_;
