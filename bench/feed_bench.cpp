@@ -37,10 +37,11 @@ struct corpus {
 // Loads the frames of one venue (stream + REST replies), merged by timestamp as replay does.
 corpus load(std::vector<std::string> files, std::string_view venue) {
     corpus c;
-    add_builtin_instruments(c.instruments);
     for (const auto& list :
          {"kraken/KRAKEN.0.txt", "deribit/DERIBIT.0.txt", "bybit/BYBIT_instruments_subset.json",
-          "coinbase/COINBASE_instruments_subset.json"}) {
+          "coinbase/COINBASE_instruments_subset.json", "binance/BINANCE.instruments.json",
+          "binance_usdm/BINANCE_FUTURES.instruments.json", "okx/OKX.instruments.json",
+          "coinbase_exchange/COINBASE.instruments.json"}) {
         (void)load_instrument_file(std::string(BALLAST_TEST_DATA_DIR) + "/" + list, c.instruments);
     }
     for (const auto& file : files) {

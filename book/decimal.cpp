@@ -388,6 +388,32 @@ std::string format_steps(std::int64_t steps, decimal_step step, bool trim) {
     return std::string(buf.data(), n);
 }
 
+int decimals_of(std::string_view text) noexcept {
+    int frac = 0;
+    std::size_t i = 0;
+    const auto point = text.find('.');
+    const auto e = text.find_first_of("eE");
+    if (point != std::string_view::npos && (e == std::string_view::npos || point < e)) {
+        for (i = point + 1; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+            ++frac;
+        }
+    }
+    long exponent = 0;
+    if (e != std::string_view::npos) {
+        i = e + 1;
+        const bool negative = i < text.size() && text[i] == '-';
+        if (i < text.size() && (text[i] == '-' || text[i] == '+')) {
+            ++i;
+        }
+        for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && exponent < 1000; ++i) {
+            exponent = exponent * 10 + (text[i] - '0');
+        }
+        exponent = negative ? -exponent : exponent;
+    }
+    const long d = frac - exponent;
+    return d < 0 ? 0 : (d > 1000 ? 1000 : static_cast<int>(d));
+}
+
 double steps_to_double(std::int64_t steps, decimal_step step) noexcept {
     // Powers of ten up to 1e22 are exact doubles, so the division rounds once.
     static constexpr double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,

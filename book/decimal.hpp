@@ -41,6 +41,11 @@ template <class T> struct parse_result {
 /// Parses a step itself from text ("0.0005" -> {5, 4}, "1" -> {1, 0}, "10" -> {10, 0}).
 [[nodiscard]] parse_result<decimal_step> parse_step(std::string_view text) noexcept;
 
+/// Decimals the text is written with: digits after the point minus the exponent ("0.3510" -> 4,
+/// "5e-05" -> 5, "1.5E+3" -> 0, "415" -> 0). Trailing zeros count: they are the venue's scale.
+/// Syntax is not checked (parse_steps does that).
+[[nodiscard]] int decimals_of(std::string_view text) noexcept;
+
 /// Largest decimal text: sign, 19 digits, point, leading zeros up to exponent 18.
 using decimal_buffer = std::array<char, 48>;
 

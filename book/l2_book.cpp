@@ -121,6 +121,28 @@ bool l2_book::crossed() const noexcept {
     return !bids_.empty() && !asks_.empty() && bids_.back().px >= asks_.back().px;
 }
 
+bool l2_book::rescale(std::int64_t price_factor, std::int64_t qty_factor) noexcept {
+    if (price_factor < 1 || qty_factor < 1) {
+        return false;
+    }
+    std::int64_t scaled = 0;
+    for (const auto* v : {&bids_, &asks_}) {
+        for (const auto& l : *v) {
+            if (__builtin_mul_overflow(l.px.value(), price_factor, &scaled) ||
+                __builtin_mul_overflow(l.sz.value(), qty_factor, &scaled)) {
+                return false;
+            }
+        }
+    }
+    for (auto* v : {&bids_, &asks_}) {
+        for (auto& l : *v) {
+            l.px = price(l.px.value() * price_factor);
+            l.sz = qty(l.sz.value() * qty_factor);
+        }
+    }
+    return true;
+}
+
 void l2_book::truncate(side s, std::size_t n) noexcept {
     auto& v = side_of(s);
     if (v.size() <= n) {

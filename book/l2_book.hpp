@@ -122,6 +122,11 @@ class l2_book {
         return true;
     }
 
+    /// Re-expresses every level in finer units: prices times `price_factor`, quantities times
+    /// `qty_factor` (both >= 1), for a scale widened from 10^-d to 10^-(d+k). All or nothing:
+    /// returns false, leaving the book unchanged, if any level would overflow. Text is kept.
+    [[nodiscard]] bool rescale(std::int64_t price_factor, std::int64_t qty_factor) noexcept;
+
     /// Keeps the best `n` levels of a side (venues that define the book at a fixed depth).
     void truncate(side s, std::size_t n) noexcept;
     void truncate(std::size_t n) noexcept {

@@ -411,7 +411,6 @@ std::string engine_impl::setup() {
         return std::nullopt;
     };
     // Instruments of the venues, and which venues each recording carries.
-    feed::add_builtin_instruments(registry);
     std::int64_t start = 0;
     struct scanned {
         std::vector<std::string> venues;

@@ -1,8 +1,11 @@
 #include "feed/instruments.hpp"
 
+#include "feed/detail/instrument_reply.hpp"
+
 #include <simdjson.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -10,9 +13,163 @@
 
 namespace ballast::feed {
 
+namespace detail {
+
+using namespace simdjson;
+
+void load_status::fail(const reply_origin& o, std::string_view venue, std::string_view symbol,
+                       std::string_view field, std::string_view value, std::string_view reason) {
+    if (failed()) {
+        return;
+    }
+    error_.append(o.source).append(": ").append(venue);
+    if (!symbol.empty()) {
+        error_.append(" ").append(symbol);
+    }
+    error_.append(": ").append(field);
+    if (!value.empty()) {
+        error_.append(" \"").append(value.substr(0, 60)).append(value.size() > 60 ? "...\"" : "\"");
+    }
+    error_.append(": ").append(reason);
+}
+
+std::string value_text(dom::element e) {
+    std::string t = simdjson::minify(e);
+    if (t.size() > 60) {
+        t.resize(57);
+        t += "...";
+    }
+    return t;
+}
+
+void split_pair(std::string_view pair, std::string& base, std::string& quote) {
+    const auto dash = pair.find('-');
+    base = std::string(pair.substr(0, dash));
+    quote = dash == std::string_view::npos ? std::string{} : std::string(pair.substr(dash + 1));
+}
+
+namespace {
+// The field's value, or the reason it has none.
+template <class T, class Get>
+std::optional<T> read(dom::object obj, std::string_view field, item_reader& r, Get get,
+                      std::string_view expected) {
+    if (r.failed()) {
+        return std::nullopt;
+    }
+    dom::element v;
+    if (const auto e = obj[field].get(v)) {
+        r.fail(field, {}, e == NO_SUCH_FIELD ? "missing" : error_message(e));
+        return std::nullopt;
+    }
+    T out{};
+    if (get(v, out)) {
+        r.fail(field, value_text(v), expected);
+        return std::nullopt;
+    }
+    return out;
+}
+} // namespace
+
+std::string_view item_reader::str(std::string_view field) {
+    return read<std::string_view>(
+               obj_, field, *this,
+               [](dom::element v, std::string_view& out) { return v.get_string().get(out); },
+               "expected a string")
+        .value_or(std::string_view{});
+}
+
+std::string_view item_reader::opt_str(std::string_view field) {
+    if (failed() || obj_[field].error() == NO_SUCH_FIELD) {
+        return {};
+    }
+    return str(field);
+}
+
+std::optional<dom::object> item_reader::object(std::string_view field) {
+    return read<dom::object>(
+        obj_, field, *this,
+        [](dom::element v, dom::object& out) { return v.get_object().get(out); },
+        "expected an object");
+}
+
+std::optional<dom::array> item_reader::array(std::string_view field) {
+    return read<dom::array>(
+        obj_, field, *this, [](dom::element v, dom::array& out) { return v.get_array().get(out); },
+        "expected an array");
+}
+
+std::int64_t item_reader::integer(std::string_view field) {
+    return read<std::int64_t>(
+               obj_, field, *this,
+               [](dom::element v, std::int64_t& out) { return v.get_int64().get(out); },
+               "expected an integer")
+        .value_or(0);
+}
+
+decimal_step item_reader::step(std::string_view field, std::string_view text) {
+    if (failed()) {
+        return {1, 0};
+    }
+    const auto r = parse_step(text);
+    if (!r.ok()) {
+        fail(field, text,
+             "expected a positive decimal string (" + std::string(to_string(r.error)) + ")");
+        return {1, 0};
+    }
+    return r.value;
+}
+
+double item_reader::decimal(std::string_view field, std::string_view text, bool positive) {
+    if (failed()) {
+        return 0.0;
+    }
+    double v = 0.0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v) || v < 0 ||
+        (positive && v == 0)) {
+        fail(field, text,
+             positive ? "expected a positive decimal string"
+                      : "expected a non-negative decimal "
+                        "string");
+        return 0.0;
+    }
+    return v;
+}
+
+timestamp_ns item_reader::millis(std::string_view field, std::string_view text) {
+    if (failed() || text.empty()) {
+        return {};
+    }
+    std::int64_t ms = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (ec != std::errc{} || end != text.data() + text.size()) {
+        fail(field, text, "expected milliseconds since the epoch");
+        return {};
+    }
+    return millis(field, ms);
+}
+
+timestamp_ns item_reader::millis(std::string_view field, std::int64_t ms) {
+    std::int64_t ns = 0;
+    if (failed()) {
+        return {};
+    }
+    if (ms < 0 || __builtin_mul_overflow(ms, 1'000'000, &ns)) {
+        fail(field, std::to_string(ms), "milliseconds out of range");
+        return {};
+    }
+    return timestamp_ns{ns};
+}
+
+} // namespace detail
+
 namespace {
 
 using namespace simdjson;
+using detail::load_status;
+using detail::reply_origin;
+using detail::spec_list;
+using detail::value_text;
 
 std::string read_file(const std::string& path, bool& ok) {
     std::ifstream in(path, std::ios::binary);
@@ -32,272 +189,244 @@ std::string lower(std::string_view s) {
     return r;
 }
 
-decimal_step pow10_step(std::int64_t decimals) {
-    return {1, static_cast<int>(decimals)};
+/// Which venue reply a body is.
+enum class reply_kind {
+    unknown,
+    binance,
+    binance_usdm,
+    okx,
+    bybit,
+    coinbase,
+    coinbase_exchange,
+    kraken,
+    deribit
+};
+
+std::string_view name_of(reply_kind k) {
+    switch (k) {
+    case reply_kind::binance:
+        return "binance";
+    case reply_kind::binance_usdm:
+        return "binance_usdm";
+    case reply_kind::okx:
+        return "okx";
+    case reply_kind::bybit:
+        return "bybit";
+    case reply_kind::coinbase:
+        return "coinbase";
+    case reply_kind::coinbase_exchange:
+        return "coinbase_exchange";
+    case reply_kind::kraken:
+        return "kraken";
+    case reply_kind::deribit:
+        return "deribit";
+    case reply_kind::unknown:
+        break;
+    }
+    return "unknown";
 }
 
-// A JSON number as an exact step ("0.0005" -> {5,4}).
-bool number_step(ondemand::value v, decimal_step& out) {
-    std::string_view raw = v.raw_json_token();
-    while (!raw.empty() &&
-           (raw.back() == ' ' || raw.back() == ',' || raw.back() == '}' || raw.back() == '\n')) {
-        raw.remove_suffix(1);
+reply_kind kind_of_venue(std::string_view venue) {
+    if (venue.starts_with("bybit")) {
+        return reply_kind::bybit; // bybit_spot, bybit_linear: the reply's category decides
     }
-    if (!raw.empty() && raw.front() == '"') {
-        raw = raw.substr(1, raw.size() >= 2 ? raw.size() - 2 : 0);
+    if (venue == "kraken_v2") {
+        return reply_kind::kraken;
     }
-    const auto r = parse_step(raw);
-    out = r.value;
-    return r.ok();
+    for (auto k :
+         {reply_kind::binance, reply_kind::binance_usdm, reply_kind::okx, reply_kind::coinbase,
+          reply_kind::coinbase_exchange, reply_kind::kraken, reply_kind::deribit}) {
+        if (name_of(k) == venue) {
+            return k;
+        }
+    }
+    return reply_kind::unknown;
 }
 
-// Kraken AssetPairs: {"error":[],"result":{"XXBTZCHF":{"wsname":"XBT/CHF","pair_decimals":1,...}}}
-std::optional<std::string> load_kraken(std::string_view body, const std::string& path,
-                                       instrument_registry& out) {
-    padded_string json(body);
-    ondemand::parser parser;
-    ondemand::document doc;
-    ondemand::object result;
-    if (parser.iterate(json).get(doc) || doc["result"].get_object().get(result)) {
-        return path + ": kraken AssetPairs: missing \"result\" object";
+// By the REST path the venues document (PROTOCOL.md), so loopback URLs work too.
+reply_kind kind_of_url(std::string_view url) {
+    const auto has = [&](std::string_view part) {
+        return url.find(part) != std::string_view::npos;
+    };
+    std::string_view path = url.substr(0, url.find('?'));
+    if (has("exchangeInfo")) {
+        return has("/fapi/") ? reply_kind::binance_usdm : reply_kind::binance;
     }
-    for (auto field : result) {
-        ondemand::object pair;
-        std::string_view wsname;
-        std::int64_t pair_decimals = 0;
-        std::int64_t lot_decimals = 0;
-        if (field.value().get_object().get(pair)) {
-            return path + ": kraken AssetPairs: pair is not an object";
-        }
-        if (pair.find_field_unordered("wsname").get_string().get(wsname)) {
-            continue; // dark-pool pairs (".d") have no wsname and no book
-        }
-        if (pair.find_field_unordered("pair_decimals").get_int64().get(pair_decimals) ||
-            pair.find_field_unordered("lot_decimals").get_int64().get(lot_decimals) ||
-            pair_decimals < 0 || pair_decimals > 18 || lot_decimals < 0 || lot_decimals > 18) {
-            return path + ": kraken AssetPairs " + std::string(wsname) +
-                   ": pair_decimals/lot_decimals missing or out of range";
-        }
-        instrument_spec s;
-        s.venue = "kraken";
-        s.symbol = std::string(wsname);
-        const auto slash = wsname.find('/');
-        s.base = std::string(wsname.substr(0, slash));
-        s.quote = slash == std::string_view::npos ? "" : std::string(wsname.substr(slash + 1));
-        s.settle = s.quote;
-        s.tick = pow10_step(pair_decimals);
-        s.lot = pow10_step(lot_decimals);
-        out.add(std::move(s));
+    if (has("/api/v5/public/instruments")) {
+        return reply_kind::okx;
     }
-    return std::nullopt;
+    if (has("/v5/market/instruments-info")) {
+        return reply_kind::bybit;
+    }
+    if (has("/api/v3/brokerage/") && path.ends_with("/products")) {
+        return reply_kind::coinbase;
+    }
+    if (has("/0/public/AssetPairs")) {
+        return reply_kind::kraken;
+    }
+    if (has("get_instruments")) {
+        return reply_kind::deribit;
+    }
+    if (path.ends_with("/products")) {
+        return reply_kind::coinbase_exchange;
+    }
+    return reply_kind::unknown;
 }
 
-// Deribit public/get_instruments: {"result":[{"instrument_name","kind","tick_size",...}]}
-std::optional<std::string> load_deribit(std::string_view body, const std::string& path,
-                                        instrument_registry& out) {
-    padded_string json(body);
-    ondemand::parser parser;
-    ondemand::document doc;
-    ondemand::array result;
-    if (parser.iterate(json).get(doc) || doc["result"].get_array().get(result)) {
-        return path + ": deribit get_instruments: missing \"result\" array";
+// By the body's shape, for a reply saved without its URL.
+reply_kind kind_of_body(dom::element root) {
+    dom::array array;
+    if (!root.get_array().get(array)) {
+        dom::object first;
+        if (array.size() > 0 && !array.at(0).get_object().get(first) &&
+            !first["quote_increment"].error() && !first["id"].error()) {
+            return reply_kind::coinbase_exchange;
+        }
+        return reply_kind::unknown;
     }
-    for (auto item : result) {
-        ondemand::object o;
-        if (item.get_object().get(o)) {
-            return path + ": deribit get_instruments: entry is not an object";
-        }
-        instrument_spec s;
-        s.venue = "deribit";
-        std::string_view name;
-        std::string_view kind;
-        std::string_view base;
-        std::string_view quote;
-        double contract_size = 0;
-        if (o.find_field_unordered("instrument_name").get_string().get(name)) {
-            return path + ": deribit get_instruments: missing instrument_name";
-        }
-        s.symbol = std::string(name);
-        const std::string where = path + ": deribit " + s.symbol + ": ";
-        if (o.find_field_unordered("kind").get_string().get(kind)) {
-            return where + "missing kind";
-        }
-        if (ondemand::value v;
-            o.find_field_unordered("tick_size").get(v) || !number_step(v, s.tick)) {
-            return where + "bad tick_size";
-        }
-        if (ondemand::value v;
-            o.find_field_unordered("min_trade_amount").get(v) || !number_step(v, s.lot)) {
-            return where + "bad min_trade_amount";
-        }
-        if (o.find_field_unordered("contract_size").get_double().get(contract_size) ||
-            contract_size <= 0) {
-            return where + "bad contract_size";
-        }
-        s.contract_size = contract_size;
-        if (o.find_field_unordered("base_currency").get_string().get(base) ||
-            o.find_field_unordered("quote_currency").get_string().get(quote)) {
-            return where + "missing base_currency/quote_currency";
-        }
-        s.base = std::string(base);
-        s.quote = std::string(quote);
-        std::int64_t expiry_ms = 0;
-        if (o.find_field_unordered("expiration_timestamp").get_int64().get(expiry_ms)) {
-            return where + "missing expiration_timestamp";
-        }
-        // Deribit gives perpetuals a year-3000 expiry (32503708800000 ms), past what
-        // nanoseconds in an int64 can hold; a dated expiry must fit.
-        std::int64_t expiry_ns = 0;
-        const bool expiry_fits =
-            expiry_ms >= 0 && !__builtin_mul_overflow(expiry_ms, 1'000'000, &expiry_ns);
-        s.expiry = timestamp_ns{expiry_fits ? expiry_ns : 0};
-        if (kind == "option") {
-            s.kind = instrument_kind::option;
-            std::string_view right;
-            if (o.find_field_unordered("option_type").get_string().get(right) ||
-                (right != "call" && right != "put")) {
-                return where + "bad option_type";
-            }
-            s.right = right == "call" ? option_right::call : option_right::put;
-            if (o.find_field_unordered("strike").get_double().get(s.strike) || s.strike <= 0) {
-                return where + "bad strike";
-            }
-            if (!expiry_fits) {
-                return where + "expiration_timestamp out of range";
-            }
-            // Deribit options on BTC/ETH are quoted and settled in the coin.
-            s.settle = s.base;
-        } else if (kind == "future") {
-            std::string_view period;
-            const bool perpetual =
-                !o.find_field_unordered("settlement_period").get_string().get(period) &&
-                period == "perpetual";
-            s.kind = perpetual ? instrument_kind::inverse_perp : instrument_kind::inverse_future;
-            s.settle = s.base;
-            if (perpetual) {
-                s.expiry = {};
-            } else if (!expiry_fits) {
-                return where + "expiration_timestamp out of range";
-            }
-        } else {
-            continue; // combos and spot pairs are not followed here
-        }
-        out.add(std::move(s));
+    dom::object top;
+    if (root.get_object().get(top)) {
+        return reply_kind::unknown;
     }
-    return std::nullopt;
+    const auto has = [&](std::string_view k) { return !top[k].error(); };
+    if (has("symbols")) {
+        // USDⓈ-M's reply carries futuresType and assets; its symbols carry contractType.
+        dom::array symbols;
+        dom::object first;
+        const bool contracts = !top["symbols"].get_array().get(symbols) && symbols.size() > 0 &&
+                               !symbols.at(0).get_object().get(first) &&
+                               !first["contractType"].error();
+        return has("futuresType") || has("assets") || contracts ? reply_kind::binance_usdm
+                                                                : reply_kind::binance;
+    }
+    if (has("code") && has("data")) {
+        return reply_kind::okx;
+    }
+    if (has("retCode")) {
+        return reply_kind::bybit;
+    }
+    if (has("products")) {
+        return reply_kind::coinbase;
+    }
+    if (has("error") && has("result")) {
+        return reply_kind::kraken;
+    }
+    if (has("result")) {
+        return reply_kind::deribit;
+    }
+    return reply_kind::unknown;
 }
 
-// Bybit and Coinbase subset files: [{"url","ts","conn","items":[...]}]
-std::optional<std::string> load_recorded_items(std::string_view body, const std::string& path,
-                                               instrument_registry& out) {
-    padded_string json(body);
-    ondemand::parser parser;
-    ondemand::document doc;
-    ondemand::array replies;
-    if (parser.iterate(json).get(doc) || doc.get_array().get(replies)) {
-        return path + ": expected an array of recorded replies";
+void load_body(const reply_origin& o, std::string_view venue, std::string_view url,
+               std::string_view body, spec_list& out, load_status& st) {
+    const reply_kind by_venue = venue.empty() ? reply_kind::unknown : kind_of_venue(venue);
+    const reply_kind by_url = url.empty() ? reply_kind::unknown : kind_of_url(url);
+    const std::string_view who = venue.empty() ? name_of(by_url) : venue;
+    if (!venue.empty() && by_venue == reply_kind::unknown) {
+        st.fail(o, venue, {}, "venue", venue, "no instrument list is known for this venue");
+        return;
     }
-    for (auto reply : replies) {
-        ondemand::object r;
+    if (by_venue != reply_kind::unknown && by_url != reply_kind::unknown && by_venue != by_url) {
+        st.fail(o, venue, {}, "url", url, "not this venue's instrument endpoint");
+        return;
+    }
+    dom::parser parser;
+    dom::element root;
+    const padded_string json(body);
+    if (const auto e = parser.parse(json).get(root)) {
+        st.fail(o, who, {}, "body", body.substr(0, 40),
+                std::string("not JSON (") + error_message(e) + ")");
+        return;
+    }
+    reply_kind kind = by_venue != reply_kind::unknown ? by_venue : by_url;
+    if (kind == reply_kind::unknown) {
+        kind = kind_of_body(root);
+    }
+    switch (kind) {
+    case reply_kind::binance:
+    case reply_kind::binance_usdm:
+        detail::load_binance(o, name_of(kind), root, out, st);
+        return;
+    case reply_kind::okx:
+        detail::load_okx(o, root, out, st);
+        return;
+    case reply_kind::bybit:
+        detail::load_bybit(o, root, out, st);
+        return;
+    case reply_kind::coinbase:
+        detail::load_coinbase_advanced(o, root, out, st);
+        return;
+    case reply_kind::coinbase_exchange:
+        detail::load_coinbase_exchange(o, root, out, st);
+        return;
+    case reply_kind::kraken:
+        detail::load_kraken(o, root, out, st);
+        return;
+    case reply_kind::deribit:
+        detail::load_deribit(o, body, out, st);
+        return;
+    case reply_kind::unknown:
+        break;
+    }
+    st.fail(o, who.empty() || who == "unknown" ? "instruments" : who, {}, "body",
+            body.substr(0, 40), "not an instrument list of a known venue");
+}
+
+// The recorded subsets: [{"url","ts","conn","items":[...]}], items as the venue's list entries.
+void load_recorded_items(const reply_origin& o, dom::array replies, spec_list& out,
+                         load_status& st) {
+    for (dom::element reply : replies) {
+        dom::object r;
         std::string_view url;
-        ondemand::array items;
+        dom::array items;
         if (reply.get_object().get(r) || r["url"].get_string().get(url)) {
-            return path + ": reply without \"url\"";
-        }
-        const bool bybit = url.find("bybit.com") != std::string_view::npos;
-        const bool coinbase = url.find("coinbase.com") != std::string_view::npos;
-        std::string venue;
-        instrument_kind kind = instrument_kind::spot;
-        if (bybit) {
-            const bool linear = url.find("category=linear") != std::string_view::npos;
-            venue = linear ? "bybit_linear" : "bybit_spot";
-            kind = linear ? instrument_kind::linear_perp : instrument_kind::spot;
-        } else if (coinbase) {
-            venue = "coinbase";
-        } else {
-            return path + ": unknown instrument source " + std::string(url);
+            st.fail(o, "instruments", {}, "url", value_text(reply), "reply without \"url\"");
+            return;
         }
         if (r["items"].get_array().get(items)) {
-            return path + ": reply without \"items\"";
+            st.fail(o, "instruments", {}, "items", url, "reply without an \"items\" array");
+            return;
         }
-        for (auto item : items) {
-            ondemand::object o;
-            if (item.get_object().get(o)) {
-                return path + ": item is not an object";
-            }
-            instrument_spec s;
-            s.venue = venue;
-            s.kind = kind;
-            std::string_view sym, base, quote, tick, lot, min_notional;
-            if (bybit) {
-                ondemand::object pf, lf;
-                if (o.find_field_unordered("symbol").get_string().get(sym) ||
-                    o.find_field_unordered("baseCoin").get_string().get(base) ||
-                    o.find_field_unordered("quoteCoin").get_string().get(quote)) {
-                    return path + ": bybit item without symbol/baseCoin/quoteCoin";
-                }
-                s.symbol = std::string(sym);
-                if (o.find_field_unordered("priceFilter").get_object().get(pf) ||
-                    pf.find_field_unordered("tickSize").get_string().get(tick)) {
-                    return path + ": bybit " + s.symbol + ": missing priceFilter.tickSize";
-                }
-                s.tick = parse_step(tick).value;
-                if (!parse_step(tick).ok()) {
-                    return path + ": bybit " + s.symbol + ": bad priceFilter.tickSize";
-                }
-                if (o.find_field_unordered("lotSizeFilter").get_object().get(lf)) {
-                    return path + ": bybit " + s.symbol + ": missing lotSizeFilter";
-                }
-                // Linear: qtyStep; spot: basePrecision.
-                if (lf.find_field_unordered(kind == instrument_kind::spot ? "basePrecision"
-                                                                          : "qtyStep")
-                        .get_string()
-                        .get(lot) ||
-                    !parse_step(lot).ok()) {
-                    return path + ": bybit " + s.symbol + ": bad lotSizeFilter step";
-                }
-                s.lot = parse_step(lot).value;
-                if (!lf.find_field_unordered(kind == instrument_kind::spot ? "minOrderAmt"
-                                                                           : "minNotionalValue")
-                         .get_string()
-                         .get(min_notional)) {
-                    std::from_chars(min_notional.data(), min_notional.data() + min_notional.size(),
-                                    s.min_notional);
-                }
-            } else {
-                if (o.find_field_unordered("product_id").get_string().get(sym)) {
-                    return path + ": coinbase item without product_id";
-                }
-                s.symbol = std::string(sym);
-                if (o.find_field_unordered("quote_increment").get_string().get(tick) ||
-                    !parse_step(tick).ok()) {
-                    return path + ": coinbase " + s.symbol + ": bad quote_increment";
-                }
-                if (o.find_field_unordered("base_increment").get_string().get(lot) ||
-                    !parse_step(lot).ok()) {
-                    return path + ": coinbase " + s.symbol + ": bad base_increment";
-                }
-                s.tick = parse_step(tick).value;
-                s.lot = parse_step(lot).value;
-                if (!o.find_field_unordered("quote_min_size").get_string().get(min_notional)) {
-                    std::from_chars(min_notional.data(), min_notional.data() + min_notional.size(),
-                                    s.min_notional);
-                }
-                const auto dash = s.symbol.find('-');
-                base = std::string_view(s.symbol).substr(0, dash);
-                quote = dash == std::string::npos ? std::string_view{}
-                                                  : std::string_view(s.symbol).substr(dash + 1);
-            }
-            s.base = std::string(base);
-            s.quote = std::string(quote);
-            s.settle = s.quote;
-            out.add(std::move(s));
+        const reply_kind kind = kind_of_url(url);
+        if (kind == reply_kind::bybit) {
+            const auto at = url.find("category=");
+            std::string_view category =
+                at == std::string_view::npos ? std::string_view{} : url.substr(at + 9);
+            category = category.substr(0, category.find('&'));
+            detail::load_bybit_list(o, category, items, out, st);
+        } else if (kind == reply_kind::coinbase) {
+            detail::load_coinbase_products(o, items, out, st);
+        } else {
+            st.fail(o, "instruments", {}, "url", url, "unknown instrument source");
         }
+        if (st.failed()) {
+            return;
+        }
+    }
+}
+
+std::optional<std::string> add_all(spec_list& specs, const load_status& st,
+                                   instrument_registry& out) {
+    if (st.failed()) {
+        return st.result();
+    }
+    for (auto& s : specs) {
+        out.add(std::move(s));
     }
     return std::nullopt;
 }
 
 } // namespace
+
+std::optional<std::string> load_instrument_reply(std::string_view venue, std::string_view url,
+                                                 std::string_view body, instrument_registry& out) {
+    const std::string source = url.empty() ? std::string("reply") : std::string(url);
+    const reply_origin o{source};
+    spec_list specs;
+    load_status st;
+    load_body(o, venue, url, body, specs, st);
+    return add_all(specs, st, out);
+}
 
 std::optional<std::string> load_instrument_toml(std::string_view text, std::string_view source,
                                                 instrument_registry& out) {
@@ -409,101 +538,60 @@ std::optional<std::string> load_instrument_file(const std::string& path, instrum
         return load_instrument_toml(text, path, out);
     }
     std::string_view body = text;
+    while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r' ||
+                             body.front() == '\t')) {
+        body.remove_prefix(1);
+    }
+    if (body.empty()) {
+        return path + ": empty instrument list";
+    }
+    spec_list specs;
+    load_status st;
+    const reply_origin file{path};
+    if (body.front() == '[' || body.front() == '{') {
+        // A reply body as the venue sent it, or a recorded subset.
+        dom::parser parser;
+        dom::element root;
+        dom::array array;
+        dom::object first;
+        const padded_string json(body);
+        if (!parser.parse(json).get(root) && !root.get_array().get(array) && array.size() > 0 &&
+            !array.at(0).get_object().get(first) && !first["items"].error()) {
+            load_recorded_items(file, array, specs, st);
+        } else {
+            load_body(file, {}, {}, body, specs, st);
+        }
+        return add_all(specs, st, out);
+    }
     // Recorded REST replies: "<url> -> <ts>: <body>", one per line (Deribit's file holds one
     // get_instruments reply per currency).
-    if (!body.empty() && body.front() != '[' && body.front() != '{') {
-        std::size_t loaded = 0;
-        while (!body.empty()) {
-            const auto eol = body.find('\n');
-            std::string_view line = body.substr(0, eol);
-            body = eol == std::string_view::npos ? std::string_view{} : body.substr(eol + 1);
-            if (line.empty()) {
-                continue;
-            }
-            const auto arrow = line.find(" -> ");
-            const auto colon = line.find(": ", arrow == std::string_view::npos ? 0 : arrow);
-            if (arrow == std::string_view::npos || colon == std::string_view::npos) {
-                return path +
-                       ": not an instrument list (expected a recorded REST reply, JSON or TOML)";
-            }
-            const std::string_view url = line.substr(0, arrow);
-            const std::string_view reply = line.substr(colon + 2);
-            std::optional<std::string> err;
-            if (url.find("kraken.com") != std::string_view::npos &&
-                url.find("AssetPairs") != std::string_view::npos) {
-                err = load_kraken(reply, path, out);
-            } else if (url.find("deribit.com") != std::string_view::npos &&
-                       url.find("get_instruments") != std::string_view::npos) {
-                err = load_deribit(reply, path, out);
-            } else {
-                err = path + ": unknown instrument source " + std::string(url);
-            }
-            if (err) {
-                return err;
-            }
-            ++loaded;
+    std::size_t line_no = 0;
+    while (!body.empty()) {
+        const auto eol = body.find('\n');
+        std::string_view line = body.substr(0, eol);
+        body = eol == std::string_view::npos ? std::string_view{} : body.substr(eol + 1);
+        ++line_no;
+        if (line.empty()) {
+            continue;
         }
-        return loaded > 0 ? std::nullopt
-                          : std::optional<std::string>(path + ": empty instrument list");
+        const std::string where = path + ":" + std::to_string(line_no);
+        const auto arrow = line.find(" -> ");
+        const auto colon = line.find(": ", arrow == std::string_view::npos ? 0 : arrow);
+        if (arrow == std::string_view::npos || colon == std::string_view::npos) {
+            return where + ": not an instrument list (expected a venue's reply body, recorded "
+                           "\"<url> -> <ts>: <body>\" lines, a recorded subset or TOML)";
+        }
+        const std::string_view url = line.substr(0, arrow);
+        if (kind_of_url(url) == reply_kind::unknown) {
+            return where + ": instruments: url \"" + std::string(url.substr(0, 100)) +
+                   "\": unknown instrument source";
+        }
+        load_body(reply_origin{where}, {}, url, line.substr(colon + 2), specs, st);
+        if (st.failed()) {
+            return st.result();
+        }
     }
-    if (!body.empty() && body.front() == '[') {
-        return load_recorded_items(body, path, out);
-    }
-    return path + ": not an instrument list (expected a recorded REST reply, JSON array or TOML)";
-}
-
-void add_builtin_instruments(instrument_registry& out) {
-    // Filters as the venues published them for the recorded symbols (exchangeInfo, OKX
-    // public/instruments, Coinbase Exchange products); every recorded level is on these steps.
-    static constexpr std::string_view builtin = R"(
-[[instrument]]
-venue = "binance"
-symbol = "NKNUSDT"
-base = "NKN"
-quote = "USDT"
-tick = "0.00001"
-lot = "0.1"
-min_notional = 10
-
-[[instrument]]
-venue = "binance_usdm"
-symbol = "SUSHIUSDT"
-kind = "linear_perp"
-base = "SUSHI"
-quote = "USDT"
-tick = "0.001"
-lot = "1"
-min_notional = 5
-
-[[instrument]]
-venue = "okx"
-symbol = "UNI-USD-SWAP"
-kind = "inverse_perp"
-base = "UNI"
-quote = "USD"
-tick = "0.001"
-lot = "1"
-contract_size = 10
-
-[[instrument]]
-venue = "coinbase_exchange"
-symbol = "NU-GBP"
-base = "NU"
-quote = "GBP"
-tick = "0.0001"
-lot = "0.000001"
-
-[[instrument]]
-venue = "coinbase_exchange"
-symbol = "SKL-USD"
-base = "SKL"
-quote = "USD"
-tick = "0.00001"
-lot = "0.01"
-)";
-    if (auto err = load_instrument_toml(builtin, "builtin instruments", out)) {
-        std::abort(); // the table above is part of the program: a parse error is a build bug
-    }
+    return add_all(specs, st, out);
 }
 
 } // namespace ballast::feed

@@ -15,7 +15,6 @@ replay_session::replay_session(replay_options options) : options_(std::move(opti
     if (!options_.symbols.empty()) {
         options_.feed.symbols = options_.symbols;
     }
-    add_builtin_instruments(instruments_);
 }
 
 std::uint64_t replay_session::recording_errors() const noexcept {
@@ -38,7 +37,8 @@ std::string head_of(const fs::path& p) {
 
 bool is_instrument_list(const fs::path& p, const std::string& head) {
     const auto name = p.filename().string();
-    if (name.ends_with("_instruments_subset.json") || name.ends_with(".instruments.toml")) {
+    if (name.ends_with("_instruments_subset.json") || name.ends_with(".instruments.toml") ||
+        name.ends_with(".instruments.json")) {
         return true;
     }
     return head.find("/AssetPairs") != std::string::npos ||

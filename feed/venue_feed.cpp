@@ -64,13 +64,70 @@ venue_book* venue_feed::book_for(std::string_view symbol, const feed_frame& f, b
     if (!wants(symbol)) {
         return nullptr; // filtered out: not an error
     }
-    const instrument_spec* spec = instruments_.find(venue_, symbol);
-    if (spec == nullptr) {
+    const bool text = keep_text;
+    if (const instrument_spec* spec = instruments_.find(venue_, symbol)) {
+        books_.push_back(std::make_unique<venue_book>(*spec, options_.book_capacity, text));
+        return books_.back().get();
+    }
+    if (symbol.empty() || symbol.size() > 64) {
         reject(nullptr, f, "unknown symbol", symbol);
         return nullptr;
     }
-    books_.push_back(std::make_unique<venue_book>(*spec, options_.book_capacity, keep_text));
+    // No venue spec: the scale starts at whole units and widens to the decimals the venue writes.
+    auto spec = std::make_unique<instrument_spec>();
+    spec->venue = venue_;
+    spec->symbol = std::string(symbol);
+    spec->kind = derived_kind(venue_, symbol);
+    spec->tick = {1, 0};
+    spec->lot = {1, 0};
+    books_.push_back(std::make_unique<venue_book>(std::move(spec), options_.book_capacity, text));
     return books_.back().get();
+}
+
+instrument_kind derived_kind(std::string_view venue, std::string_view symbol) noexcept {
+    if (venue == "binance_usdm" || venue == "bybit_linear") {
+        return instrument_kind::linear_perp;
+    }
+    if (venue == "okx" && symbol.ends_with("-SWAP")) {
+        // OKX names coin-margined swaps <coin>-USD-SWAP and the others <coin>-<stable>-SWAP.
+        const auto dash = symbol.find('-');
+        return symbol.substr(dash + 1) == "USD-SWAP" ? instrument_kind::inverse_perp
+                                                     : instrument_kind::linear_perp;
+    }
+    if (venue == "deribit" && symbol.ends_with("-PERPETUAL")) {
+        // Deribit's coin-settled perpetuals are <coin>-PERPETUAL; USDC ones carry "_USDC".
+        return symbol.find('_') == std::string_view::npos ? instrument_kind::inverse_perp
+                                                          : instrument_kind::linear_perp;
+    }
+    return instrument_kind::spot;
+}
+
+bool venue_feed::widen_scale(venue_book& b, int price_decimals, int qty_decimals,
+                             const feed_frame& f) noexcept {
+    instrument_spec& spec = *b.derived_spec;
+    std::int64_t pf = 1;
+    std::int64_t qf = 1;
+    for (int i = spec.tick.exponent; i < price_decimals; ++i) {
+        pf *= 10;
+    }
+    for (int i = spec.lot.exponent; i < qty_decimals; ++i) {
+        qf *= 10;
+    }
+    if (!b.book.rescale(pf, qf)) {
+        reject(&b, f, "derived scale widening overflows a level");
+        return false;
+    }
+    spec.tick.exponent = price_decimals;
+    spec.lot.exponent = qty_decimals;
+    ++b.counters.rescales;
+    if (listener_ != nullptr) {
+        // The mirror holds levels in the old units: it starts again from the rescaled book.
+        listener_->on_clear(b);
+        for (side s : {side::bid, side::ask}) {
+            b.book.for_each(s, [&](const level& l) { listener_->on_level(b, s, l.px, l.sz); });
+        }
+    }
+    return true;
 }
 
 void venue_feed::reject(venue_book* b, const feed_frame& f, std::string_view reason) noexcept {
@@ -138,6 +195,24 @@ bool venue_feed::convert_staged(venue_book& b, const feed_frame& f) noexcept {
         staged_overflow_ = false;
         reject(&b, f, "too many levels in one message");
         return false;
+    }
+    if (b.derived()) {
+        int pd = b.spec->tick.exponent;
+        int qd = b.spec->lot.exponent;
+        for (const auto& l : staged_) {
+            pd = std::max(pd, decimals_of(l.px_text));
+            qd = std::max(qd, decimals_of(l.sz_text));
+        }
+        constexpr int max_decimals = 18; // 10^-18 steps still hold the venues' values in int64
+        if (pd > max_decimals || qd > max_decimals) {
+            reject(&b, f, pd > max_decimals ? "price: " : "size: ",
+                   "more than 18 decimals for a derived scale");
+            return false;
+        }
+        if ((pd > b.spec->tick.exponent || qd > b.spec->lot.exponent) &&
+            !widen_scale(b, pd, qd, f)) {
+            return false;
+        }
     }
     for (auto& l : staged_) {
         const auto px = b.spec->parse_price(l.px_text);

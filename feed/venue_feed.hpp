@@ -36,13 +36,20 @@ struct book_counters {
     std::uint64_t checksum_fail = 0;
     std::uint64_t rejected = 0; ///< malformed messages for this book
     std::uint64_t crossed = 0;
+    std::uint64_t rescales = 0; ///< derived scale widened (the book re-expressed in finer units)
 };
 
 /// One local book with its sequencing state.
 struct venue_book {
     venue_book(const instrument_spec& s, std::size_t capacity, bool keep_text)
         : spec(&s), book(capacity, keep_text) {}
+    /// A book whose venue gave no spec: the feed owns one derived from the levels' text.
+    venue_book(std::unique_ptr<instrument_spec> s, std::size_t capacity, bool keep_text)
+        : spec(s.get()), derived_spec(std::move(s)), book(capacity, keep_text) {}
     const instrument_spec* spec;
+    /// Set when the registry had no spec: tick 10^-d and lot 10^-e from the decimals seen so far,
+    /// widened (book rescaled, listener replayed) when a finer level arrives.
+    std::unique_ptr<instrument_spec> derived_spec;
     l2_book book;
     book_health health = book_health::syncing;
     book_counters counters;
@@ -52,7 +59,15 @@ struct venue_book {
     timestamp_ns last_message{};
     [[nodiscard]] bool tradable() const noexcept { return health == book_health::live; }
     [[nodiscard]] const std::string& symbol() const noexcept { return spec->symbol; }
+    /// True when the book runs on a derived scale rather than the venue's filters.
+    [[nodiscard]] bool derived() const noexcept { return derived_spec != nullptr; }
 };
+
+/// The kind a derived spec gets: from the venue name (binance_usdm, bybit_linear: linear
+/// perpetuals) or a suffix the venue documents for its perpetuals (OKX "-SWAP", Deribit
+/// "-PERPETUAL"); spot otherwise.
+[[nodiscard]] instrument_kind derived_kind(std::string_view venue,
+                                           std::string_view symbol) noexcept;
 
 /// Receives every change a venue_feed makes to its books, so a consumer on another thread
 /// (the engine) can mirror them exactly. Optional; all calls come from the feed's thread.
@@ -144,6 +159,11 @@ class venue_feed {
     /// Reports an event (stale transition) in the reject log without counting a malformed message.
     void report(const venue_book* b, const feed_frame& f, std::string_view what,
                 std::string_view detail) noexcept;
+    /// Widens a derived book's scale to `price_decimals`/`qty_decimals`: the book is rescaled and
+    /// a listener gets on_clear and every level again in the new units. False (after a reject)
+    /// if a level would overflow; the book and its scale are then unchanged.
+    [[nodiscard]] bool widen_scale(venue_book& b, int price_decimals, int qty_decimals,
+                                   const feed_frame& f) noexcept;
     /// Every book back to syncing (a live one counts a resync; a stale one counted it already)
     /// with its sequence forgotten.
     void restart_books() noexcept;

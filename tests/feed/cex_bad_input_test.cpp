@@ -18,7 +18,11 @@ namespace {
 
 instrument_registry registry() {
     instrument_registry r;
-    add_builtin_instruments(r);
+    for (const char* list :
+         {"binance/BINANCE.instruments.json", "binance_usdm/BINANCE_FUTURES.instruments.json",
+          "okx/OKX.instruments.json", "coinbase_exchange/COINBASE.instruments.json"}) {
+        EXPECT_FALSE(load_instrument_file(data_path(list), r));
+    }
     const char* extra = R"(
 [[instrument]]
 venue = "bybit_linear"
@@ -145,8 +149,10 @@ TEST_F(bybit_fixture, TruncatedInvalidAndUnknownMessagesAreCounted) {
     send(
         R"({"topic":"orderbook.50.DOGEUSDT","type":"snapshot","data":{"s":"DOGEUSDT","b":[],"a":[],"u":1}})");
     send(R"({"topic":"orderbook.x.BTCUSDT","type":"delta","data":{}})");
-    EXPECT_EQ(log.total(), 8u);
-    EXPECT_TRUE(has_reason(log, "unknown symbol"));
+    EXPECT_EQ(log.total(), 7u);
+    // A symbol no instrument list names gets a book on a scale derived from its levels.
+    ASSERT_NE(feed.find_book("DOGEUSDT"), nullptr);
+    EXPECT_TRUE(feed.find_book("DOGEUSDT")->derived());
     EXPECT_EQ(book().book.best_bid().px, price(1000));
 }
 
@@ -224,7 +230,8 @@ TEST(BinanceBadInput, SnapshotErrorsNameTheField) {
     padded_frame unknown(R"({"lastUpdateId":1,"bids":[],"asks":[]})", 2,
                          "https://api.binance.com/api/v3/depth?symbol=FOOBAR", true);
     feed.on_frame(unknown.frame);
-    EXPECT_TRUE(has_reason(log, "unknown symbol (FOOBAR)"));
+    ASSERT_NE(feed.find_book("FOOBAR"), nullptr); // not listed: a derived scale, not a reject
+    EXPECT_TRUE(feed.find_book("FOOBAR")->derived());
     padded_frame no_symbol(R"({"lastUpdateId":1,"bids":[],"asks":[]})", 3,
                            "https://api.binance.com/api/v3/depth", true);
     feed.on_frame(no_symbol.frame);

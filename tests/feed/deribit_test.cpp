@@ -158,11 +158,6 @@ TEST_F(deribit_fixture, MalformedFramesAreCountedAndNeverTouchTheBook) {
         {"data not an object", book_frame("[]"), "\"data\" object", false, false},
         {"grouped channel", book_frame("{}", "book.BTC-PERPETUAL.none.10.100ms"), "grouped", false,
          false},
-        {"unknown symbol",
-         book_frame(R"({"type":"change","instrument_name":"ETH-PERPETUAL","change_id":101,)"
-                    R"("prev_change_id":100,"bids":[],"asks":[]})",
-                    "book.ETH-PERPETUAL.raw"),
-         "unknown symbol", false, false},
         {"instrument differs from channel",
          book_frame(R"({"type":"change","instrument_name":"ETH-PERPETUAL","change_id":101,)"
                     R"("prev_change_id":100,"bids":[],"asks":[]})"),
@@ -267,7 +262,7 @@ TEST(DeribitInstruments, PerpetualYear3000ExpiryAndOutOfRangeDates) {
     instrument_registry far;
     const auto err = load_instrument_file(path, far);
     ASSERT_TRUE(err.has_value());
-    EXPECT_NE(err->find("BTC-1JAN00-40000-P: expiration_timestamp out of range"), std::string::npos)
+    EXPECT_NE(err->find("BTC-1JAN00-40000-P: expiration_timestamp \"32503708800000\": out of range"), std::string::npos)
         << *err;
 }
 

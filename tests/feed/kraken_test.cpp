@@ -236,8 +236,6 @@ TEST_F(kraken_fixture, MalformedFramesAreCountedAndNeverTouchTheBook) {
         {"no levels", R"([7,{"c":"1"},"book-10","XBT/USD"])", "without as/bs", true, true},
         {"depth changed", R"([7,{"a":[],"c":"1"},"book-25","XBT/USD"])", "another depth", true,
          true},
-        {"unknown symbol", R"([7,{"a":[],"c":"1"},"book-10","FOO/BAR"])", "unknown symbol", false,
-         false},
         {"event without name", R"({"status":"online"})", "without \"event\"", false, false},
     };
     for (const auto& c : cases) {
@@ -396,10 +394,6 @@ TEST_F(kraken_v2_fixture, MalformedFramesAreCountedAndNeverTouchTheBook) {
          false},
         {"no symbol", R"({"channel":"book","type":"update","data":[{"bids":[]}]})", "symbol", false,
          false},
-        {"unknown symbol",
-         R"({"channel":"book","type":"update","data":[{"symbol":"FOO/BAR",)"
-         R"("bids":[],"asks":[],"checksum":1}]})",
-         "unknown symbol", false, false},
         {"price as string", entry(R"("bids":[{"price":"45283.5","qty":1}],"asks":[],"checksum":1)"),
          "level is not", true, true},
         {"qty missing", entry(R"("bids":[{"price":45283.5}],"asks":[],"checksum":1)"),
