@@ -571,8 +571,8 @@ std::optional<std::string> load_instrument_file(const std::string& path, instrum
         std::string_view line = body.substr(0, eol);
         body = eol == std::string_view::npos ? std::string_view{} : body.substr(eol + 1);
         ++line_no;
-        if (line.empty()) {
-            continue;
+        if (line.empty() || line.starts_with("configuration: ")) {
+            continue; // cryptofeed ends its REST files with the recorder's configuration
         }
         const std::string where = path + ":" + std::to_string(line_no);
         const auto arrow = line.find(" -> ");

@@ -119,7 +119,9 @@ bool venue_feed::widen_scale(venue_book& b, int price_decimals, int qty_decimals
     }
     spec.tick.exponent = price_decimals;
     spec.lot.exponent = qty_decimals;
-    ++b.counters.rescales;
+    if (!b.book.empty(side::bid) || !b.book.empty(side::ask)) {
+        ++b.counters.rescales; // an empty book just takes its first scale
+    }
     if (listener_ != nullptr) {
         // The mirror holds levels in the old units: it starts again from the rescaled book.
         listener_->on_clear(b);

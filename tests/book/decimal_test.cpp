@@ -99,3 +99,15 @@ TEST(Decimal, ToDouble) {
     EXPECT_DOUBLE_EQ(steps_to_double(3513, {1, 4}), 0.3513);
     EXPECT_DOUBLE_EQ(steps_to_double(3, {5, 4}), 0.0015);
 }
+
+TEST(DecimalsOf, CountsTheDecimalsTheTextIsWrittenWith) {
+    EXPECT_EQ(ballast::decimals_of("0.35130000"), 8); // trailing zeros are the venue's scale
+    EXPECT_EQ(ballast::decimals_of("415"), 0);
+    EXPECT_EQ(ballast::decimals_of("65000.1"), 1);
+    EXPECT_EQ(ballast::decimals_of("5e-05"), 5);
+    EXPECT_EQ(ballast::decimals_of("1.25E-3"), 5);
+    EXPECT_EQ(ballast::decimals_of("1.5E+3"), 0);
+    EXPECT_EQ(ballast::decimals_of("1.2345e2"), 2);
+    EXPECT_EQ(ballast::decimals_of(""), 0);
+    EXPECT_EQ(ballast::decimals_of("1e-99999999"), 1000); // clamped; parse_steps rejects it
+}

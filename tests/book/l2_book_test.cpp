@@ -137,3 +137,23 @@ TEST(L2Book, MatchesStdMapReference) {
         ASSERT_EQ(b.at(side::ask, i++).sz.value(), sz);
     }
 }
+
+TEST(L2BookRescale, FinerUnitsKeepEveryLevelAndOverflowChangesNothing) {
+    ballast::l2_book b(16, true);
+    using ballast::price;
+    using ballast::qty;
+    using ballast::side;
+    (void)b.set_level(side::bid, price(105), qty(2), "10.5", "2");
+    (void)b.set_level(side::ask, price(106), qty(15), "10.6", "1.5");
+    ASSERT_TRUE(b.rescale(10, 100));
+    EXPECT_EQ(b.best_bid().px, price(1050));
+    EXPECT_EQ(b.best_bid().sz, qty(200));
+    EXPECT_EQ(b.best_ask().px, price(1060));
+    EXPECT_EQ(b.best_ask().sz, qty(1500));
+    EXPECT_EQ(b.text_at(side::ask, 0).price_text(), "10.6");
+    (void)b.set_level(side::ask, price(4'000'000'000'000'000'000), qty(1));
+    EXPECT_FALSE(b.rescale(10, 1)); // the far ask would overflow: nothing changes
+    EXPECT_EQ(b.best_bid().px, price(1050));
+    EXPECT_EQ(b.at(side::ask, 1).px, price(4'000'000'000'000'000'000));
+    EXPECT_FALSE(b.rescale(0, 1));
+}

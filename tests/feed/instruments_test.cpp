@@ -216,6 +216,12 @@ TEST(InstrumentReplies, FilesBesideTheRecordings) {
     const auto c = from_file("coinbase_exchange/COINBASE.instruments.json");
     EXPECT_EQ(spec(c, "coinbase_exchange", "NU-GBP").lot, step(1, 6));
     EXPECT_EQ(spec(c, "coinbase_exchange", "SKL-USD").tick, step(1, 5));
+    // The recorded lists keep loading: every reply of the file.
+    const auto k = from_file("kraken/KRAKEN.0.txt");
+    EXPECT_EQ(spec(k, "kraken", "XBT/CHF").tick, step(1, 1));
+    const auto d = from_file("deribit/DERIBIT.0.txt");
+    EXPECT_EQ(spec(d, "deribit", "BTC-PERPETUAL").kind, instrument_kind::inverse_perp);
+    EXPECT_EQ(spec(d, "deribit", "ETH-PERPETUAL").kind, instrument_kind::inverse_perp);
     // The recorded subsets keep loading.
     const auto by = from_file("bybit/BYBIT_instruments_subset.json");
     EXPECT_EQ(spec(by, "bybit_spot", "ETHUSDT").lot, step(1, 5));
