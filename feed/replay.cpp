@@ -1,6 +1,7 @@
 #include "feed/replay.hpp"
 
 #include "feed/instruments.hpp"
+#include "feed/venue_protocol.hpp"
 #include "feed/venues.hpp"
 
 #include <algorithm>
@@ -46,7 +47,8 @@ bool is_instrument_list(const fs::path& p, const std::string& head) {
 }
 } // namespace
 
-void replay_session::load_companions(const std::string& path) {
+companion_files find_companions(const std::string& path) {
+    companion_files out;
     const fs::path p(path);
     const auto dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
     const auto name = p.filename().string();
@@ -63,18 +65,27 @@ void replay_session::load_companions(const std::string& path) {
     const std::string prefix = ws == std::string::npos ? "" : name.substr(0, ws) + ".http.";
     for (const auto& e : entries) {
         const auto n = e.filename().string();
-        const std::string head = head_of(e);
-        if (is_instrument_list(e, head)) {
-            // A malformed list next to a recording is reported by the explicit --instruments
-            // path; here it is only a convenience and is skipped.
-            (void)load_instrument_file(e.string(), instruments_);
-            continue;
+        if (is_instrument_list(e, head_of(e))) {
+            out.instrument_lists.push_back(e.string());
+        } else if (!prefix.empty() && n.starts_with(prefix)) {
+            out.recordings.push_back(e.string());
         }
-        if (!prefix.empty() && n.starts_with(prefix) &&
-            std::find(paths_.begin(), paths_.end(), e.string()) == paths_.end()) {
+    }
+    return out;
+}
+
+void replay_session::load_companions(const std::string& path) {
+    const companion_files c = find_companions(path);
+    for (const auto& f : c.instrument_lists) {
+        // A malformed list next to a recording is reported by the explicit --instruments
+        // path; here it is only a convenience and is skipped.
+        (void)load_instrument_file(f, instruments_);
+    }
+    for (const auto& f : c.recordings) {
+        if (std::find(paths_.begin(), paths_.end(), f) == paths_.end()) {
             auto reader = std::make_unique<recording_reader>(options_.prefer_uring);
-            if (!reader->open(e.string())) {
-                paths_.push_back(e.string());
+            if (!reader->open(f)) {
+                paths_.push_back(f);
                 sources_.push_back({std::move(reader), std::nullopt});
             }
         }
@@ -129,8 +140,17 @@ replay_session::connection& replay_session::connection_for(std::size_t source_in
     c.source = source_index;
     c.conn = std::string(f.conn);
     c.index = static_cast<std::uint32_t>(connections_.size());
-    const std::string_view venue =
+    std::string_view venue =
         options_.venue.empty() ? detect_venue(f.url) : std::string_view(options_.venue);
+    if (venue.empty()) {
+        // A recording made against another address (a loopback venue, a proxy): Ballast's
+        // recorder names the venue in the header.
+        const std::string& exchange = sources_[source_index].reader->exchange();
+        const auto& names = venue_names();
+        if (std::find(names.begin(), names.end(), exchange) != names.end()) {
+            venue = exchange;
+        }
+    }
     c.feed = venue.empty() ? nullptr : feed_for(venue);
     if (c.feed == nullptr) {
         rejects_.add(venue.empty() ? std::string_view("unknown") : venue, f.line,
@@ -174,8 +194,24 @@ void replay_session::run(const std::function<void(const replay_progress&)>& prog
                 c.feed->on_sent(ff);
                 break;
             case frame_kind::received:
-            case frame_kind::response:
                 c.feed->on_frame(ff);
+                break;
+            case frame_kind::response:
+                if (is_instrument_target(rf.url)) {
+                    // A recorded instrument list: the books that follow use its filters.
+                    if (auto err = load_instrument_reply(c.feed->venue(), rf.url, rf.data,
+                                                         instruments_)) {
+                        rejects_.add(c.feed->venue(), rf.line, *err);
+                    }
+                } else {
+                    c.feed->on_frame(ff);
+                }
+                break;
+            case frame_kind::marker:
+                // The live client took every book out of routing when its connection was lost.
+                if (rf.data == "disconnect") {
+                    c.feed->on_disconnect(ff);
+                }
                 break;
             }
             c.feed->check_silence(rf.ts);

@@ -22,6 +22,14 @@ struct replay_options {
     feed_options feed;
 };
 
+/// The files beside a recording that belong to it: its REST snapshot recordings
+/// (`X.http.*` beside `X.ws.*`) and the instrument lists in its folder, each sorted by name.
+struct companion_files {
+    std::vector<std::string> recordings;
+    std::vector<std::string> instrument_lists;
+};
+[[nodiscard]] companion_files find_companions(const std::string& path);
+
 struct replay_progress {
     std::uint64_t bytes_read = 0;
     std::uint64_t bytes_total = 0;

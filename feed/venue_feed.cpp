@@ -64,7 +64,7 @@ venue_book* venue_feed::book_for(std::string_view symbol, const feed_frame& f, b
     if (!wants(symbol)) {
         return nullptr; // filtered out: not an error
     }
-    const bool text = keep_text;
+    const bool text = keep_text || options_.keep_text;
     if (const instrument_spec* spec = instruments_.find(venue_, symbol)) {
         books_.push_back(std::make_unique<venue_book>(*spec, options_.book_capacity, text));
         return books_.back().get();
@@ -170,6 +170,14 @@ void venue_feed::restart_books() noexcept {
         }
         b->health = book_health::syncing;
         b->last_seq = -1;
+    }
+}
+
+void venue_feed::on_disconnect(const feed_frame& f) noexcept {
+    for (auto& b : books_) {
+        if (b->health == book_health::live || b->health == book_health::syncing) {
+            mark_stale(*b, book_health::stale_gap, f, "connection lost");
+        }
     }
 }
 

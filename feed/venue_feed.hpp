@@ -116,6 +116,7 @@ struct feed_options {
     std::size_t max_levels_per_message = 65536;
     std::int64_t max_silence_ns = 0;  ///< 0: silence is not checked
     std::vector<std::string> symbols; ///< empty: every symbol the venue sends
+    bool keep_text = false; ///< every book keeps the venue's level text (sim-venue's snapshots)
 };
 
 /// Base of every venue decoder. Not thread-safe: one feed thread owns it.
@@ -135,6 +136,9 @@ class venue_feed {
     virtual void on_sent(const feed_frame& /*f*/) noexcept {}
     /// A new connection: every book waits for the new subscription's snapshot.
     virtual void on_connect(const feed_frame& /*f*/) noexcept { restart_books(); }
+    /// The connection was lost: every book is out of routing (stale_gap) until the next
+    /// connection's snapshot brings it back.
+    virtual void on_disconnect(const feed_frame& f) noexcept;
 
     /// Marks books stale whose last message is older than the allowed silence.
     void check_silence(timestamp_ns now) noexcept;

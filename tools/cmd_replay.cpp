@@ -2,6 +2,7 @@
 #include "feed/pool_follower.hpp"
 #include "feed/replay.hpp"
 #include "feed/venues.hpp"
+#include "tools/book_report.hpp"
 #include "tools/commands.hpp"
 #include "tools/json_writer.hpp"
 
@@ -10,95 +11,6 @@
 #include <cstdio>
 
 namespace ballast::cli {
-
-namespace {
-
-void write_level_price(json_writer& w, const instrument_spec& spec, price p) {
-    w.value(spec.format_price(p));
-}
-
-void write_books_report(json_writer& w, const feed::replay_session& s) {
-    w.key("books").begin_array();
-    for (const auto& f : s.feeds()) {
-        for (const auto& b : f->books()) {
-            const auto& spec = *b->spec;
-            const auto& c = b->counters;
-            w.begin_object();
-            w.field("venue", f->venue());
-            w.field("symbol", b->symbol());
-            w.field("health", feed::to_string(b->health));
-            w.field("messages", c.messages);
-            w.field("applied", c.applied);
-            w.field("stale_dropped", c.stale_dropped);
-            w.field("gaps", c.gaps);
-            w.field("resyncs", c.resyncs);
-            w.field("checksum_ok", c.checksum_ok);
-            w.field("checksum_fail", c.checksum_fail);
-            w.field("rejected", c.rejected);
-            w.field("bids", b->book.depth(side::bid));
-            w.field("asks", b->book.depth(side::ask));
-            const auto bid = b->book.best_bid();
-            const auto ask = b->book.best_ask();
-            if (b->book.empty(side::bid)) {
-                w.key("best_bid").null().key("best_bid_qty").null();
-            } else {
-                w.key("best_bid");
-                write_level_price(w, spec, bid.px);
-                w.field("best_bid_qty", spec.format_qty(bid.sz));
-            }
-            if (b->book.empty(side::ask)) {
-                w.key("best_ask").null().key("best_ask_qty").null();
-            } else {
-                w.key("best_ask");
-                write_level_price(w, spec, ask.px);
-                w.field("best_ask_qty", spec.format_qty(ask.sz));
-            }
-            w.end_object();
-        }
-    }
-    w.end_array();
-}
-
-void write_rejects(json_writer& w, const feed::replay_session& s) {
-    w.key("rejects").begin_array();
-    for (const auto& r : s.rejects().entries()) {
-        w.begin_object().field("venue", r.venue).field("line", r.line).field("reason", r.reason);
-        w.end_object();
-    }
-    w.end_array();
-    w.field("rejects_total", s.rejects().total());
-}
-
-bool dump_books(const std::string& path, const feed::replay_session& s) {
-    std::FILE* out = std::fopen(path.c_str(), "wb");
-    if (out == nullptr) {
-        return false;
-    }
-    json_writer w(out);
-    w.begin_object().key("books").begin_array();
-    for (const auto& f : s.feeds()) {
-        for (const auto& b : f->books()) {
-            w.begin_object().field("venue", f->venue()).field("symbol", b->symbol());
-            for (side sd : {side::bid, side::ask}) {
-                w.key(sd == side::bid ? "bids" : "asks").begin_array();
-                b->book.for_each(sd, [&](const level& l) {
-                    w.begin_array()
-                        .value(b->spec->format_price(l.px))
-                        .value(b->spec->format_qty(l.sz))
-                        .end_array();
-                });
-                w.end_array();
-            }
-            w.end_object();
-        }
-    }
-    w.end_array().end_object();
-    w.newline();
-    std::fclose(out);
-    return true;
-}
-
-} // namespace
 
 int run_replay(int argc, char** argv) {
     CLI::App app{"Replay recorded venue streams into local books; prints a JSON report", "replay"};
@@ -166,11 +78,15 @@ int run_replay(int argc, char** argv) {
     }
     json_writer w(stdout);
     w.begin_object();
-    write_books_report(w, session);
-    write_rejects(w, session);
+    std::vector<const feed::venue_feed*> feeds;
+    for (const auto& f : session.feeds()) {
+        feeds.push_back(f.get());
+    }
+    write_books_report(w, feeds);
+    write_rejects(w, session.rejects());
     w.end_object();
     w.newline();
-    if (!dump_path.empty() && !dump_books(dump_path, session)) {
+    if (!dump_path.empty() && !dump_books(dump_path, feeds)) {
         std::fprintf(stderr, "replay: --dump-books: cannot write %s\n", dump_path.c_str());
         return 2;
     }

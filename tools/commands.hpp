@@ -6,10 +6,12 @@ namespace ballast::cli {
 int run_follow(int argc, char** argv);
 int run_greeks(int argc, char** argv);
 int run_quote(int argc, char** argv);
+int run_record(int argc, char** argv);
 int run_replay(int argc, char** argv);
 int run_risk(int argc, char** argv);
 int run_run(int argc, char** argv);
 int run_route(int argc, char** argv);
 int run_schedule(int argc, char** argv);
+int run_sim_venue(int argc, char** argv);
 
 } // namespace ballast::cli

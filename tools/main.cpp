@@ -19,12 +19,15 @@ constexpr command commands[] = {
      ballast::cli::run_follow},
     {"greeks", "Black-76 price and Greeks of one option", ballast::cli::run_greeks},
     {"quote", "quote one swap through a Uniswap v2/v3 pool state file", ballast::cli::run_quote},
+    {"record", "record a venue's live market data for replay", ballast::cli::run_record},
     {"replay", "replay recorded venue streams into books and report them",
      ballast::cli::run_replay},
     {"risk", "portfolio Greeks, drift, rebalance plan and stress", ballast::cli::run_risk},
     {"run", "rebalance a portfolio end to end over a multi-venue scenario", ballast::cli::run_run},
     {"route", "least-cost split of an order over books and pools", ballast::cli::run_route},
     {"schedule", "slice an order over time (twap, vwap, pov, ac)", ballast::cli::run_schedule},
+    {"sim-venue", "serve a capture over a venue's real WebSocket/REST protocol on loopback",
+     ballast::cli::run_sim_venue},
 };
 
 void usage(std::FILE* out) {

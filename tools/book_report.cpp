@@ -1,0 +1,105 @@
+// The books part of the CLI's reports (replay, record), shared by the commands that build
+// books from venue frames.
+#include "tools/book_report.hpp"
+
+#include <cstdio>
+
+namespace ballast::cli {
+
+namespace {
+
+void write_level_price(json_writer& w, const instrument_spec& spec, price p) {
+    w.value(spec.format_price(p));
+}
+
+} // namespace
+
+void write_books_report(json_writer& w, std::span<const feed::venue_feed* const> feeds) {
+    w.key("books").begin_array();
+    for (const feed::venue_feed* f : feeds) {
+        for (const auto& b : f->books()) {
+            const auto& spec = *b->spec;
+            const auto& c = b->counters;
+            w.begin_object();
+            w.field("venue", f->venue());
+            w.field("symbol", b->symbol());
+            w.field("health", feed::to_string(b->health));
+            w.field("messages", c.messages);
+            w.field("applied", c.applied);
+            w.field("stale_dropped", c.stale_dropped);
+            w.field("gaps", c.gaps);
+            w.field("resyncs", c.resyncs);
+            w.field("checksum_ok", c.checksum_ok);
+            w.field("checksum_fail", c.checksum_fail);
+            w.field("rejected", c.rejected);
+            // Books that ran without the venue's filters, on the scale their levels gave.
+            w.field("filters", b->derived() ? "derived" : "venue");
+            if (b->derived()) {
+                w.field("derived_tick", format_steps(1, spec.tick));
+                w.field("derived_lot", format_steps(1, spec.lot));
+                w.field("rescales", c.rescales);
+            }
+            w.field("bids", b->book.depth(side::bid));
+            w.field("asks", b->book.depth(side::ask));
+            const auto bid = b->book.best_bid();
+            const auto ask = b->book.best_ask();
+            if (b->book.empty(side::bid)) {
+                w.key("best_bid").null().key("best_bid_qty").null();
+            } else {
+                w.key("best_bid");
+                write_level_price(w, spec, bid.px);
+                w.field("best_bid_qty", spec.format_qty(bid.sz));
+            }
+            if (b->book.empty(side::ask)) {
+                w.key("best_ask").null().key("best_ask_qty").null();
+            } else {
+                w.key("best_ask");
+                write_level_price(w, spec, ask.px);
+                w.field("best_ask_qty", spec.format_qty(ask.sz));
+            }
+            w.end_object();
+        }
+    }
+    w.end_array();
+}
+
+void write_rejects(json_writer& w, const feed::reject_log& rejects) {
+    w.key("rejects").begin_array();
+    for (const auto& r : rejects.entries()) {
+        w.begin_object().field("venue", r.venue).field("line", r.line).field("reason", r.reason);
+        w.end_object();
+    }
+    w.end_array();
+    w.field("rejects_total", rejects.total());
+}
+
+bool dump_books(const std::string& path, std::span<const feed::venue_feed* const> feeds) {
+    std::FILE* out = std::fopen(path.c_str(), "wb");
+    if (out == nullptr) {
+        return false;
+    }
+    json_writer w(out);
+    w.begin_object().key("books").begin_array();
+    for (const feed::venue_feed* f : feeds) {
+        for (const auto& b : f->books()) {
+            w.begin_object().field("venue", f->venue()).field("symbol", b->symbol());
+            for (side sd : {side::bid, side::ask}) {
+                w.key(sd == side::bid ? "bids" : "asks").begin_array();
+                b->book.for_each(sd, [&](const level& l) {
+                    w.begin_array()
+                        .value(b->spec->format_price(l.px))
+                        .value(b->spec->format_qty(l.sz))
+                        .end_array();
+                });
+                w.end_array();
+            }
+            w.end_object();
+        }
+    }
+    w.end_array().end_object();
+    w.newline();
+    std::fclose(out);
+    return true;
+}
+
+} // namespace ballast::cli
