@@ -4,6 +4,7 @@
 // the live connection, a dropped connection and a refused subscription retried with backoff,
 // each gap reported once and closed exactly. Plus URL parsing and the backoff schedule.
 #include "feed/eth_ws_client.hpp"
+#include "feed/tls_cert.hpp"
 
 #include "asio_test_util.hpp"
 #include "eth_log_builders.hpp"
@@ -16,9 +17,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 #include <simdjson.h>
 #include <unistd.h>
 
@@ -368,62 +366,17 @@ TEST(EthWsClient, UnreachableNodeRetriesAndReportsTheReason) {
         << tls.last_error();
 }
 
-/// A self-signed certificate for "localhost" (its own authority) and its key, in PEM.
-struct test_certificate {
-    std::string cert;
-    std::string key;
-};
-test_certificate make_localhost_certificate() {
-    test_certificate out;
-    EVP_PKEY* key = EVP_EC_gen("P-256");
-    X509* x = X509_new();
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-    X509_gmtime_adj(X509_getm_notAfter(x), 24 * 3600);
-    X509_set_pubkey(x, key);
-    X509_NAME* name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-    X509_set_issuer_name(x, name);
-    X509V3_CTX ctx;
-    X509V3_set_ctx_nodb(&ctx);
-    X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
-    for (const auto& [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost"},
-                                     std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
-        X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-        X509_add_ext(x, ext, -1);
-        X509_EXTENSION_free(ext);
-    }
-    X509_sign(x, key, EVP_sha256());
-    auto pem = [](auto write) {
-        BIO* bio = BIO_new(BIO_s_mem());
-        write(bio);
-        char* data = nullptr;
-        const long n = BIO_get_mem_data(bio, &data);
-        std::string text(data, static_cast<std::size_t>(n));
-        BIO_free(bio);
-        return text;
-    };
-    out.cert = pem([&](BIO* b) { PEM_write_bio_X509(b, x); });
-    out.key = pem(
-        [&](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
-    X509_free(x);
-    EVP_PKEY_free(key);
-    return out;
-}
-
 TEST(EthWsClient, FollowsOverTlsAndRefusesAnUntrustedCertificate) {
-    const test_certificate cert = make_localhost_certificate();
-    ASSERT_FALSE(cert.cert.empty());
+    const auto cert = make_self_signed_certificate({"localhost"});
+    ASSERT_FALSE(cert.cert_pem.empty());
     const auto ca_path = std::filesystem::temp_directory_path() /
                          ("ballast_ws_tls_" + std::to_string(::getpid()) + ".pem");
-    std::ofstream(ca_path) << cert.cert;
+    std::ofstream(ca_path) << cert.cert_pem;
 
     net::io_context server_io;
     net::ssl::context server_tls(net::ssl::context::tls_server);
-    server_tls.use_certificate_chain(net::buffer(cert.cert));
-    server_tls.use_private_key(net::buffer(cert.key), net::ssl::context::pem);
+    server_tls.use_certificate_chain(net::buffer(cert.cert_pem));
+    server_tls.use_private_key(net::buffer(cert.key_pem), net::ssl::context::pem);
     tcp::acceptor acceptor(server_io, {net::ip::make_address("127.0.0.1"), 0});
     const auto port = acceptor.local_endpoint().port();
     std::string server_error;

@@ -1,0 +1,87 @@
+// ballast sim-venue: a loopback venue speaking a venue's real WebSocket and REST market-data
+// protocol, serving a recorded capture (exec/sim_venue.hpp). Prints one JSON ready line, then
+// {"event":"capture_end",...} when the capture is exhausted; ends on SIGTERM/SIGINT (exit 0).
+#include "exec/sim_venue.hpp"
+#include "exec/sim_venue_protocols.hpp"
+#include "tools/commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <pthread.h>
+
+namespace ballast::cli {
+
+int run_sim_venue(int argc, char** argv) {
+    std::string venues;
+    for (auto n : exec::sim_venue_names()) {
+        venues += (venues.empty() ? "" : "|") + std::string(n);
+    }
+    CLI::App app{"Serve a recorded capture over a venue's real WebSocket and REST protocol on "
+                 "loopback (the venue's paths; one port for both)",
+                 "sim-venue"};
+    exec::sim_venue_options opt;
+    std::string faults;
+    app.add_option("--venue", opt.venue, venues)->required();
+    app.add_option("--capture", opt.captures,
+                   "recordings (cryptofeed v2 text or v3 JSON lines); REST files X.http.* and "
+                   "instrument lists beside them are found")
+        ->required();
+    app.add_option("--listen", opt.listen, "HOST:PORT (default 127.0.0.1:0: a free port)");
+    app.add_option("--speed", opt.speed, "recorded pace times X (default 1)");
+    app.add_flag("--max-speed", opt.max_speed,
+                 "as fast as the clients read (a client that keeps a backlog is disconnected)");
+    app.add_flag("--tls", opt.tls,
+                 "HTTPS/WSS with a self-signed certificate for 127.0.0.1/localhost; its CA file "
+                 "is printed as \"ca_file\"");
+    app.add_option("--faults", faults, std::string(exec::sim_faults_help()));
+    app.add_option("--instruments", opt.instrument_files, "extra instrument lists");
+    app.footer("Ready line: {\"venue\":..,\"ws\":..,\"rest\":..} (bybit adds ws_linear, kraken "
+               "ws_v2; --tls adds ca_file). GET /ballast/status reports playback and "
+               "connections.");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "sim-venue: %s\n", e.what());
+        return 2;
+    }
+    if (auto err = exec::parse_sim_faults(faults, opt.faults)) {
+        std::fprintf(stderr, "sim-venue: %s\n", err->c_str());
+        return 2;
+    }
+    // Signals are taken by this thread only (sigwait), never by the server's thread.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    exec::sim_venue venue(opt);
+    // The ready line comes first: the sink waits for it.
+    static std::mutex stdout_mutex;
+    std::unique_lock ready_lock(stdout_mutex);
+    venue.set_event_sink([](const std::string& line) {
+        std::lock_guard lock(stdout_mutex);
+        std::fputs(line.c_str(), stdout);
+        std::fputc('\n', stdout);
+        std::fflush(stdout);
+    });
+    if (auto err = venue.start()) {
+        std::fprintf(stderr, "sim-venue: %s\n", err->c_str());
+        return 2;
+    }
+    std::fputs(venue.ready_line().c_str(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    ready_lock.unlock();
+    int sig = 0;
+    sigwait(&signals, &sig);
+    venue.stop();
+    return 0;
+}
+
+} // namespace ballast::cli
