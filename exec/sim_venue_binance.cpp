@@ -24,7 +24,16 @@ class binance_protocol final : public sim_protocol {
         return {{"/stream", "ws", feed()}, {"/ws", "", feed()}};
     }
     int endpoint_for(std::string_view path) const override {
-        if (path == "/stream" || path == "/stream/") {
+        // USDⓈ-M's 2025 URL split adds /public and /market in front of /ws and /stream.
+        if (usdm_) {
+            for (std::string_view prefix : {"/public", "/market"}) {
+                if (path.starts_with(prefix)) {
+                    path.remove_prefix(prefix.size());
+                    break;
+                }
+            }
+        }
+        if (path == "/stream" || path.starts_with("/stream/")) {
             return 0;
         }
         if (path == "/ws" || path.starts_with("/ws/")) {
@@ -301,6 +310,12 @@ class binance_protocol final : public sim_protocol {
                     R"({"code":-1100,"msg":"Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'."})"};
             }
             limit = std::min<std::size_t>(v, usdm_ ? 1000 : 5000);
+        }
+        // Deviation (exec/README.md): at the largest limit the whole book is served even when
+        // it is deeper, so a client following the procedure ends with exactly the sim's book
+        // (the venue would cut it, and levels below the cut never come back).
+        if (limit == (usdm_ ? 1000U : 5000U)) {
+            limit = SIZE_MAX;
         }
         const feed::venue_book* b = ctx.book(feed(), symbol);
         if (b == nullptr || b->health != feed::book_health::live) {

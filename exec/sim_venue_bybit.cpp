@@ -42,9 +42,9 @@ class bybit_protocol final : public sim_protocol {
             return;
         }
         std::string req;
-        std::string_view req_id;
+        element req_id;
         if (!root["req_id"].get(req_id)) {
-            req = ",\"req_id\":" + quote(req_id);
+            req = ",\"req_id\":" + to_json(req_id); // echoed as sent (string or number)
         }
         if (op == "ping") {
             if (c.endpoint == 0) {

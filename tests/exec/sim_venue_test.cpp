@@ -633,7 +633,8 @@ std::vector<std::string> okx_frames_with(const std::string& faults, bool* closed
         frames.push_back(std::move(*m));
     }
     if (closed != nullptr) {
-        *closed = a.closed();
+        // Everything sent was read: what follows is the close (or nothing, until the timeout).
+        *closed = a.closed() || (!a.read(5s) && a.closed());
     }
     return frames;
 }
