@@ -1,7 +1,7 @@
-// The feed -> engine hand-off: exec's SPSC ring against moodycamel::ConcurrentQueue, two
+// The feed -> engine hand-off: feed's SPSC ring against moodycamel::ConcurrentQueue, two
 // threads, one producer and one consumer, book-event-sized items (40 bytes), same binary.
 // ballast_exec_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
-#include "exec/spsc_ring.hpp"
+#include "feed/book_events.hpp"
 
 #include <benchmark/benchmark.h>
 #include <concurrentqueue/concurrentqueue.h>
@@ -11,22 +11,14 @@
 
 namespace {
 
-// The shape of the engine's book_event: market time, TSC stamp, price, size, slot and kind.
-struct event {
-    std::int64_t ts = 0;
-    std::uint64_t tsc = 0;
-    std::int64_t px = 0;
-    std::int64_t sz = 0;
-    std::uint16_t slot = 0;
-    std::uint8_t kind = 0;
-    std::uint8_t side = 0;
-};
+// The engine's own event: market time, TSC stamp, price, size, slot and kind.
+using event = ballast::feed::book_event;
 static_assert(sizeof(event) == 40);
 
 constexpr std::int64_t items_per_iteration = 1 << 20;
 
 void BM_Queue_SpscRing(benchmark::State& state) {
-    ballast::exec::spsc_ring<event> ring(static_cast<std::size_t>(state.range(0)));
+    ballast::feed::spsc_ring<event> ring(static_cast<std::size_t>(state.range(0)));
     std::int64_t checksum = 0;
     for (auto _ : state) {
         std::thread producer([&] {

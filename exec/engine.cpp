@@ -2,7 +2,7 @@
 
 #include "exec/journal.hpp"
 #include "exec/sim_gateway.hpp"
-#include "exec/spsc_ring.hpp"
+#include "feed/book_events.hpp"
 #include "feed/instruments.hpp"
 #include "feed/recording.hpp"
 #include "feed/venues.hpp"
@@ -22,20 +22,7 @@ namespace ballast::exec {
 
 namespace {
 
-constexpr std::int64_t end_of_stream = std::numeric_limits<std::int64_t>::max();
-
-/// One normalised book change, stamped with market time (recorded time + the feed's offset)
-/// and the TSC when the feed thread pushed it.
-struct book_event {
-    enum class kind : std::uint8_t { clear, level, update, end };
-    std::int64_t ts = 0;
-    std::uint64_t tsc = 0;
-    std::int64_t px = 0;
-    std::int64_t sz = 0;
-    std::uint16_t slot = 0;
-    kind k = kind::level;
-    std::uint8_t side_or_health = 0;
-};
+using feed::book_event;
 
 /// A venue's decoder running on its own thread over one recording.
 struct feed_thread {
@@ -44,83 +31,17 @@ struct feed_thread {
     std::int64_t offset_ns = 0;
     std::unique_ptr<feed::reject_log> rejects;
     std::unique_ptr<feed::venue_feed> decoder;
-    std::unique_ptr<spsc_ring<book_event>> ring;
+    std::unique_ptr<feed::book_ring> ring;
     std::vector<std::pair<std::string, std::uint16_t>> symbol_slots; // setup
-    std::vector<std::pair<const feed::venue_book*, int>> book_slots; // cache, feed thread
     latency_histogram decode;
     double tsc_per_ns = 1.0;
     std::uint64_t frames = 0;
-    std::uint64_t full_spins = 0;
+    std::uint64_t full_spins = 0; // set when the feed thread ends
     bool ended = false;
 };
 
-/// Forwards every change of the decoder's books into the ring (feed thread).
-class ring_listener final : public feed::book_listener {
-  public:
-    explicit ring_listener(feed_thread& t) : t_(t) {}
-    std::int64_t frame_ts = 0;
-
-    void on_clear(const feed::venue_book& b) noexcept override {
-        push(b, book_event::kind::clear, 0, 0, 0, frame_ts);
-    }
-    void on_level(const feed::venue_book& b, side s, price px, qty sz) noexcept override {
-        push(b, book_event::kind::level, static_cast<std::uint8_t>(s), px.value(), sz.value(),
-             frame_ts);
-    }
-    void on_update(const feed::venue_book& b, timestamp_ns /*ts*/) noexcept override {
-        push(b, book_event::kind::update, static_cast<std::uint8_t>(b.health), 0, 0, frame_ts);
-    }
-    void push_end() noexcept {
-        book_event e;
-        e.ts = end_of_stream;
-        e.k = book_event::kind::end;
-        e.tsc = tsc_now();
-        while (!t_.ring->try_push(e)) {
-            ++t_.full_spins;
-            std::this_thread::yield();
-        }
-    }
-
-  private:
-    int slot_of(const feed::venue_book& b) {
-        for (const auto& [p, s] : t_.book_slots) {
-            if (p == &b) {
-                return s;
-            }
-        }
-        int slot = -1;
-        for (const auto& [sym, s] : t_.symbol_slots) {
-            if (sym == b.symbol()) {
-                slot = s;
-            }
-        }
-        t_.book_slots.emplace_back(&b, slot); // once per book: a handful per venue
-        return slot;
-    }
-    void push(const feed::venue_book& b, book_event::kind k, std::uint8_t x, std::int64_t px,
-              std::int64_t sz, std::int64_t ts) noexcept {
-        const int slot = slot_of(b);
-        if (slot < 0) {
-            return; // a book the scenario does not trade
-        }
-        book_event e;
-        e.ts = ts;
-        e.k = k;
-        e.slot = static_cast<std::uint16_t>(slot);
-        e.side_or_health = x;
-        e.px = px;
-        e.sz = sz;
-        e.tsc = tsc_now();
-        while (!t_.ring->try_push(e)) {
-            ++t_.full_spins; // back-pressure: the engine is behind
-            std::this_thread::yield();
-        }
-    }
-    feed_thread& t_;
-};
-
 void run_feed(feed_thread& t) {
-    ring_listener listener(t);
+    feed::ring_listener listener(*t.ring, t.symbol_slots); // waits when the ring is full
     t.decoder->set_listener(&listener);
     feed::recording_reader reader(false);
     if (!reader.open(t.path)) {
@@ -169,6 +90,7 @@ void run_feed(feed_thread& t) {
     }
     listener.push_end();
     t.decoder->set_listener(nullptr);
+    t.full_spins = listener.stats().full_spins;
 }
 
 /// A book the engine mirrors from a feed thread.
@@ -472,7 +394,7 @@ std::string engine_impl::setup() {
             if (!t->decoder) {
                 return "feeds[" + std::to_string(fi) + "]: no decoder for venue " + v;
             }
-            t->ring = std::make_unique<spsc_ring<book_event>>(sc.policy.queue_capacity);
+            t->ring = std::make_unique<feed::book_ring>(sc.policy.queue_capacity);
             t->tsc_per_ns = tsc_rate;
             feeds.push_back(std::move(t));
         }

@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace ballast::exec {
+namespace ballast::feed {
 
 /// Keeps the producer's and the consumer's lines apart (64 bytes on every x86-64 we run on;
 /// std::hardware_destructive_interference_size warns as ABI-unstable under GCC).
@@ -108,4 +108,4 @@ template <class T> class spsc_ring {
     alignas(cache_line) char pad_[1] = {};
 };
 
-} // namespace ballast::exec
+} // namespace ballast::feed

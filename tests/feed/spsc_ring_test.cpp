@@ -1,4 +1,4 @@
-#include "exec/spsc_ring.hpp"
+#include "feed/spsc_ring.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <memory>
 #include <thread>
 
-namespace ballast::exec {
+namespace ballast::feed {
 namespace {
 
 TEST(SpscRing, CapacityRoundsUpToPowerOfTwo) {
@@ -80,4 +80,4 @@ TEST(SpscRing, TwoThreadsDeliverEverythingInOrder) {
 }
 
 } // namespace
-} // namespace ballast::exec
+} // namespace ballast::feed
