@@ -88,11 +88,12 @@ instrument_kind derived_kind(std::string_view venue, std::string_view symbol) no
     if (venue == "binance_usdm" || venue == "bybit_linear") {
         return instrument_kind::linear_perp;
     }
-    if (venue == "okx" && symbol.ends_with("-SWAP")) {
+    constexpr std::string_view okx_swap = "-SWAP";
+    if (venue == "okx" && symbol.ends_with(okx_swap)) {
         // OKX names coin-margined swaps <coin>-USD-SWAP and the others <coin>-<stable>-SWAP.
-        const auto dash = symbol.find('-');
-        return symbol.substr(dash + 1) == "USD-SWAP" ? instrument_kind::inverse_perp
-                                                     : instrument_kind::linear_perp;
+        const auto first = symbol.find('-');
+        const auto quote = symbol.substr(first + 1, symbol.size() - okx_swap.size() - first - 1);
+        return quote == "USD" ? instrument_kind::inverse_perp : instrument_kind::linear_perp;
     }
     if (venue == "deribit" && symbol.ends_with("-PERPETUAL")) {
         // Deribit's coin-settled perpetuals are <coin>-PERPETUAL; USDC ones carry "_USDC".
