@@ -13,8 +13,8 @@ using namespace ballast::test;
 
 namespace {
 
-// DERIBIT.0.txt holds one get_instruments reply per line (BTC, ETH, SOL, USDC), but
-// load_instrument_file reads only the first reply of a file: hand each line over as a file.
+// DERIBIT.0.txt holds one get_instruments reply per line (BTC, ETH, SOL, USDC); each is handed
+// over as a file of its own, so every currency's reply is checked to load by itself.
 std::vector<std::string> instrument_lines() {
     std::ifstream in(data_path("deribit/DERIBIT.0.txt"));
     std::vector<std::string> paths;
