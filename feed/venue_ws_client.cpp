@@ -40,7 +40,8 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
             venue_client_options options)
         : io_(io), feed_(feed), instruments_(instruments), opt_(std::move(options)),
           protocol_(make_venue_protocol(feed.venue(), opt_.protocol)), timer_(io), ping_timer_(io),
-          watch_timer_(io), backoff_(opt_.backoff_initial, opt_.backoff_max, opt_.jitter_seed) {
+          watch_timer_(io), retry_timer_(io),
+          backoff_(opt_.backoff_initial, opt_.backoff_max, opt_.jitter_seed) {
         if (!opt_.clock) {
             opt_.clock = [] {
                 return timestamp_ns{std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -100,6 +101,7 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
         timer_.cancel();
         ping_timer_.cancel();
         watch_timer_.cancel();
+        retry_timer_.cancel();
         if (rest_) {
             rest_->stop();
         }
@@ -222,6 +224,7 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
             if (opt_.capture) {
                 opt_.capture->on_marker(ts, "refused", why);
             }
+            retry_refused();
         }
         feed_.on_frame(frame(text, ts));
         check_books();
@@ -414,6 +417,41 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
         }
     }
 
+    /// A refused subscription (a venue's rate limit, a symbol it does not list yet) is asked
+    /// again after the backoff, for the symbols that have no live book; the delay grows with
+    /// each refusal, so a symbol the venue never lists costs one request per backoff_max.
+    void retry_refused() {
+        if (retry_armed_) {
+            return;
+        }
+        retry_armed_ = true;
+        retry_timer_.expires_after(backoff_.delay(refusal_attempt_++));
+        retry_timer_.async_wait(
+            [self = shared_from_this(), gen = generation_](const error_code& ec) {
+                self->retry_armed_ = false;
+                if (ec || gen != self->generation_ || !self->conn_) {
+                    return;
+                }
+                std::vector<std::string> missing;
+                for (const auto& s : self->opt_.symbols) {
+                    const venue_book* b = self->feed_.find_book(s);
+                    if ((b == nullptr || b->health != book_health::live) &&
+                        !contains(self->resubscribing_, s)) {
+                        missing.push_back(s);
+                    }
+                }
+                if (missing.empty()) {
+                    return;
+                }
+                if (self->opt_.capture) {
+                    self->opt_.capture->on_marker(self->now(), "subscribe_again", missing.front());
+                }
+                for (auto& r : self->protocol_->subscribe(missing)) {
+                    self->send(std::move(r), true);
+                }
+            });
+    }
+
     void reconnect_now(const std::string& why) {
         ++generation_;
         close_connection();
@@ -465,6 +503,7 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
     net::steady_timer timer_;
     net::steady_timer ping_timer_;
     net::steady_timer watch_timer_;
+    net::steady_timer retry_timer_;
     reconnect_backoff backoff_;
     std::vector<std::string> instrument_targets_;
     std::size_t next_instrument_ = 0;
@@ -472,6 +511,8 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
     std::uint32_t conn_index_ = 0;
     unsigned attempt_ = 0;
     unsigned snapshot_failures_ = 0;
+    unsigned refusal_attempt_ = 0;
+    bool retry_armed_ = false;
     std::vector<std::pair<std::string, timestamp_ns>> snapshots_in_flight_;
     std::vector<std::pair<std::string, timestamp_ns>> resubscribing_;
     std::string padded_;
