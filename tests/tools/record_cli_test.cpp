@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace ballast {
@@ -84,6 +86,43 @@ INSTANTIATE_TEST_SUITE_P(Venues, RecordCli,
                                            record_case{"okx", "okx/OKX.ws.1.0.txt",
                                                        "--symbol UNI-USD-SWAP", "books"}),
                          [](const auto& info) { return info.param.venue; });
+
+TEST(RecordCli, SigtermLeavesACompleteReadableRecording) {
+    exec::sim_venue_options so;
+    so.venue = "okx";
+    so.captures = {data_path("okx/OKX.ws.1.0.txt")};
+    so.speed = 1; // the recorded pace: the recorder is still receiving when SIGTERM comes
+    exec::sim_venue sim(so);
+    ASSERT_FALSE(sim.start());
+    const std::string out = temp("sigterm.jsonl");
+    // No --seconds: only the signal ends it (coreutils timeout sends SIGTERM after 1.5 s and,
+    // with --preserve-status, exits with the recorder's own status).
+    const std::string cmd =
+        "timeout --preserve-status -s TERM 1.5 " + std::string(BALLAST_CLI_PATH) +
+        " record --venue okx --symbol UNI-USD-SWAP --channel books --url " + sim.url("ws") +
+        " --rest " + sim.rest_url() + " --out " + out + " >/dev/null 2>&1";
+    const int st = std::system(cmd.c_str());
+    sim.stop();
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_EQ(WEXITSTATUS(st), 0);
+    // Every line is a whole JSON object and the recording replays cleanly.
+    const std::string text = read_all(out);
+    ASSERT_FALSE(text.empty());
+    EXPECT_EQ(text.back(), '\n');
+    std::size_t lines = 0;
+    for (std::size_t at = 0; at < text.size();) {
+        const auto eol = text.find('\n', at);
+        const std::string_view line(text.data() + at, eol - at);
+        EXPECT_TRUE(line.starts_with("{\"t\":") && line.ends_with("}")) << line;
+        ++lines;
+        at = eol + 1;
+    }
+    EXPECT_GT(lines, 5u);
+    auto r = run_ballast("replay " + out, false);
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("\"rejects_total\":0"), std::string::npos) << r.out;
+    std::filesystem::remove(out);
+}
 
 TEST(RecordCliErrors, BadArgumentsAreOneLineAndExitTwo) {
     auto r = run_ballast("record --venue nasdaq --symbol X --out /tmp/x.jsonl");
