@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace ballast::feed {
 
@@ -47,6 +48,18 @@ std::string lower(std::string_view s) {
 /// A string field of a small JSON object frame ("" when absent or not an object). Control
 /// frames are short and rare; a DOM parse keeps the check exact.
 std::string field(std::string_view frame, std::string_view key) {
+    // Book frames go through here on every message: a frame that does not hold "key" at all
+    // is answered without parsing it.
+    char quoted[40];
+    if (key.size() + 2 > sizeof quoted) {
+        return {};
+    }
+    quoted[0] = '"';
+    std::memcpy(quoted + 1, key.data(), key.size());
+    quoted[key.size() + 1] = '"';
+    if (frame.find(std::string_view(quoted, key.size() + 2)) == std::string_view::npos) {
+        return {};
+    }
     thread_local simdjson::dom::parser parser;
     simdjson::dom::element doc;
     if (parser.parse(frame.data(), frame.size(), true).get(doc)) {
@@ -345,7 +358,9 @@ class kraken_protocol final : public venue_protocol {
             return false;
         }
         if (v2_) {
-            return field(frame, "method") == "pong" || field(frame, "channel") == "heartbeat";
+            return field(frame, "method") == "pong" ||
+                   (frame.find("heartbeat") != std::string_view::npos &&
+                    field(frame, "channel") == "heartbeat");
         }
         const std::string event = field(frame, "event");
         return event == "pong" || event == "heartbeat";
@@ -406,11 +421,14 @@ class deribit_protocol final : public venue_protocol {
         return {request("public/unsubscribe", symbols)};
     }
     bool is_control(std::string_view frame) const override {
-        return frame.size() <= control_frame_max && field(frame, "method") == "heartbeat";
+        return frame.size() <= control_frame_max &&
+               frame.find("heartbeat") != std::string_view::npos &&
+               field(frame, "method") == "heartbeat";
     }
     std::string answer(std::string_view frame) override {
-        if (frame.size() > control_frame_max || field(frame, "method") != "heartbeat" ||
-            frame.find("test_request") == std::string_view::npos) {
+        if (frame.size() > control_frame_max ||
+            frame.find("test_request") == std::string_view::npos ||
+            field(frame, "method") != "heartbeat") {
             return {};
         }
         return "{\"jsonrpc\":\"2.0\",\"id\":" + std::to_string(next_id_++) +
