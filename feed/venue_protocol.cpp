@@ -274,7 +274,9 @@ class coinbase_protocol final : public venue_protocol {
         return requests("unsubscribe", symbols);
     }
     std::string refusal(std::string_view frame) const override {
-        if (frame.size() > control_frame_max || field(frame, "type") != "error") {
+        // Every message has a "type": look for the error's own text first.
+        if (frame.size() > control_frame_max || frame.find("\"error\"") == std::string_view::npos ||
+            field(frame, "type") != "error") {
             return {};
         }
         return field(frame, "message");
@@ -315,7 +317,9 @@ class coinbase_exchange_protocol final : public venue_protocol {
         return {request("unsubscribe", symbols)};
     }
     std::string refusal(std::string_view frame) const override {
-        if (frame.size() > control_frame_max || field(frame, "type") != "error") {
+        // Every message has a "type": look for the error's own text first.
+        if (frame.size() > control_frame_max || frame.find("\"error\"") == std::string_view::npos ||
+            field(frame, "type") != "error") {
             return {};
         }
         return field(frame, "message") + " " + field(frame, "reason");
