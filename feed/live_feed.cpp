@@ -1,0 +1,159 @@
+#include "feed/live_feed.hpp"
+
+#include "feed/venues.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <pthread.h>
+
+namespace ballast::feed {
+
+namespace {
+
+std::vector<std::pair<std::string, std::uint16_t>> slots_of(const std::vector<std::string>& syms) {
+    std::vector<std::pair<std::string, std::uint16_t>> out;
+    for (std::size_t i = 0; i < syms.size(); ++i) {
+        out.emplace_back(syms[i], static_cast<std::uint16_t>(i));
+    }
+    return out;
+}
+
+} // namespace
+
+struct live_feed_thread::io_state {
+    boost::asio::io_context io{1};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
+        io.get_executor()};
+    boost::asio::steady_timer publish_timer{io};
+    std::unique_ptr<venue_ws_client> client;
+    std::string last_error;
+};
+
+live_feed_thread::live_feed_thread(live_feed_options options)
+    : options_(std::move(options)), symbols_(options_.client.symbols),
+      ring_(options_.ring_capacity), listener_(ring_, slots_of(symbols_), options_.ring) {
+    if (options_.decoder.symbols.empty()) {
+        options_.decoder.symbols = symbols_;
+    }
+    if (options_.thread_name.empty()) {
+        options_.thread_name = "feed:" + options_.venue;
+    }
+}
+
+live_feed_thread::~live_feed_thread() {
+    stop();
+}
+
+std::optional<std::string> live_feed_thread::start() {
+    if (thread_.joinable()) {
+        return options_.venue + ": live feed already started";
+    }
+    if (symbols_.size() > 65536) {
+        return options_.venue + ": " + std::to_string(symbols_.size()) +
+               " symbols, more than a ring slot can name";
+    }
+    decoder_ = make_venue_feed(options_.venue, instruments_, rejects_, options_.decoder);
+    if (!decoder_) {
+        return "live feed: unknown venue " + options_.venue;
+    }
+    decoder_->set_listener(&listener_);
+    io_ = std::make_unique<io_state>();
+    venue_client_options co = options_.client;
+    std::function<timestamp_ns()> inner = co.clock;
+    if (!inner) {
+        inner = [] {
+            return timestamp_ns{std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count()};
+        };
+    }
+    // The client reads its receive clock first thing for every frame (and REST reply) it
+    // hands to the decoder: that call doubles as the frame's arrival stamp, so the latency
+    // from socket read to ring needs no hook inside the client.
+    co.clock = [this, inner = std::move(inner)] {
+        const timestamp_ns ts = inner();
+        listener_.frame_tsc = tsc_now();
+        listener_.frame_ts = ts.ns;
+        return ts;
+    };
+    io_->client = std::make_unique<venue_ws_client>(io_->io, *decoder_, instruments_, co);
+    if (!io_->client->start()) {
+        std::string err = options_.venue + ": " + io_->client->last_error();
+        io_.reset();
+        return err;
+    }
+    thread_ = std::thread([this] { run(); });
+    return std::nullopt;
+}
+
+void live_feed_thread::run() {
+    // The kernel keeps 15 characters and a NUL; a longer name is cut, not refused.
+    const std::string name = options_.thread_name.substr(0, 15);
+    pthread_setname_np(pthread_self(), name.c_str());
+    schedule_publish();
+    io_->io.run();
+    publish();
+}
+
+void live_feed_thread::schedule_publish() {
+    publish();
+    io_->publish_timer.expires_after(options_.stats_interval);
+    io_->publish_timer.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            schedule_publish();
+        }
+    });
+}
+
+void live_feed_thread::publish() noexcept {
+    const venue_client_stats& s = io_->client->stats();
+    state_.store(static_cast<std::uint8_t>(io_->client->state()), std::memory_order_relaxed);
+    all_live_.store(io_->client->all_live(), std::memory_order_relaxed);
+    frames_.store(s.frames, std::memory_order_relaxed);
+    bytes_.store(s.bytes, std::memory_order_relaxed);
+    connects_.store(s.connects, std::memory_order_relaxed);
+    losses_.store(s.connection_losses, std::memory_order_relaxed);
+}
+
+void live_feed_thread::stop() {
+    if (!thread_.joinable()) {
+        return;
+    }
+    boost::asio::post(io_->io, [this] {
+        io_->client->stop();
+        io_->publish_timer.cancel();
+        publish();
+        io_->last_error = io_->client->last_error();
+        io_->work.reset();
+        io_->io.stop(); // pending completions of the closed socket are not waited for
+    });
+    thread_.join();
+    decoder_->set_listener(nullptr);
+}
+
+void live_feed_thread::post(std::function<void()> fn) {
+    if (io_) {
+        boost::asio::post(io_->io, std::move(fn));
+    }
+}
+
+std::string live_feed_thread::last_error() const {
+    return io_ ? io_->last_error : std::string();
+}
+
+live_feed_stats live_feed_thread::stats() const noexcept {
+    live_feed_stats s;
+    s.state = static_cast<venue_client_state>(state_.load(std::memory_order_relaxed));
+    s.all_live = all_live_.load(std::memory_order_relaxed);
+    s.frames = frames_.load(std::memory_order_relaxed);
+    s.bytes = bytes_.load(std::memory_order_relaxed);
+    s.connects = connects_.load(std::memory_order_relaxed);
+    s.connection_losses = losses_.load(std::memory_order_relaxed);
+    s.ring = listener_.stats();
+    return s;
+}
+
+} // namespace ballast::feed
