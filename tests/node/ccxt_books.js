@@ -23,7 +23,8 @@ const usage = `usage: node ccxt_books.js --exchange ID (--ready JSON | --ws URL 
   --depth N    watchOrderBook limit (bybit topic depth, kraken v2 depth)
   --deribit-interval raw|100ms  deribit book channel interval (default raw)
   --no-depth-cap  keep every level: ccxt otherwise trims binance books to its snapshot limit
-               (options.watchOrderBookLimit, 1000) after every update, losing levels the venue still has
+               (options.watchOrderBookLimit, 1000) and kraken books to the snapshot's ask count after
+               every update, losing levels the venue still has; binance spot then asks limit=5000
   --status URL sim-venue status (wait for capture_done), --timeout-ms N (default 60000),
   --quiet-ms N (default 500)`;
 
@@ -150,6 +151,8 @@ function makeExchange(ccxt, a, kinds) {
     pointAtSim(ex, ex.urls.api, originOf(a.rest, '--rest'), originOf(a.ws, '--ws'));
     ex.has.fetchCurrencies = false;
     if (a.noDepthCap) {
+        // and ask binance spot for its largest snapshot (5000; USDⓈ-M's largest, 1000, is ccxt's default)
+        if (a.exchange === 'binance') ex.options.watchOrderBookLimit = 5000;
         const orderBook = ex.orderBook.bind(ex);
         ex.orderBook = (snapshot = {}) => orderBook(snapshot, undefined);
     }
@@ -331,7 +334,10 @@ async function main() {
             const side = (levels) => Array.from(levels).map((l) => [decimal(l[0]), decimal(l[1])]);
             return { venue: ballastVenue(a.exchange, w.kind), symbol: w.id, bids: side(ob.bids), asks: side(ob.asks) };
         });
-        process.stdout.write(JSON.stringify({ books }) + '\n');
+        // exit only once the pipe took everything (a large book outgrows the pipe buffer)
+        await new Promise((resolve, reject) => {
+            process.stdout.write(JSON.stringify({ books }) + '\n', (e) => (e ? reject(e) : resolve()));
+        });
     } finally {
         await Promise.race([ex.close().catch(() => {}), sleep(1000)]);
     }
