@@ -223,6 +223,7 @@ struct sim_venue::impl final : sim_context {
     };
     decoder_set decoders; // playback: the sim's books
     decoder_set scan;     // the whole capture, decoded before serving (symbols and their specs)
+    std::vector<std::string> list_paths; // instrument lists beside the captures
     std::vector<std::pair<std::string, std::string>> replies_played; // url -> body
     std::vector<std::pair<std::string, std::string>> replies_future; // first of each url
     std::unordered_map<std::string, std::string> last_frames;        // feed + '\n' + key -> text
@@ -344,6 +345,21 @@ struct sim_venue::impl final : sim_context {
         }
         return nullptr;
     }
+    std::vector<const std::string*> recorded_replies(std::string_view url_part) const override {
+        std::vector<const std::string*> out;
+        for (const auto& [url, body] : replies_future) {
+            if (url.find(url_part) != std::string::npos) {
+                const std::string* latest = &body;
+                for (const auto& [u2, b2] : replies_played) {
+                    if (u2 == url) {
+                        latest = &b2;
+                    }
+                }
+                out.push_back(latest);
+            }
+        }
+        return out;
+    }
     timestamp_ns capture_time() const override { return now_capture; }
     bool key_known(std::string_view key, std::string_view feed) const override {
         return known_keys.contains(std::string(feed) + '\n' + std::string(key));
@@ -436,6 +452,9 @@ std::optional<std::string> sim_venue::impl::open_sources(bool companions) {
             }
             for (const auto& l : c.instrument_lists) {
                 (void)feed::load_instrument_file(l, registry); // a convenience, as in replay
+                if (std::find(list_paths.begin(), list_paths.end(), l) == list_paths.end()) {
+                    list_paths.push_back(l);
+                }
             }
         }
     }
@@ -477,6 +496,23 @@ void sim_venue::impl::prescan() {
                 known_keys[fd->venue() + '\n' + r.key] = true;
             }
             protocol->observe_capture(fd->venue(), f->data);
+        }
+    }
+    // Instrument lists recorded as REST replies (Kraken AssetPairs, Deribit get_instruments)
+    // are served as the venue sent them.
+    for (const auto& path : list_paths) {
+        feed::recording_reader r(false);
+        if (r.open(path)) {
+            continue;
+        }
+        while (auto f = r.next()) {
+            if (f->kind == feed::frame_kind::response) {
+                const std::string url(f->url);
+                if (std::none_of(replies_future.begin(), replies_future.end(),
+                                 [&](const auto& x) { return x.first == url; })) {
+                    replies_future.emplace_back(url, std::string(f->data));
+                }
+            }
         }
     }
     for (const auto& fd : scan.feeds) {
@@ -731,7 +767,11 @@ void sim_venue::impl::deliver(sim_session& c, const sim_subscription& s, std::st
     if (garbage) {
         c.send("\x01garbage{not json");
     }
-    if (!drop) {
+    if (drop) {
+        // Lost between the venue and the client: a venue that numbers every message of a
+        // connection (Coinbase's sequence_num) used a number for it, so the client sees a gap.
+        ++c.messages_sent;
+    } else {
         std::string out = protocol->render(c, s, text);
         if (corrupt) {
             if (auto bad = protocol->corrupt_checksum(out)) {

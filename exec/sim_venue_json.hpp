@@ -17,6 +17,7 @@
 #include <ctime>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace ballast::exec::simj {
 

@@ -90,6 +90,10 @@ class sim_context {
     /// The body of the latest recorded REST reply whose URL contains `url_part` (played so
     /// far, else the first in the capture), nullptr when none.
     [[nodiscard]] virtual const std::string* recorded_reply(std::string_view url_part) const = 0;
+    /// Every recorded REST reply body whose URL contains `url_part`, one per URL (played or not),
+    /// in capture order (Deribit's get_instruments is recorded once per currency).
+    [[nodiscard]] virtual std::vector<const std::string*>
+    recorded_replies(std::string_view url_part) const = 0;
     /// The capture time of the last played frame (the first frame's before playback starts).
     [[nodiscard]] virtual timestamp_ns capture_time() const = 0;
     /// A key seen in the capture (so a subscription to it will receive frames).

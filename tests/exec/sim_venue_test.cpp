@@ -341,6 +341,17 @@ struct client_books {
                            response};
         feed->on_frame(f);
     }
+    void sent(const std::string& text) {
+        keep.push_back(text);
+        keep.back().append(64, '\0');
+        feed::feed_frame f{std::string_view(keep.back().data(), text.size()),
+                           timestamp_ns{static_cast<std::int64_t>(++line)},
+                           line,
+                           "",
+                           0,
+                           false};
+        feed->on_sent(f);
+    }
     void expect_equal(const replay_book& want, const std::string& symbol,
                       std::size_t max_levels = SIZE_MAX) {
         auto* b = feed->find_book(symbol);
@@ -582,6 +593,189 @@ TEST(SimVenueBybit, SpotMidCaptureSnapshotRebuildsTheReplayBook) {
 
 TEST(SimVenueBybit, LinearMidCaptureSnapshotRebuildsTheReplayBook) {
     bybit_case("/v5/public/linear", "bybit_linear", "ETHUSDT", 600);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coinbase, Kraken, Deribit: one case each. A connection subscribes from the start, playback
+// stops at `at` frames, a second connection subscribes there (its snapshot is built from the
+// sim's book), and everything it receives rebuilds exactly the replay's book.
+
+struct venue_case {
+    std::string venue;
+    std::string capture;
+    std::string path;
+    std::string subscribe;
+    std::string ack_part;   // in the subscription's acknowledgement
+    std::string bad;        // a malformed or unknown subscription
+    std::string error_part; // in its error reply
+    std::string decoder;    // Ballast's decoder for what the client receives
+    std::string symbol;     // the book compared
+    std::string replay_venue;
+    std::string replay_symbol;
+    std::uint64_t at = 0;
+};
+
+void mid_capture_case(const venue_case& v) {
+    auto sim = start_sim(v.venue, {v.capture}, "", false, v.at);
+    ASSERT_TRUE(sim);
+    net::io_context io;
+    ws_client a(io);
+    ASSERT_TRUE(a.open(sim->port(), v.path));
+    std::uint64_t a_messages = 0;
+    const auto read_until_part = [&](ws_client& c, const std::string& part, std::uint64_t* n) {
+        for (int i = 0; i < 20; ++i) {
+            auto m = c.read();
+            if (!m) {
+                return std::string();
+            }
+            if (n != nullptr) {
+                ++*n;
+            }
+            if (has(*m, part)) {
+                return *m;
+            }
+        }
+        return std::string();
+    };
+    a.send(v.bad);
+    EXPECT_FALSE(read_until_part(a, v.error_part, nullptr).empty()) << v.venue << " error reply";
+    a.send(v.subscribe);
+    EXPECT_FALSE(read_until_part(a, v.ack_part, &a_messages).empty()) << v.venue << " ack";
+    ASSERT_TRUE(wait_played(*sim, v.at));
+
+    ws_client b(io);
+    ASSERT_TRUE(b.open(sim->port(), v.path));
+    b.send(v.subscribe);
+    client_books books(v.decoder, v.capture);
+    books.sent(v.subscribe);
+    std::uint64_t received = 0;
+    const std::string ack = read_until_part(b, v.ack_part, &received);
+    EXPECT_FALSE(ack.empty()) << v.venue << " second ack";
+    sim->play_until(UINT64_MAX);
+    a.close();
+    ASSERT_TRUE(wait_capture_done(*sim));
+    const auto st = status_of(sim->port(), 2);
+    ASSERT_TRUE(st.found);
+    EXPECT_GT(st.frames_sent, 1U) << v.venue << ": the snapshot and later frames";
+    // Everything the second connection was sent, acks and keep-alives included (the decoders
+    // skip them; Coinbase's sequence_num counts them).
+    std::vector<std::string> all;
+    while (received + all.size() < st.messages_sent) {
+        auto m = b.read();
+        if (!m) {
+            break;
+        }
+        all.push_back(std::move(*m));
+    }
+    EXPECT_EQ(received + all.size(), st.messages_sent);
+    // Re-read from the start: the messages before the ack were consumed by read_until_part.
+    books.frame(ack);
+    for (const auto& m : all) {
+        books.frame(m);
+    }
+    books.expect_equal(replayed(v.capture, v.replay_venue, v.replay_symbol), v.symbol);
+}
+
+TEST(SimVenueCoinbase, AdvancedTradeSnapshotAndRenumberedSequenceRebuildTheReplayBook) {
+    mid_capture_case({"coinbase", "coinbase/COINBASE_ADVANCED.jsonl", "/",
+                      R"({"type":"subscribe","product_ids":["BTC-USD"],"channel":"level2"})",
+                      "\"channel\":\"subscriptions\"",
+                      R"({"type":"subscribe","product_ids":["BTC-USD"],"channel":"nochannel"})",
+                      "\"type\":\"error\"", "coinbase", "BTC-USD", "coinbase", "BTC-USD", 300});
+}
+
+TEST(SimVenueCoinbase, ExchangeSnapshotRebuildsTheReplayBook) {
+    mid_capture_case(
+        {"coinbase_exchange", "coinbase_exchange/COINBASE.ws.28.0.txt", "/",
+         R"({"type":"subscribe","product_ids":["SKL-USD"],"channels":["level2"],"key":"k","signature":"s","passphrase":"p","timestamp":"1"})",
+         "\"type\":\"subscriptions\"",
+         R"({"type":"subscribe","product_ids":["NOPE-USD"],"channels":["level2"]})",
+         "is not a valid product", "coinbase_exchange", "SKL-USD", "coinbase_exchange", "SKL-USD",
+         400});
+}
+
+TEST(SimVenueKraken, V1SnapshotAndChecksummedUpdatesRebuildTheReplayBook) {
+    mid_capture_case(
+        {"kraken", "kraken/KRAKEN.ws.50.0.txt", "/",
+         R"({"event":"subscribe","pair":["XBT/CHF"],"subscription":{"name":"book","depth":1000},"reqid":5})",
+         "\"status\":\"subscribed\"",
+         R"({"event":"subscribe","pair":["NOPE/XYZ"],"subscription":{"name":"book","depth":1000}})",
+         "Currency pair not supported", "kraken", "XBT/CHF", "kraken", "XBT/CHF", 300});
+}
+
+TEST(SimVenueKraken, V2FramesTranslatedFromTheV1CaptureRebuildTheReplayBook) {
+    mid_capture_case(
+        {"kraken", "kraken/KRAKEN.ws.50.0.txt", "/v2",
+         R"({"method":"subscribe","params":{"channel":"book","symbol":["BTC/CHF"],"depth":1000},"req_id":1})",
+         "\"success\":true",
+         R"({"method":"subscribe","params":{"channel":"book","symbol":["NOPE/XYZ"],"depth":1000},"req_id":2})",
+         "\"success\":false", "kraken_v2", "BTC/CHF", "kraken", "XBT/CHF", 300});
+}
+
+TEST(SimVenueDeribit, SnapshotWithChangeIdRebuildsTheReplayBook) {
+    mid_capture_case(
+        {"deribit", "deribit/DERIBIT.ws.1.0.txt", "/ws/api/v2",
+         R"({"jsonrpc":"2.0","id":3,"method":"public/subscribe","params":{"channels":["book.BTC-31DEC21-300000-C.raw"]}})",
+         "\"result\":[\"book.BTC-31DEC21-300000-C.raw\"]",
+         R"({"jsonrpc":"2.0","id":4,"method":"public/subscribe","params":{"channels":["book.NOPE.raw"]}})",
+         "-32602", "deribit", "BTC-31DEC21-300000-C", "deribit", "BTC-31DEC21-300000-C",
+         8}); // between the recorded snapshot and change
+}
+
+TEST(SimVenueDeribit, HeartbeatAuthAndInstruments) {
+    auto sim = start_sim("deribit", {"deribit/DERIBIT.ws.1.0.txt"});
+    ASSERT_TRUE(sim);
+    net::io_context io;
+    ws_client a(io);
+    ASSERT_TRUE(a.open(sim->port(), "/ws/api/v2"));
+    a.send(
+        R"({"jsonrpc":"2.0","id":1,"method":"public/auth","params":{"grant_type":"client_signature"}})");
+    EXPECT_TRUE(has(a.read().value_or(""), "\"access_token\""));
+    a.send(R"({"jsonrpc":"2.0","id":2,"method":"public/set_heartbeat","params":{"interval":3}})");
+    EXPECT_TRUE(has(a.read().value_or(""), "-32602"));
+    a.send(R"({"jsonrpc":"2.0","id":3,"method":"public/nope"})");
+    EXPECT_TRUE(has(a.read().value_or(""), "-32601"));
+    a.send("{oops");
+    EXPECT_TRUE(has(a.read().value_or(""), "-32700"));
+    const auto all = http_get(sim->port(), "/api/v2/public/get_instruments");
+    EXPECT_TRUE(has(all.body, "BTC-24SEP21-8000-P")) << all.body.substr(0, 200);
+    const auto eth =
+        http_get(sim->port(), "/api/v2/public/get_instruments?currency=ETH&kind=option");
+    EXPECT_FALSE(has(eth.body, "\"base_currency\":\"BTC\""));
+}
+
+TEST(SimVenueKraken, PingHeartbeatAndAssetPairs) {
+    auto sim = start_sim("kraken", {"kraken/KRAKEN.ws.50.0.txt"});
+    ASSERT_TRUE(sim);
+    EXPECT_TRUE(has(sim->ready_line(), "\"ws_v2\":\"ws://127.0.0.1:"));
+    net::io_context io;
+    ws_client a(io);
+    ASSERT_TRUE(a.open(sim->port(), "/"));
+    EXPECT_TRUE(has(a.read().value_or(""), "\"event\":\"systemStatus\""));
+    a.send(R"({"event":"ping","reqid":42})");
+    EXPECT_EQ(a.read().value_or(""), R"({"event":"pong","reqid":42})");
+    a.send(R"({"event":"subscribe","pair":["XBT/CHF"],"subscription":{"name":"book","depth":10}})");
+    EXPECT_TRUE(has(a.read().value_or(""), "Subscription depth not supported"));
+    const auto pairs = http_get(sim->port(), "/0/public/AssetPairs");
+    EXPECT_TRUE(has(pairs.body, "\"wsname\":\"XBT\\/CHF\"")); // the recorded reply, as sent
+    ws_client b(io);
+    ASSERT_TRUE(b.open(sim->port(), "/v2"));
+    EXPECT_TRUE(has(b.read().value_or(""), "\"channel\":\"status\""));
+    b.send(R"({"method":"ping","req_id":7})");
+    EXPECT_TRUE(has(b.read().value_or(""), R"({"method":"pong","req_id":7)"));
+}
+
+TEST(SimVenueCoinbase, RestProductsAndBooks) {
+    auto sim = start_sim("coinbase", {"coinbase/COINBASE_ADVANCED.jsonl"});
+    ASSERT_TRUE(sim);
+    const auto p = http_get(sim->port(), "/api/v3/brokerage/market/products");
+    EXPECT_TRUE(has(p.body, "\"product_id\":\"BTC-USD\"")) << p.body.substr(0, 200);
+    EXPECT_EQ(http_get(sim->port(), "/api/v3/brokerage/market/products?product_type=FUTURE").body,
+              R"({"products":[],"num_products":0})");
+    auto ex = start_sim("coinbase_exchange", {"coinbase_exchange/COINBASE.ws.28.0.txt"});
+    ASSERT_TRUE(ex);
+    EXPECT_TRUE(has(http_get(ex->port(), "/products").body, "\"id\":\"SKL-USD\""));
+    EXPECT_EQ(http_get(ex->port(), "/products/NOPE-USD/book?level=2").status, 404);
 }
 
 // ---------------------------------------------------------------------------------------------
