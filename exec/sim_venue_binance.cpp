@@ -311,10 +311,11 @@ class binance_protocol final : public sim_protocol {
             }
             limit = std::min<std::size_t>(v, usdm_ ? 1000 : 5000);
         }
-        // Deviation (exec/README.md): at the largest limit the whole book is served even when
-        // it is deeper, so a client following the procedure ends with exactly the sim's book
-        // (the venue would cut it, and levels below the cut never come back).
-        if (limit == (usdm_ ? 1000U : 5000U)) {
+        // Deviation (exec/README.md): from limit 1000 on (what clients following "How to manage
+        // a local order book correctly" ask) the whole book is served even when it is deeper, so
+        // such a client ends with exactly the sim's book; the venue would cut it, and levels
+        // below the cut never come back.
+        if (limit >= 1000) {
             limit = SIZE_MAX;
         }
         const feed::venue_book* b = ctx.book(feed(), symbol);
