@@ -187,6 +187,7 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
         snapshots_in_flight_.clear();
         resubscribing_.clear();
         const timestamp_ns ts = now();
+        connected_at_ = ts;
         if (opt_.capture) {
             opt_.capture->on_connect(conn_index_, ts, ws_text_);
         }
@@ -452,6 +453,22 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
             });
     }
 
+    /// A book still waiting for its subscription's snapshot a resync timeout after the
+    /// connection opened (a lost snapshot, a subscription the venue acknowledged and never
+    /// served) is asked for again.
+    void resubscribe_stuck(timestamp_ns t) {
+        if (state_ != venue_client_state::connected ||
+            protocol_->resync() != resync_method::resubscribe ||
+            t.ns - connected_at_.ns <= std::chrono::nanoseconds(opt_.resync_timeout).count()) {
+            return;
+        }
+        for (const auto& b : feed_.books()) {
+            if (b->health == book_health::syncing && !contains(resubscribing_, b->symbol())) {
+                resubscribe(b->symbol());
+            }
+        }
+    }
+
     void reconnect_now(const std::string& why) {
         ++generation_;
         close_connection();
@@ -484,6 +501,7 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
                     ++it;
                 }
             }
+            self->resubscribe_stuck(t);
             self->check_books();
             self->watch();
         });
@@ -509,6 +527,7 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
     std::size_t next_instrument_ = 0;
     std::uint64_t generation_ = 0;
     std::uint32_t conn_index_ = 0;
+    timestamp_ns connected_at_{};
     unsigned attempt_ = 0;
     unsigned snapshot_failures_ = 0;
     unsigned refusal_attempt_ = 0;
