@@ -3,13 +3,12 @@
 // decoders' books (and the replay's); a stalled venue does not hold up the other.
 #include "exec/sim_venue.hpp"
 #include "feed/live_feed.hpp"
-#include "feed/replay.hpp"
+#include "tests/exec/replay_books.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <future>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,49 +23,16 @@ struct venue_case {
     std::string feed_venue;
     std::string capture; ///< under tests/data
     std::string channel;
-    std::size_t depth =
-        0; ///< levels per side compared with the replay (0: all); see live_feed_test
+    /// Levels per side compared with the replay (0: all); see live_feed_test.
+    std::size_t depth = 0;
 };
 
 const venue_case binance{"binance", "binance", "binance/BINANCE.ws.1.0.txt", "depth@100ms", 500};
 const venue_case okx{"okx", "okx", "okx/OKX.ws.1.0.txt", "books"};
 
-std::string data_path(const std::string& rel) {
-    return std::string(BALLAST_TEST_DATA_DIR) + "/" + rel;
-}
-
-using level_text = std::vector<std::pair<std::string, std::string>>;
-using books_text = std::map<std::string, std::pair<level_text, level_text>>;
-
-books_text text_of(const feed::venue_feed& f, std::size_t depth) {
-    books_text out;
-    for (const auto& b : f.books()) {
-        auto& t = out[b->symbol()];
-        for (side s : {side::bid, side::ask}) {
-            auto& v = s == side::bid ? t.first : t.second;
-            b->book.for_each(s, [&](const level& l) {
-                if (depth == 0 || v.size() < depth) {
-                    v.emplace_back(b->spec->format_price(l.px), b->spec->format_qty(l.sz));
-                }
-            });
-        }
-    }
-    return out;
-}
-
-books_text replayed(const venue_case& c) {
-    feed::replay_options o;
-    feed::replay_session s(o);
-    EXPECT_FALSE(s.add_file(data_path(c.capture)));
-    s.run();
-    for (const auto& f : s.feeds()) {
-        if (f->venue() == c.feed_venue) {
-            return text_of(*f, c.depth);
-        }
-    }
-    ADD_FAILURE() << "replay built no " << c.feed_venue << " feed";
-    return {};
-}
+using test::books_text;
+using test::data_path;
+using test::text_of;
 
 /// One venue: its sim, its live feed thread and the consumer's mirror of its books.
 struct venue_run {
@@ -77,7 +43,8 @@ struct venue_run {
     std::vector<std::unique_ptr<l2_book>> mirror; // by slot
     std::uint64_t consumed = 0;
 
-    venue_run(const venue_case& vc, const std::string& faults) : c(vc), want(replayed(vc)) {
+    venue_run(const venue_case& vc, const std::string& faults)
+        : c(vc), want(test::replayed(vc.capture, vc.feed_venue, vc.depth)) {
         sim_venue_options so;
         so.venue = c.sim_venue;
         so.captures = {data_path(c.capture)};
