@@ -6,6 +6,7 @@
 #include "feed/replay.hpp"
 #include "feed/venue_ws_client.hpp"
 #include "feed/venues.hpp"
+#include "tests/exec/replay_books.hpp"
 #include "tests/feed/asio_test_util.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -54,48 +55,13 @@ const std::vector<venue_case>& cases() {
     return c;
 }
 
-std::string data_path(const std::string& rel) {
-    return std::string(BALLAST_TEST_DATA_DIR) + "/" + rel;
-}
-
-/// A book as decimal text, level by level (best first).
-struct book_text {
-    std::vector<std::pair<std::string, std::string>> bids;
-    std::vector<std::pair<std::string, std::string>> asks;
-    bool operator==(const book_text&) const = default;
-};
-using books_text = std::map<std::string, book_text>;
-
-books_text text_of(const feed::venue_feed& f, std::size_t depth) {
-    books_text out;
-    for (const auto& b : f.books()) {
-        book_text t;
-        for (side s : {side::bid, side::ask}) {
-            auto& v = s == side::bid ? t.bids : t.asks;
-            b->book.for_each(s, [&](const level& l) {
-                if (depth == 0 || v.size() < depth) {
-                    v.emplace_back(b->spec->format_price(l.px), b->spec->format_qty(l.sz));
-                }
-            });
-        }
-        out[b->symbol()] = std::move(t);
-    }
-    return out;
-}
+using test::books_text;
+using test::data_path;
+using test::text_of;
 
 /// What `ballast replay` builds from the capture, for the case's venue.
 books_text replayed(const venue_case& c) {
-    feed::replay_options o;
-    feed::replay_session s(o);
-    EXPECT_FALSE(s.add_file(data_path(c.capture)));
-    s.run();
-    for (const auto& f : s.feeds()) {
-        if (f->venue() == c.feed_venue) {
-            return text_of(*f, c.depth);
-        }
-    }
-    ADD_FAILURE() << "replay built no " << c.feed_venue << " feed";
-    return {};
+    return test::replayed(c.capture, c.feed_venue, c.depth);
 }
 
 std::string describe_difference(const books_text& want, const books_text& got) {
