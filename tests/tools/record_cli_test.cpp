@@ -41,6 +41,10 @@ struct record_case {
     std::string channel;
 };
 
+void PrintTo(const record_case& c, std::ostream* os) {
+    *os << c.venue;
+}
+
 class RecordCli : public ::testing::TestWithParam<record_case> {};
 
 TEST_P(RecordCli, RecordsFromSimVenueAndReplaysToTheSameBooks) {
