@@ -199,8 +199,8 @@ void replay_session::run(const std::function<void(const replay_progress&)>& prog
             case frame_kind::response:
                 if (is_instrument_target(rf.url)) {
                     // A recorded instrument list: the books that follow use its filters.
-                    if (auto err = load_instrument_reply(c.feed->venue(), rf.url, rf.data,
-                                                         instruments_)) {
+                    if (auto err =
+                            load_instrument_reply(c.feed->venue(), rf.url, rf.data, instruments_)) {
                         rejects_.add(c.feed->venue(), rf.line, *err);
                     }
                 } else {

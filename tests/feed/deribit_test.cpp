@@ -262,7 +262,9 @@ TEST(DeribitInstruments, PerpetualYear3000ExpiryAndOutOfRangeDates) {
     instrument_registry far;
     const auto err = load_instrument_file(path, far);
     ASSERT_TRUE(err.has_value());
-    EXPECT_NE(err->find("BTC-1JAN00-40000-P: expiration_timestamp \"32503708800000\": out of range"), std::string::npos)
+    EXPECT_NE(
+        err->find("BTC-1JAN00-40000-P: expiration_timestamp \"32503708800000\": out of range"),
+        std::string::npos)
         << *err;
 }
 
