@@ -31,6 +31,8 @@ ballast_install_packages() {
 ballast_build() {
   local dir=$1
   shift
+  # ccache keys on paths relative to the checkout, so another clone (CI's) reuses the objects.
+  export CCACHE_BASEDIR="$ballast_root" CCACHE_NOHASHDIR=1
   if [ ! -f "$dir/build.ninja" ]; then
     cmake -S "$ballast_root" -B "$dir" -G Ninja "$@" >/dev/null
   fi
