@@ -174,6 +174,7 @@ class sim_session : public sim_client {
     /// Drops the TCP connection now (slow consumer).
     virtual void drop_now() = 0;
     std::uint64_t routed = 0;        ///< recorded frames routed to it (fault frame numbers)
+    std::uint64_t dropped = 0;       ///< frames a `drop` fault took (counted in messages_sent)
     std::optional<std::string> held; ///< a frame held back by `reorder`
     bool gone = false;
 };
@@ -771,6 +772,7 @@ void sim_venue::impl::deliver(sim_session& c, const sim_subscription& s, std::st
         // Lost between the venue and the client: a venue that numbers every message of a
         // connection (Coinbase's sequence_num) used a number for it, so the client sees a gap.
         ++c.messages_sent;
+        ++c.dropped;
     } else {
         std::string out = protocol->render(c, s, text);
         if (corrupt) {
@@ -878,6 +880,7 @@ std::string sim_venue::impl::status_json() const {
         out += "\"id\":" + std::to_string(c->id) + ",\"path\":" + json_escape(c->path) +
                ",\"frames_sent\":" + std::to_string(c->frames_sent) +
                ",\"messages_sent\":" + std::to_string(c->messages_sent) +
+               ",\"dropped\":" + std::to_string(c->dropped) +
                ",\"queued\":" + std::to_string(c->queued()) + ",\"subscriptions\":[";
         bool f2 = true;
         for (const auto& s : c->subs) {

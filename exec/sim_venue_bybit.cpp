@@ -33,7 +33,7 @@ class bybit_protocol final : public sim_protocol {
     }
 
     void on_message(sim_context& ctx, sim_client& c, std::string_view text) override {
-        const std::string conn = ",\"conn_id\":\"" + conn_id_of(c) + "\"";
+        const std::string conn = ",\"conn_id\":\"sim-" + sim_connection_id(c) + "\"";
         element root;
         std::string_view op;
         if (parse(parser_, text, root) || !root.is_object() || root["op"].get(op)) {
@@ -248,12 +248,6 @@ class bybit_protocol final : public sim_protocol {
     }
 
   private:
-    static std::string conn_id_of(const sim_client& c) {
-        char buf[48];
-        std::snprintf(buf, sizeof buf, "sim-%08llx-bybit",
-                      static_cast<unsigned long long>(c.id * 2654435761ULL & 0xffffffffULL));
-        return buf;
-    }
     simdjson::dom::parser parser_;
 };
 

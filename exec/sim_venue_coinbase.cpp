@@ -19,6 +19,33 @@ std::string iso_now(sim_context& ctx) {
     return iso8601(ctx.capture_time());
 }
 
+/// A connection's subscriptions grouped by channel (a subscription is named "channel:product"),
+/// for both venues' subscriptions replies.
+using channel_products = std::vector<std::pair<std::string, std::vector<std::string>>>;
+channel_products subscriptions_by_channel(const sim_client& c) {
+    channel_products out;
+    for (const auto& s : c.subs) {
+        const std::string ch = s.name.substr(0, s.name.find(':'));
+        auto it =
+            std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.first == ch; });
+        if (it == out.end()) {
+            out.emplace_back(ch, std::vector<std::string>{});
+            it = out.end() - 1;
+        }
+        it->second.push_back(s.symbol);
+    }
+    return out;
+}
+
+/// `"a","b"` for a list of products.
+std::string quoted_list(const std::vector<std::string>& items) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += (i ? "," : "") + quote(items[i]);
+    }
+    return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Advanced Trade
 
@@ -231,28 +258,14 @@ class coinbase_protocol final : public sim_protocol {
     }
     void send_subscriptions(sim_context& ctx, sim_client& c) {
         // {"subscriptions":{"level2":["BTC-USD"],"heartbeats":[...]}}
-        std::vector<std::pair<std::string, std::vector<std::string>>> by_channel;
-        for (const auto& s : c.subs) {
-            const auto colon = s.name.find(':');
-            const std::string ch = s.name.substr(0, colon);
-            auto it = std::find_if(by_channel.begin(), by_channel.end(),
-                                   [&](const auto& p) { return p.first == ch; });
-            if (it == by_channel.end()) {
-                by_channel.emplace_back(ch, std::vector<std::string>{});
-                it = by_channel.end() - 1;
-            }
-            it->second.push_back(s.symbol);
-        }
+        auto by_channel = subscriptions_by_channel(c);
         if (c.heartbeats_channel) {
             by_channel.emplace_back("heartbeats", std::vector<std::string>{});
         }
         std::string out = header(ctx, c, "subscriptions") + "\"events\":[{\"subscriptions\":{";
         for (std::size_t i = 0; i < by_channel.size(); ++i) {
-            out += (i ? "," : "") + quote(by_channel[i].first) + ":[";
-            for (std::size_t j = 0; j < by_channel[i].second.size(); ++j) {
-                out += (j ? "," : "") + quote(by_channel[i].second[j]);
-            }
-            out += "]";
+            out += (i ? "," : "") + quote(by_channel[i].first) + ":[" +
+                   quoted_list(by_channel[i].second) + "]";
         }
         c.send(out + "}}]}");
     }
@@ -383,28 +396,14 @@ class coinbase_exchange_protocol final : public sim_protocol {
             }
         }
         // {"type":"subscriptions","channels":[{"name":"level2","product_ids":[...]}]}
-        std::vector<std::pair<std::string, std::vector<std::string>>> by_channel;
-        for (const auto& s : c.subs) {
-            const std::string ch = s.name.substr(0, s.name.find(':'));
-            auto f = std::find_if(by_channel.begin(), by_channel.end(),
-                                  [&](const auto& p) { return p.first == ch; });
-            if (f == by_channel.end()) {
-                by_channel.emplace_back(ch, std::vector<std::string>{});
-                f = by_channel.end() - 1;
-            }
-            f->second.push_back(s.symbol);
-        }
+        auto by_channel = subscriptions_by_channel(c);
         if (c.heartbeats_channel) {
             by_channel.emplace_back("heartbeat", heartbeat_products_[c.id]);
         }
         std::string out = "{\"type\":\"subscriptions\",\"channels\":[";
         for (std::size_t i = 0; i < by_channel.size(); ++i) {
             out += std::string(i ? "," : "") + "{\"name\":" + quote(by_channel[i].first) +
-                   ",\"product_ids\":[";
-            for (std::size_t j = 0; j < by_channel[i].second.size(); ++j) {
-                out += (j ? "," : "") + quote(by_channel[i].second[j]);
-            }
-            out += "]}";
+                   ",\"product_ids\":[" + quoted_list(by_channel[i].second) + "]}";
         }
         c.send(out + "]}");
         for (auto& s : subs) {

@@ -89,7 +89,7 @@ class okx_protocol final : public sim_protocol {
             c.send("pong");
             return;
         }
-        const std::string conn_id = "\"connId\":\"" + conn_id_of(c) + "\"";
+        const std::string conn_id = "\"connId\":\"" + sim_connection_id(c) + "\"";
         const auto invalid = [&] {
             c.send("{\"event\":\"error\",\"code\":\"60012\",\"msg\":" +
                    quote("Invalid request: " + std::string(text.substr(0, 200))) + "," + conn_id +
@@ -288,12 +288,6 @@ class okx_protocol final : public sim_protocol {
     }
 
   private:
-    static std::string conn_id_of(const sim_client& c) {
-        char buf[16];
-        std::snprintf(buf, sizeof buf, "%08llx",
-                      static_cast<unsigned long long>(c.id * 2654435761ULL & 0xffffffffULL));
-        return buf;
-    }
     simdjson::dom::parser parser_;
 };
 

@@ -2,6 +2,8 @@
 
 #include "exec/sim_venue_json.hpp"
 
+#include <cstdio>
+
 namespace ballast::exec {
 
 std::string_view query_param(std::string_view target, std::string_view key) noexcept {
@@ -20,6 +22,13 @@ std::string_view query_param(std::string_view target, std::string_view key) noex
         query.remove_prefix(amp + 1);
     }
     return {};
+}
+
+std::string sim_connection_id(const sim_client& c) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08llx",
+                  static_cast<unsigned long long>(c.id * 2654435761ULL & 0xffffffffULL));
+    return buf;
 }
 
 const std::vector<std::string_view>& sim_venue_names() {

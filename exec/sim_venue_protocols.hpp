@@ -57,6 +57,10 @@ class sim_client {
     std::uint64_t heartbeat_counter = 0;
 };
 
+/// A stable per-connection id for venues that name connections in replies (OKX connId,
+/// Bybit conn_id): 8 hex digits.
+[[nodiscard]] std::string sim_connection_id(const sim_client& c);
+
 /// Where a recorded frame goes: subscriptions whose key and feed match.
 struct sim_route {
     std::string key;
