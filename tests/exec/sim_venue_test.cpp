@@ -908,6 +908,72 @@ TEST(SimVenueFaults, EachFaultChangesTheServedStreamAsSpecified) {
     EXPECT_TRUE(okx_frames_with("drop:p=0.2:seed=7") == p1);
 }
 
+TEST(SimVenueOkx, ResubscribingMidCaptureSendsAFreshSnapshot) {
+    const std::string capture = "okx/OKX.ws.1.0.txt";
+    auto sim = start_sim("okx", {capture}, "", false, 50);
+    ASSERT_TRUE(sim);
+    net::io_context io;
+    ws_client a(io);
+    ASSERT_TRUE(a.open(sim->port(), "/ws/v5/public"));
+    const std::string sub =
+        R"({"op":"subscribe","args":[{"channel":"books","instId":"UNI-USD-SWAP"}]})";
+    a.send(sub);
+    ASSERT_TRUE(wait_played(*sim, 50));
+    // The resync procedure: unsubscribe, subscribe; the frames already queued are skipped.
+    a.send(R"({"op":"unsubscribe","args":[{"channel":"books","instId":"UNI-USD-SWAP"}]})");
+    a.send(sub);
+    std::vector<std::string> after; // from the second subscribe acknowledgement on
+    std::uint64_t total = 0;
+    int subscribes = 0;
+    while (subscribes < 2) {
+        auto m = a.read();
+        ASSERT_TRUE(m.has_value());
+        ++total;
+        subscribes += has(*m, "\"event\":\"subscribe\"") ? 1 : 0;
+    }
+    sim->play_until(UINT64_MAX);
+    ASSERT_TRUE(wait_capture_done(*sim));
+    const auto st = status_of(sim->port(), 1);
+    while (total < st.messages_sent) {
+        auto m = a.read();
+        if (!m) {
+            break;
+        }
+        ++total;
+        after.push_back(std::move(*m));
+    }
+    EXPECT_EQ(total, st.messages_sent);
+    ASSERT_FALSE(after.empty());
+    EXPECT_TRUE(has(after[0], "\"action\":\"snapshot\"")) << after[0].substr(0, 100);
+    client_books books("okx", capture);
+    for (const auto& f : after) {
+        books.frame(f);
+    }
+    books.expect_equal(replayed(capture, "okx", "UNI-USD-SWAP"), "UNI-USD-SWAP");
+    EXPECT_GT(st.frames_sent, after.size());
+}
+
+TEST(SimVenueBinance, StreamsNamedInTheUrl) {
+    auto sim = start_sim("binance", {"binance/BINANCE.ws.1.0.txt"});
+    ASSERT_TRUE(sim);
+    net::io_context io;
+    ws_client raw(io);
+    ASSERT_TRUE(raw.open(sim->port(), "/ws/nknusdt@depth@100ms"));
+    EXPECT_TRUE(raw.read().value_or("").starts_with(R"({"e":"depthUpdate")"));
+    raw.send(R"({"method":"LIST_SUBSCRIPTIONS","id":9})");
+    for (int i = 0; i < 500; ++i) {
+        const auto m = raw.read().value_or("");
+        if (m.starts_with("{\"result\"")) {
+            EXPECT_EQ(m, R"({"result":["nknusdt@depth@100ms"],"id":9})");
+            break;
+        }
+        ASSERT_FALSE(m.empty());
+    }
+    ws_client combined(io);
+    ASSERT_TRUE(combined.open(sim->port(), "/stream?streams=nknusdt@depth@100ms"));
+    (void)combined;
+}
+
 // ---------------------------------------------------------------------------------------------
 // TLS and status
 
