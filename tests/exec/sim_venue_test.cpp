@@ -974,6 +974,65 @@ TEST(SimVenueBinance, StreamsNamedInTheUrl) {
     (void)combined;
 }
 
+/// Everything one connection that subscribes at the start receives, under `faults`.
+std::vector<std::string> all_messages(const std::string& venue, const std::string& capture,
+                                      const std::string& path, const std::string& subscribe,
+                                      const std::string& faults) {
+    std::vector<std::string> out;
+    auto sim = start_sim(venue, {capture}, faults);
+    if (!sim) {
+        return out;
+    }
+    net::io_context io;
+    ws_client a(io);
+    EXPECT_TRUE(a.open(sim->port(), path));
+    a.send(subscribe);
+    EXPECT_TRUE(wait_capture_done(*sim));
+    const auto st = status_of(sim->port(), 1);
+    while (out.size() < st.messages_sent) {
+        auto m = a.read();
+        if (!m) {
+            break;
+        }
+        out.push_back(std::move(*m));
+    }
+    return out;
+}
+
+TEST(SimVenueFaults, KrakenCorruptChecksumAndCoinbaseDropAreSeenByTheDecoders) {
+    {
+        const std::string capture = "kraken/KRAKEN.ws.50.0.txt";
+        client_books books("kraken", capture);
+        for (
+            const auto& m : all_messages(
+                "kraken", capture, "/",
+                R"({"event":"subscribe","pair":["XBT/CHF"],"subscription":{"name":"book","depth":1000}})",
+                "corrupt:frame=4")) {
+            books.frame(m);
+        }
+        const auto* b = books.feed->find_book("XBT/CHF");
+        ASSERT_NE(b, nullptr);
+        // Frames 2 and 3 (after the snapshot) matched; frame 4 did not: stale until resubscribed.
+        EXPECT_EQ(b->counters.checksum_ok, 2U);
+        EXPECT_EQ(b->counters.checksum_fail, 1U);
+        EXPECT_EQ(b->health, feed::book_health::stale_checksum);
+    }
+    {
+        const std::string capture = "coinbase/COINBASE_ADVANCED.jsonl";
+        client_books books("coinbase", capture);
+        for (const auto& m :
+             all_messages("coinbase", capture, "/",
+                          R"({"type":"subscribe","product_ids":["BTC-USD"],"channel":"level2"})",
+                          "drop:frame=5")) {
+            books.frame(m);
+        }
+        const auto* b = books.feed->find_book("BTC-USD");
+        ASSERT_NE(b, nullptr);
+        // The dropped message used a sequence_num: the client sees the gap.
+        EXPECT_NE(b->health, feed::book_health::live);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // TLS and status
 
