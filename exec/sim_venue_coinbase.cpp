@@ -257,7 +257,7 @@ class coinbase_protocol final : public sim_protocol {
                ",\"sequence_num\":" + std::to_string(c.messages_sent) + ",";
     }
     void send_subscriptions(sim_context& ctx, sim_client& c) {
-        // {"subscriptions":{"level2":["BTC-USD"],"heartbeats":[...]}}
+        // {"subscriptions":{"level2":[<product ids>],"heartbeats":[...]}}
         auto by_channel = subscriptions_by_channel(c);
         if (c.heartbeats_channel) {
             by_channel.emplace_back("heartbeats", std::vector<std::string>{});
