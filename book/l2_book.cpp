@@ -58,9 +58,14 @@ std::size_t l2_book::position(side s, price px) const noexcept {
 }
 
 void l2_book::store_text(level_text& t, std::string_view px, std::string_view sz) noexcept {
-    std::memcpy(t.px.data(), px.data(), px.size());
+    // An empty view may carry a null pointer, which memcpy may not be given even for 0 bytes.
+    if (!px.empty()) {
+        std::memcpy(t.px.data(), px.data(), px.size());
+    }
     t.px_len = static_cast<std::uint8_t>(px.size());
-    std::memcpy(t.sz.data(), sz.data(), sz.size());
+    if (!sz.empty()) {
+        std::memcpy(t.sz.data(), sz.data(), sz.size());
+    }
     t.sz_len = static_cast<std::uint8_t>(sz.size());
 }
 
