@@ -1,6 +1,7 @@
 #include "feed/venue_protocol.hpp"
 
 #include "feed/recording.hpp"
+#include "feed/venues.hpp"
 
 #include <simdjson.h>
 
@@ -466,22 +467,26 @@ class deribit_protocol final : public venue_protocol {
 
 } // namespace
 
-bool is_instrument_target(std::string_view url) noexcept {
+bool is_instrument_target(std::string_view url) {
     const auto scheme = url.find("://");
     std::string_view target = scheme == std::string_view::npos ? url : url.substr(scheme + 3);
     const auto slash = target.find('/');
     target = slash == std::string_view::npos ? std::string_view{} : target.substr(slash);
     target = target.substr(0, target.find('?'));
-    // The path part of every venue's instrument_targets().
-    static constexpr std::string_view paths[] = {"/api/v3/exchangeInfo",
-                                                 "/fapi/v1/exchangeInfo",
-                                                 "/api/v5/public/instruments",
-                                                 "/v5/market/instruments-info",
-                                                 "/api/v3/brokerage/market/products",
-                                                 "/products",
-                                                 "/0/public/AssetPairs",
-                                                 "/api/v2/public/get_instruments"};
-    return std::find(std::begin(paths), std::end(paths), target) != std::end(paths);
+    // The path part of every venue's instrument_targets(), taken from the protocols once.
+    static const std::vector<std::string> paths = [] {
+        std::vector<std::string> out;
+        for (const auto venue : venue_names()) {
+            for (const auto& t : make_venue_protocol(venue)->instrument_targets({})) {
+                std::string path = t.substr(0, t.find('?'));
+                if (std::find(out.begin(), out.end(), path) == out.end()) {
+                    out.push_back(std::move(path));
+                }
+            }
+        }
+        return out;
+    }();
+    return std::find(paths.begin(), paths.end(), target) != paths.end();
 }
 
 std::unique_ptr<venue_protocol> make_venue_protocol(std::string_view venue,

@@ -74,7 +74,7 @@ struct venue_protocol_options {
 
 /// True when `url` asks one of the venues' instrument-list endpoints (a REST reply for the
 /// instrument loader, not for a decoder).
-[[nodiscard]] bool is_instrument_target(std::string_view url) noexcept;
+[[nodiscard]] bool is_instrument_target(std::string_view url);
 
 /// The protocol of a venue name (as make_venue_feed knows them); nullptr when unknown.
 [[nodiscard]] std::unique_ptr<venue_protocol>

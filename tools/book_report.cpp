@@ -41,21 +41,17 @@ void write_books_report(json_writer& w, std::span<const feed::venue_feed* const>
             }
             w.field("bids", b->book.depth(side::bid));
             w.field("asks", b->book.depth(side::ask));
-            const auto bid = b->book.best_bid();
-            const auto ask = b->book.best_ask();
-            if (b->book.empty(side::bid)) {
-                w.key("best_bid").null().key("best_bid_qty").null();
-            } else {
-                w.key("best_bid");
-                write_level_price(w, spec, bid.px);
-                w.field("best_bid_qty", spec.format_qty(bid.sz));
-            }
-            if (b->book.empty(side::ask)) {
-                w.key("best_ask").null().key("best_ask_qty").null();
-            } else {
-                w.key("best_ask");
-                write_level_price(w, spec, ask.px);
-                w.field("best_ask_qty", spec.format_qty(ask.sz));
+            for (const auto [s, key] : {std::pair{side::bid, std::string_view("best_bid")},
+                                        std::pair{side::ask, std::string_view("best_ask")}}) {
+                const std::string qty_key = std::string(key) + "_qty";
+                if (b->book.empty(s)) {
+                    w.key(key).null().key(qty_key).null();
+                } else {
+                    const level best = b->book.best(s);
+                    w.key(key);
+                    write_level_price(w, spec, best.px);
+                    w.field(qty_key, spec.format_qty(best.sz));
+                }
             }
             w.end_object();
         }
