@@ -41,8 +41,8 @@ void write_books_report(json_writer& w, std::span<const feed::venue_feed* const>
             }
             w.field("bids", b->book.depth(side::bid));
             w.field("asks", b->book.depth(side::ask));
-            for (const auto [s, key] : {std::pair{side::bid, std::string_view("best_bid")},
-                                        std::pair{side::ask, std::string_view("best_ask")}}) {
+            for (const auto& [s, key] : {std::pair{side::bid, std::string_view("best_bid")},
+                                         std::pair{side::ask, std::string_view("best_ask")}}) {
                 const std::string qty_key = std::string(key) + "_qty";
                 if (b->book.empty(s)) {
                     w.key(key).null().key(qty_key).null();
