@@ -43,7 +43,8 @@ struct wire_order_id {
         return view() == o.view();
     }
 };
-/// "bl" + journal tag (lower-case hex, up to 16 digits) + "x" + the order's id in lower-case hex.
+/// "bl" + the journal tag's low 52 bits (lower-case hex, up to 13 digits) + "x" + the order's id
+/// in lower-case hex (up to 16 digits): 32 characters at most.
 [[nodiscard]] wire_order_id make_wire_order_id(std::uint64_t journal_tag,
                                                client_order_id id) noexcept;
 /// The order id inside a wire id that carries this journal's tag; nullopt-like 0 when the id is
@@ -88,18 +89,18 @@ struct query_request {
 };
 
 enum class exec_kind : std::uint8_t {
-    ack,          ///< the venue accepted the order (it works, or is about to fill)
-    fill,         ///< a trade: last_qty at last_px, fee
-    canceled,     ///< final: the rest is canceled (by request, IOC/FOK remainder, expiry)
-    rejected,     ///< final: the venue refused the order (reason, venue_code)
-    cancel_reject,///< a cancel the venue refused (e.g. already final)
-    amended,      ///< the venue applied an amend
-    status,       ///< an answer to query() or to reconciliation: state and cumulative fill
-    not_found,    ///< the venue has no order with this client id (it never arrived)
-    unknown,      ///< the outcome of a request is unknown (timeout, disconnect after send)
-    connected,    ///< the session is up and authenticated
-    disconnected, ///< the session is down (reason)
-    rate_limit,   ///< the venue answered with a rate limit (back-off until `retry_after_ns`)
+    ack,           ///< the venue accepted the order (it works, or is about to fill)
+    fill,          ///< a trade: last_qty at last_px, fee
+    canceled,      ///< final: the rest is canceled (by request, IOC/FOK remainder, expiry)
+    rejected,      ///< final: the venue refused the order (reason, venue_code)
+    cancel_reject, ///< a cancel the venue refused (e.g. already final)
+    amended,       ///< the venue applied an amend
+    status,        ///< an answer to query() or to reconciliation: state and cumulative fill
+    not_found,     ///< the venue has no order with this client id (it never arrived)
+    unknown,       ///< the outcome of a request is unknown (timeout, disconnect after send)
+    connected,     ///< the session is up and authenticated
+    disconnected,  ///< the session is down (reason)
+    rate_limit,    ///< the venue answered with a rate limit (back-off until `retry_after_ns`)
 };
 [[nodiscard]] std::string_view to_string(exec_kind k) noexcept;
 
@@ -109,14 +110,14 @@ struct exec_report {
     venue_id venue{};
     client_order_id id{}; ///< 0 when the report names an order that is not ours
     order_state state = order_state::new_order; ///< the venue's state of the order (status)
-    qty last_qty{0};      ///< fill: lots of this trade
-    price last_px{0};     ///< fill: ticks
-    qty cum_qty{0};       ///< the order's cumulative filled lots as the venue reports it
-    double fee_quote = 0.0;       ///< fee of this trade in the instrument's quote currency
-    std::int64_t venue_code = 0;  ///< the venue's error code (rejects, rate limits)
+    qty last_qty{0};                            ///< fill: lots of this trade
+    price last_px{0};                           ///< fill: ticks
+    qty cum_qty{0};              ///< the order's cumulative filled lots as the venue reports it
+    double fee_quote = 0.0;      ///< fee of this trade in the instrument's quote currency
+    std::int64_t venue_code = 0; ///< the venue's error code (rejects, rate limits)
     std::int64_t retry_after_ns = 0;
-    timestamp_ns venue_time{};    ///< the venue's event time
-    std::uint64_t recv_tsc = 0;   ///< TSC when the frame that carried it was read
+    timestamp_ns venue_time{};       ///< the venue's event time
+    std::uint64_t recv_tsc = 0;      ///< TSC when the frame that carried it was read
     std::array<char, 48> trade_id{}; ///< the venue's trade id (duplicate fills are dropped)
     std::array<char, 96> reason{};   ///< the venue's reason text, truncated, NUL-terminated
     bool reconcile = false;          ///< part of a reconciliation answer
