@@ -113,7 +113,9 @@ struct exec_report {
     qty last_qty{0};                            ///< fill: lots of this trade
     price last_px{0};                           ///< fill: ticks
     qty cum_qty{0};              ///< the order's cumulative filled lots as the venue reports it
+    double notional_quote = 0.0; ///< fill: last_qty at its price, in quote (pools: exact)
     double fee_quote = 0.0;      ///< fee of this trade in the instrument's quote currency
+    double gas_quote = 0.0;      ///< DEX: the transaction's gas, in quote
     std::int64_t venue_code = 0; ///< the venue's error code (rejects, rate limits)
     std::int64_t retry_after_ns = 0;
     timestamp_ns venue_time{};       ///< the venue's event time
