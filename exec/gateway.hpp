@@ -63,6 +63,9 @@ struct order_request {
     order_tif tif = order_tif::ioc;
     qty quantity{0};
     price limit{0}; ///< ignored for market orders
+    /// The limit as quote per base, for venues whose prices are not on a tick grid (pool swaps:
+    /// the minimum out / maximum in); 0 where the tick limit is the limit.
+    double limit_price = 0.0;
 };
 
 struct cancel_request {
