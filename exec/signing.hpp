@@ -93,9 +93,9 @@ class secret_text {
 /// One venue's API credentials.
 struct api_credentials {
     std::string api_key;
-    secret_text secret;        ///< HMAC secret (empty when the key is Ed25519)
-    secret_text passphrase;    ///< OKX
-    secret_text ed25519_pem;   ///< Ed25519 private key (PEM), Binance
+    secret_text secret;      ///< HMAC secret (empty when the key is Ed25519)
+    secret_text passphrase;  ///< OKX
+    secret_text ed25519_pem; ///< Ed25519 private key (PEM), Binance
 };
 
 /// Loads a venue's credentials. From the environment: BALLAST_<VENUE>_API_KEY, then
