@@ -1,12 +1,9 @@
-#include "exec/journal.hpp"
 #include "exec/latency.hpp"
 #include "exec/oms.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 namespace ballast::exec {
 namespace {
@@ -104,47 +101,6 @@ TEST(OrderStateMachine, OmsRefusesOrdersBeyondItsCapacity) {
     EXPECT_EQ(m.add(a), oms_error::ok);
     EXPECT_EQ(m.add(b), oms_error::ok);
     EXPECT_EQ(m.add(c), oms_error::full);
-}
-
-TEST(Journal, RecoveryRebuildsOrdersStatesAndFills) {
-    const auto path =
-        (std::filesystem::temp_directory_path() / "ballast_journal_test.log").string();
-    oms live(8);
-    {
-        journal j;
-        ASSERT_FALSE(j.open(path).has_value());
-        order a = make_order(10);
-        ASSERT_EQ(live.add(a), oms_error::ok);
-        ASSERT_TRUE(j.submitted(a));
-        ASSERT_TRUE(j.acknowledged(a.id, timestamp_ns{2000}));
-        ASSERT_TRUE(j.filled(a.id, qty(3), 195000.123456789, 0.195, timestamp_ns{2000}));
-        ASSERT_TRUE(j.canceled(a.id, timestamp_ns{2000}));
-        order b = make_order(4);
-        ASSERT_EQ(live.add(b), oms_error::ok);
-        ASSERT_TRUE(j.submitted(b)); // left working: its fate is unknown after a crash
-        EXPECT_EQ(j.records(), 5u);
-    }
-    oms back(8);
-    const auto r = recover_journal(path, back);
-    ASSERT_TRUE(r.ok()) << r.error;
-    EXPECT_EQ(r.records, 5u);
-    EXPECT_EQ(r.open_orders, 1u);
-    ASSERT_EQ(back.orders().size(), 2u);
-    const order& a = back.orders()[0];
-    EXPECT_EQ(a.state, order_state::canceled);
-    EXPECT_EQ(a.filled, qty(3));
-    EXPECT_EQ(a.notional_quote, 195000.123456789); // 17 significant digits: exact
-    EXPECT_EQ(a.quantity, qty(10));
-    EXPECT_EQ(a.limit, price(650000));
-    EXPECT_EQ(back.orders()[1].state, order_state::new_order);
-
-    // A corrupted line stops recovery with its line number.
-    std::ofstream(path, std::ios::app) << "F 1 zz\n";
-    oms again(8);
-    const auto bad = recover_journal(path, again);
-    EXPECT_FALSE(bad.ok());
-    EXPECT_NE(bad.error.find(":6:"), std::string::npos) << bad.error;
-    std::filesystem::remove(path);
 }
 
 TEST(LatencyHistogram, QuantilesWithinOneSixteenth) {
