@@ -123,6 +123,9 @@ struct exec_report {
     std::int64_t retry_after_ns = 0;
     timestamp_ns venue_time{};       ///< the venue's event time
     std::uint64_t recv_tsc = 0;      ///< TSC when the frame that carried it was read
+    /// TSC when the request this report answers was handed to the socket (acks, rejects and
+    /// unknown outcomes of our own requests; 0 otherwise): the tick-to-order stamp.
+    std::uint64_t send_tsc = 0;
     std::array<char, 48> trade_id{}; ///< the venue's trade id (duplicate fills are dropped)
     std::array<char, 96> reason{};   ///< the venue's reason text, truncated, NUL-terminated
     bool reconcile = false;          ///< part of a reconciliation answer

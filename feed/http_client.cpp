@@ -38,7 +38,30 @@ std::optional<http_url> parse_http_url(std::string_view url, std::string& error)
     return http_url{std::move(ws->host), std::move(ws->port), std::move(ws->target), ws->tls};
 }
 
+std::string_view http_response::header(std::string_view name) const noexcept {
+    for (const http_header& h : headers) {
+        if (beast::iequals(h.name, name)) {
+            return h.value;
+        }
+    }
+    return {};
+}
+
 namespace {
+
+http::verb verb_of(http_method m) noexcept {
+    switch (m) {
+    case http_method::get:
+        return http::verb::get;
+    case http_method::post:
+        return http::verb::post;
+    case http_method::put:
+        return http::verb::put;
+    case http_method::del:
+        return http::verb::delete_;
+    }
+    return http::verb::get;
+}
 
 std::int64_t header_int(const http::response<http::string_body>& r, std::string_view name) {
     const auto it = r.find(name);
@@ -59,6 +82,11 @@ class http_client::impl : public std::enable_shared_from_this<impl> {
         : io_(io), opt_(std::move(options)), resolver_(io), timer_(io) {}
 
     void get(std::string url, callback done) {
+        request(http_method::get, std::move(url), {}, {}, std::move(done));
+    }
+
+    void request(http_method method, std::string url, std::vector<http_header> headers,
+                 std::string body, callback done) {
         std::string error;
         auto parsed = parse_http_url(url, error);
         if (!parsed) {
@@ -68,7 +96,8 @@ class http_client::impl : public std::enable_shared_from_this<impl> {
                       [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
             return;
         }
-        queue_.push_back({std::move(*parsed), std::move(done)});
+        queue_.push_back(
+            {std::move(*parsed), std::move(done), method, std::move(headers), std::move(body)});
         pump();
     }
 
@@ -84,9 +113,12 @@ class http_client::impl : public std::enable_shared_from_this<impl> {
     std::chrono::steady_clock::time_point not_before_{};
 
   private:
-    struct request {
+    struct pending {
         http_url url;
         callback done;
+        http_method method = http_method::get;
+        std::vector<http_header> headers;
+        std::string body;
     };
 
     template <class F> void visit(F&& f) {
@@ -206,9 +238,10 @@ class http_client::impl : public std::enable_shared_from_this<impl> {
     }
 
     void send() {
-        const http_url& u = queue_.front().url;
+        const pending& p = queue_.front();
+        const http_url& u = p.url;
         req_ = {};
-        req_.method(http::verb::get);
+        req_.method(verb_of(p.method));
         req_.target(u.target);
         req_.version(11);
         const bool v6 = host_.find(':') != std::string::npos;
@@ -217,7 +250,14 @@ class http_client::impl : public std::enable_shared_from_this<impl> {
                  (v6 ? "[" + host_ + "]" : host_) + (default_port ? std::string() : ":" + port_));
         req_.set(http::field::user_agent, opt_.user_agent);
         req_.set(http::field::accept, "application/json");
+        for (const http_header& h : p.headers) {
+            req_.set(h.name, h.value);
+        }
         req_.keep_alive(true);
+        if (p.method != http_method::get || !p.body.empty()) {
+            req_.body() = p.body;
+            req_.prepare_payload();
+        }
         parser_.emplace();
         parser_->body_limit(opt_.max_body_bytes);
         tcp().expires_after(opt_.timeout);
@@ -261,6 +301,10 @@ class http_client::impl : public std::enable_shared_from_this<impl> {
         http_response out;
         out.status = static_cast<int>(res.result_int());
         out.body = std::move(res.body());
+        out.headers.reserve(static_cast<std::size_t>(std::distance(res.begin(), res.end())));
+        for (const auto& field : res) {
+            out.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+        }
         if (!keep) {
             close();
         }
@@ -307,7 +351,9 @@ class http_client::impl : public std::enable_shared_from_this<impl> {
     /// A kept-alive connection the server closed meanwhile fails on first use: retry once on
     /// a new connection before reporting.
     void fail_or_retry(std::string reason) {
-        if (!retried_ && reused_) {
+        const http_method m = queue_.front().method;
+        const bool idempotent = m == http_method::get || m == http_method::put;
+        if (!retried_ && reused_ && idempotent) {
             retried_ = true;
             close();
             return start_request();
@@ -348,9 +394,9 @@ class http_client::impl : public std::enable_shared_from_this<impl> {
     std::string port_;
     bool tls_ = false;
     beast::flat_buffer buffer_;
-    http::request<http::empty_body> req_;
+    http::request<http::string_body> req_;
     std::optional<http::response_parser<http::string_body>> parser_;
-    std::deque<request> queue_;
+    std::deque<pending> queue_;
     std::uint64_t generation_ = 0;
     bool busy_ = false;
     bool retried_ = false;
@@ -367,6 +413,11 @@ http_client::~http_client() {
 
 void http_client::get(std::string url, callback done) {
     impl_->get(std::move(url), std::move(done));
+}
+
+void http_client::request(http_method method, std::string url, std::vector<http_header> headers,
+                          std::string body, callback done) {
+    impl_->request(method, std::move(url), std::move(headers), std::move(body), std::move(done));
 }
 
 void http_client::stop() {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace boost::asio {
 class io_context;
@@ -29,13 +30,24 @@ struct http_url {
 /// Parses an http:// or https:// URL; nullopt with `error` naming the part at fault.
 [[nodiscard]] std::optional<http_url> parse_http_url(std::string_view url, std::string& error);
 
+enum class http_method : std::uint8_t { get, post, put, del };
+
+/// One header line of a request or a response.
+struct http_header {
+    std::string name;
+    std::string value;
+};
+
 struct http_response {
     int status = 0;    ///< 0 when no response arrived (see `error`)
     std::string body;  ///< followed by no padding: copy before parsing in place
     std::string error; ///< transport failure ("connect: ...", "timeout", ...) or empty
+    std::vector<http_header> headers; ///< as received
     [[nodiscard]] bool ok() const noexcept {
         return error.empty() && status >= 200 && status < 300;
     }
+    /// The first header of that name (case-insensitive); empty when absent.
+    [[nodiscard]] std::string_view header(std::string_view name) const noexcept;
 };
 
 struct http_client_options {
@@ -69,6 +81,12 @@ class http_client {
 
     /// GET `url` (absolute); `done` is called once on the io_context's thread.
     void get(std::string url, callback done);
+    /// Any method with extra headers and a body (sent with Content-Length; give Content-Type
+    /// in `headers`). A GET or PUT that fails on a kept-alive connection is retried once on a
+    /// new one, as get() does; a POST or DELETE never is (its outcome is unknown: the caller
+    /// asks the venue rather than send it twice).
+    void request(http_method method, std::string url, std::vector<http_header> headers,
+                 std::string body, callback done);
     /// Cancels every request (their callbacks are not called) and closes the connection.
     void stop();
     [[nodiscard]] const http_client_stats& stats() const noexcept;
