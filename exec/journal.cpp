@@ -934,9 +934,10 @@ recovery_result recover_journal(const std::string& path, oms& out) {
                 !parse_double(v.f[4], notional) || !parse_double(v.f[5], fee)) {
                 return bad("field");
             }
-            if (!trade->empty() && !r.booked_trades.insert({o->venue.value, *trade}).second) {
-                return "fill: trade id " + *trade + " booked twice on venue " +
-                       std::to_string(o->venue.value);
+            if (!trade->empty() &&
+                !r.booked_trades.insert({o->venue.value, id.value, *trade}).second) {
+                return "fill: trade id " + *trade + " booked twice for order " +
+                       std::to_string(id.value) + " on venue " + std::to_string(o->venue.value);
             }
             e = out.fill(id, qty(q), notional, fee);
             if (e == oms_error::ok) {

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -208,15 +209,18 @@ struct recovery_result {
     /// Net position change per instrument in its lots (bids add), ordered by instrument.
     std::vector<std::pair<instrument_id, std::int64_t>> position_lots;
     std::vector<recovered_cash> cash; ///< ordered by venue, then instrument
-    /// Trade ids already booked, per venue: a fill reported again is booked once.
-    std::set<std::pair<std::uint16_t, std::string>> booked_trades;
+    /// Fills already booked: (venue, order id, the venue's trade id). A fill reported again
+    /// (reconciliation, a replayed stream) is booked once. The order is part of the key as
+    /// some venues number trades per symbol, not per venue.
+    std::set<std::tuple<std::uint16_t, std::uint64_t, std::string>> booked_trades;
     std::vector<client_order_id> needs_reconcile; ///< not in a final state
     std::vector<client_order_id> never_sent;      ///< not final and no `sent` record
     std::vector<venue_id> reconcile_unfinished;   ///< a recon_start without its recon_end
     std::string error; ///< "journal.log:12: ..." when the journal cannot be read
     [[nodiscard]] bool ok() const noexcept { return error.empty(); }
-    [[nodiscard]] bool trade_booked(venue_id v, std::string_view trade_id) const {
-        return booked_trades.count({v.value, std::string(trade_id)}) != 0;
+    [[nodiscard]] bool trade_booked(venue_id v, client_order_id id,
+                                    std::string_view trade_id) const {
+        return booked_trades.count({v.value, id.value, std::string(trade_id)}) != 0;
     }
 };
 

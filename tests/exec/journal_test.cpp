@@ -139,8 +139,9 @@ TEST(Journal, RecoveryRebuildsOrdersStatesAndFills) {
     EXPECT_FALSE(r.orders[1].sent);
     EXPECT_EQ(r.needs_reconcile, std::vector<client_order_id>{client_order_id{2}});
     EXPECT_EQ(r.never_sent, std::vector<client_order_id>{client_order_id{2}});
-    EXPECT_TRUE(r.trade_booked(venue_id{2}, "t1"));
-    EXPECT_FALSE(r.trade_booked(venue_id{3}, "t1"));
+    EXPECT_TRUE(r.trade_booked(venue_id{2}, client_order_id{1}, "t1"));
+    EXPECT_FALSE(r.trade_booked(venue_id{3}, client_order_id{1}, "t1"));
+    EXPECT_FALSE(r.trade_booked(venue_id{2}, client_order_id{2}, "t1"));
     ASSERT_EQ(r.position_lots.size(), 1u);
     EXPECT_EQ(r.position_lots[0], (std::pair{instrument_id{1}, std::int64_t{3}}));
     ASSERT_EQ(r.cash.size(), 1u);
@@ -553,7 +554,7 @@ TEST(Journal, RecoveryEqualsTheOmsThatWroteItRandomised) {
     oms live(1 << 14);
     std::map<std::uint32_t, std::int64_t> lots;
     std::map<std::pair<std::uint16_t, std::uint32_t>, std::pair<double, double>> cash;
-    std::set<std::pair<std::uint16_t, std::string>> trades;
+    std::set<std::tuple<std::uint16_t, std::uint64_t, std::string>> trades;
     std::vector<bool> sent;
     std::vector<std::string> symbols;
     std::vector<client_order_id> working;
@@ -637,7 +638,7 @@ TEST(Journal, RecoveryEqualsTheOmsThatWroteItRandomised) {
                 c.first += bid ? -notional : notional;
                 c.second += fee;
                 if (!tid.empty()) {
-                    trades.insert({o.venue.value, tid});
+                    trades.insert({o.venue.value, o.id.value, tid});
                 }
             } else if (action < 7) {
                 ASSERT_TRUE(j.cancel_requested(id, t));
@@ -741,7 +742,7 @@ TEST(Journal, ADuplicateTradeIdIsCorruption) {
     oms back(8);
     const auto r = recover_journal(f.path(), back);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error, f.path() + ":6: fill: trade id T9 booked twice on venue 2");
+    EXPECT_EQ(r.error, f.path() + ":6: fill: trade id T9 booked twice for order 1 on venue 2");
 }
 
 } // namespace
