@@ -1,9 +1,11 @@
 #include "exec/gateway_binance.hpp"
 
+#include "feed/http_client.hpp"
 #include "feed/tsc.hpp"
 #include "feed/ws_connection.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <simdjson.h>
 
 #include <charconv>
@@ -431,7 +433,22 @@ binance_decode_user_event(std::string_view text, std::uint64_t journal_tag, venu
 // ---- the gateway ------------------------------------------------------------------------------
 
 struct binance_gateway::session final : feed::ws_connection_handler {
-    explicit session(binance_gateway& g) : gw(g) {}
+    explicit session(binance_gateway& g) : gw(g), user(*this) {}
+
+    /// The listen-key stream's connection.
+    struct user_handler final : feed::ws_connection_handler {
+        explicit user_handler(session& owner) : s(owner) {}
+        void on_ws_open() override {
+            s.user_open = true;
+            s.gw.maybe_up();
+        }
+        void on_ws_frame(std::string_view text) override { s.gw.on_frame(text); }
+        void on_ws_closed(std::string_view reason) override {
+            s.user_conn.reset();
+            s.gw.io_session_down("binance: user data stream: " + std::string(reason));
+        }
+        session& s;
+    };
 
     void on_ws_open() override { gw.on_open(); }
     void on_ws_frame(std::string_view text) override { gw.on_frame(text); }
@@ -444,6 +461,14 @@ struct binance_gateway::session final : feed::ws_connection_handler {
     feed::ws_url url;
     std::shared_ptr<boost::asio::ssl::context> tls;
     std::shared_ptr<feed::ws_connection> conn;
+    user_handler user;
+    std::shared_ptr<feed::ws_connection> user_conn;
+    binance_user_stream mode = binance_user_stream::signature;
+    std::unique_ptr<feed::http_client> rest;
+    std::unique_ptr<boost::asio::steady_timer> keep_alive;
+    std::string listen_key;
+    bool api_open = false;  ///< WS API connected (and logged on / subscribed where needed)
+    bool user_open = false; ///< listen-key stream connected
     simdjson::dom::parser parser;
     std::uint64_t logon_id = 0;
     std::uint64_t subscribe_id = 0;
@@ -462,7 +487,8 @@ binance_gateway::~binance_gateway() {
 
 std::unique_ptr<binance_gateway> binance_gateway::create(gateway_options options,
                                                          const api_credentials& credentials,
-                                                         std::string& error) {
+                                                         std::string& error,
+                                                         binance_user_stream user_stream) {
     std::unique_ptr<binance_gateway> g(new binance_gateway(std::move(options)));
     g->s_ = std::make_unique<session>(*g);
     auto url = feed::parse_ws_url(g->options().ws_url, error);
@@ -480,6 +506,15 @@ std::unique_ptr<binance_gateway> binance_gateway::create(gateway_options options
     if (auto err = g->enc_.init(credentials)) {
         error = *err;
         return nullptr;
+    }
+    g->s_->mode = g->enc_.ed25519() ? binance_user_stream::signature : user_stream;
+    if (g->s_->mode == binance_user_stream::listen_key) {
+        std::string e2;
+        if (!feed::parse_http_url(g->options().rest_url, e2) ||
+            !feed::parse_ws_url(g->options().ws_private_url, e2)) {
+            error = "binance: a listen-key user stream needs rest_url and ws_private_url: " + e2;
+            return nullptr;
+        }
     }
     return g;
 }
@@ -557,17 +592,112 @@ gateway_status binance_gateway::reconcile(timestamp_ns since) noexcept {
 // ---- I/O thread -------------------------------------------------------------------------------
 
 void binance_gateway::io_connect() {
+    s_->api_open = false;
+    s_->user_open = false;
     s_->conn =
         feed::ws_connection::create(io(), s_->url, s_->tls, feed::ws_connection_options{}, *s_);
     s_->conn->start();
+    if (s_->mode == binance_user_stream::listen_key) {
+        request_listen_key();
+    }
 }
 
 void binance_gateway::io_close() {
     enc_.set_logged_on(false);
+    s_->api_open = false;
+    s_->user_open = false;
     if (s_->conn) {
         s_->conn->close();
         s_->conn.reset();
     }
+    if (s_->user_conn) {
+        s_->user_conn->close();
+        s_->user_conn.reset();
+    }
+    s_->rest.reset(); // a stopped client takes no more requests: a new one per session
+    if (s_->keep_alive) {
+        s_->keep_alive->cancel();
+    }
+}
+
+void binance_gateway::maybe_up() {
+    if (s_->api_open && (s_->mode != binance_user_stream::listen_key || s_->user_open) && !io_up_) {
+        io_session_up();
+    }
+}
+
+std::vector<feed::http_header> binance_gateway::key_header() const {
+    return {{"X-MBX-APIKEY", std::string(enc_.api_key())}};
+}
+
+void binance_gateway::request_listen_key() {
+    if (!s_->rest) {
+        feed::http_client_options o;
+        o.timeout = options().request_timeout;
+        o.tls_ca_file = options().tls_ca_file;
+        s_->rest = std::make_unique<feed::http_client>(io(), o);
+    }
+    if (!s_->keep_alive) {
+        s_->keep_alive = std::make_unique<boost::asio::steady_timer>(io());
+    }
+    s_->rest->request(
+        feed::http_method::post, options().rest_url + "/api/v3/userDataStream", key_header(), "",
+        [this](feed::http_response r) {
+            simdjson::dom::parser p;
+            simdjson::dom::element doc;
+            std::string_view key;
+            if (!r.ok() || p.parse(r.body).get(doc) != simdjson::SUCCESS ||
+                doc["listenKey"].get_string().get(key) != simdjson::SUCCESS || key.empty() ||
+                key.find_first_of("/?#% ") != std::string_view::npos) {
+                std::string_view msg;
+                std::int64_t code = 0;
+                if (r.error.empty() && p.parse(r.body).get(doc) == simdjson::SUCCESS) {
+                    msg = text_field(doc, "msg");
+                    code = int_field(doc, "code", 0);
+                }
+                io_session_down("binance: listen key refused (HTTP " + std::to_string(r.status) +
+                                    "): " + (r.error.empty() ? std::string(msg) : r.error),
+                                code);
+                return;
+            }
+            s_->listen_key = std::string(key);
+            std::string error;
+            auto url =
+                feed::parse_ws_url(options().ws_private_url + "/ws/" + s_->listen_key, error);
+            if (!url) {
+                io_session_down("binance: user stream url: " + error);
+                return;
+            }
+            std::shared_ptr<boost::asio::ssl::context> tls;
+            if (url->tls) {
+                tls =
+                    s_->tls ? s_->tls : feed::make_tls_client_context(options().tls_ca_file, error);
+            }
+            s_->user_conn = feed::ws_connection::create(io(), *url, tls,
+                                                        feed::ws_connection_options{}, s_->user);
+            s_->user_conn->start();
+            keep_listen_key_alive();
+        });
+}
+
+/// "Keepalive a user data stream to prevent a time out. User data streams will close after 60
+/// minutes. It's recommended to send a ping about every 30 minutes."
+void binance_gateway::keep_listen_key_alive() {
+    s_->keep_alive->expires_after(std::chrono::minutes(30));
+    s_->keep_alive->async_wait([this](const boost::system::error_code& ec) {
+        if (ec || !s_->user_conn || !s_->rest) {
+            return;
+        }
+        s_->rest->request(feed::http_method::put,
+                          options().rest_url + "/api/v3/userDataStream?listenKey=" + s_->listen_key,
+                          key_header(), "", [this](feed::http_response r) {
+                              if (!r.ok()) {
+                                  note_error("binance: listen key keep-alive failed (HTTP " +
+                                             std::to_string(r.status) + ")" + r.error);
+                              }
+                          });
+        keep_listen_key_alive();
+    });
 }
 
 void binance_gateway::io_send_text(std::string_view text) {
@@ -585,6 +715,10 @@ void binance_gateway::on_open() {
             io_session_down("binance: cannot sign session.logon");
             return;
         }
+    } else if (s_->mode == binance_user_stream::listen_key) {
+        s_->api_open = true; // requests are signed one by one; fills come on the other stream
+        maybe_up();
+        return;
     } else {
         s_->subscribe_id = io_request_id();
         if (!enc_.subscribe_signature(s_->subscribe_id, clock().wall_ms(), w)) {
@@ -744,7 +878,8 @@ void binance_gateway::on_reply(std::uint64_t rid, simdjson::dom::element doc) {
             io_session_down("binance: user data stream refused: " + std::string(msg), code);
             return;
         }
-        io_session_up();
+        s_->api_open = true;
+        maybe_up();
         return;
     }
     pending_request p;

@@ -9,6 +9,7 @@
 /// WebSocket API.)
 #include "exec/gateway_session.hpp"
 #include "exec/signing.hpp"
+#include "feed/http_client.hpp"
 
 #include <simdjson.h>
 
@@ -27,6 +28,7 @@ class binance_request_encoder {
     /// loadable Ed25519 key.
     [[nodiscard]] std::optional<std::string> init(const api_credentials& credentials);
     [[nodiscard]] bool ed25519() const noexcept { return ed25519_; }
+    [[nodiscard]] std::string_view api_key() const noexcept { return api_key_; }
     /// After a successful `session.logon` (Ed25519): requests go without apiKey and signature.
     /// Set on the I/O thread, read on the engine thread.
     void set_logged_on(bool on) noexcept { logged_on_.store(on, std::memory_order_release); }
@@ -100,13 +102,24 @@ binance_decode_user_event(std::string_view text, std::uint64_t journal_tag, venu
                           const instrument_spec* (*lookup)(const void*, std::string_view),
                           const void* lookup_ctx);
 
+/// How an HMAC key gets its user data stream (an Ed25519 key always logs on and subscribes).
+enum class binance_user_stream : std::uint8_t {
+    /// `userDataStream.subscribe.signature` on the WebSocket API session (the venue's docs).
+    signature,
+    /// A listen key: REST `POST /api/v3/userDataStream` (X-MBX-APIKEY), the stream at
+    /// `ws_private_url` + `/ws/<listenKey>`, `PUT` every 30 minutes to keep it alive. The venue
+    /// retired it on its production hosts; loopback venues and older deployments still have it.
+    listen_key,
+};
+
 /// The gateway. Options: `ws_url` the WebSocket API (wss://ws-api.binance.com:443/ws-api/v3
 /// or a sim-venue's ws://127.0.0.1:P/ws-api/v3).
 class binance_gateway final : public threaded_gateway {
   public:
     /// Setup: nullptr with `error` when the URL or the credentials cannot be used.
     [[nodiscard]] static std::unique_ptr<binance_gateway>
-    create(gateway_options options, const api_credentials& credentials, std::string& error);
+    create(gateway_options options, const api_credentials& credentials, std::string& error,
+           binance_user_stream user_stream = binance_user_stream::signature);
     ~binance_gateway() override;
 
     [[nodiscard]] gateway_status send(const order_request& r) noexcept override;
@@ -128,6 +141,10 @@ class binance_gateway final : public threaded_gateway {
 
     [[nodiscard]] gateway_status admit_weight(std::int64_t now_ms, std::uint32_t weight) noexcept;
     void io_send_text(std::string_view text);
+    [[nodiscard]] std::vector<feed::http_header> key_header() const;
+    void request_listen_key();
+    void keep_listen_key_alive();
+    void maybe_up();
     void on_open();
     void on_frame(std::string_view text);
     void on_reply(std::uint64_t request_id, simdjson::dom::element doc);

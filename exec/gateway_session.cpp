@@ -116,6 +116,77 @@ void rate_window::observe(std::int64_t wall_ms, std::uint32_t count, std::uint32
     }
 }
 
+// ---- gateway_link ----------------------------------------------------------------------------
+
+struct gateway_link::handler final : feed::ws_connection_handler {
+    explicit handler(gateway_link& l) : link(l) {}
+    void on_ws_open() override {
+        link.open_ = true;
+        if (link.on_open) {
+            link.on_open();
+        }
+    }
+    void on_ws_frame(std::string_view text) override {
+        if (link.on_frame) {
+            link.on_frame(text);
+        }
+    }
+    void on_ws_closed(std::string_view reason) override {
+        link.open_ = false;
+        link.conn_.reset();
+        if (link.on_closed) {
+            link.on_closed(reason);
+        }
+    }
+    gateway_link& link;
+    feed::ws_url url;
+    std::shared_ptr<net::ssl::context> tls;
+};
+
+gateway_link::gateway_link() : handler_(std::make_unique<handler>(*this)) {}
+
+gateway_link::~gateway_link() {
+    close();
+}
+
+std::optional<std::string> gateway_link::configure(std::string_view url,
+                                                   const std::string& tls_ca_file) {
+    std::string error;
+    auto u = feed::parse_ws_url(url, error);
+    if (!u) {
+        return error;
+    }
+    handler_->url = *u;
+    if (u->tls) {
+        handler_->tls = feed::make_tls_client_context(tls_ca_file, error);
+        if (!handler_->tls) {
+            return error;
+        }
+    }
+    return std::nullopt;
+}
+
+void gateway_link::open(net::io_context& io) {
+    close();
+    conn_ = feed::ws_connection::create(io, handler_->url, handler_->tls,
+                                        feed::ws_connection_options{}, *handler_);
+    conn_->start();
+}
+
+void gateway_link::send(std::string_view text) {
+    if (conn_) {
+        conn_->send(std::string(text));
+    }
+}
+
+void gateway_link::close() noexcept {
+    open_ = false;
+    if (conn_) {
+        conn_->close();
+        conn_.reset();
+    }
+}
+
 // ---- threaded_gateway -------------------------------------------------------------------------
 
 struct threaded_gateway::io_state {

@@ -12,7 +12,9 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -21,6 +23,12 @@
 
 namespace boost::asio {
 class io_context;
+namespace ssl {
+class context;
+}
+} // namespace boost::asio
+namespace ballast::feed {
+class ws_connection;
 }
 
 namespace ballast::exec {
@@ -95,13 +103,42 @@ class rate_window {
     std::atomic<std::uint32_t> used_{0};
 };
 
+/// One WebSocket connection of a gateway's I/O thread, reporting through callbacks (set before
+/// open()). After close() no callback comes.
+class gateway_link {
+  public:
+    gateway_link();
+    ~gateway_link();
+    gateway_link(const gateway_link&) = delete;
+    gateway_link& operator=(const gateway_link&) = delete;
+    /// Parses the URL and makes the TLS context (setup); an error line or nullopt.
+    [[nodiscard]] std::optional<std::string> configure(std::string_view url,
+                                                       const std::string& tls_ca_file);
+    void open(boost::asio::io_context& io);
+    void send(std::string_view text);
+    void close() noexcept;
+    [[nodiscard]] bool is_open() const noexcept { return open_; }
+
+    std::function<void()> on_open;
+    std::function<void(std::string_view)> on_frame;
+    std::function<void(std::string_view)> on_closed;
+
+  private:
+    struct handler;
+    std::unique_ptr<handler> handler_;
+    std::shared_ptr<feed::ws_connection> conn_;
+    bool open_ = false;
+};
+
 /// Setup of a signed gateway. URLs are the venue's (or a sim-venue's) base addresses.
 struct gateway_options {
     venue_id venue{};
-    std::string ws_url;         ///< trading WebSocket (Binance WS API, OKX private, Bybit trade)
-    std::string ws_private_url; ///< Bybit: the private stream (execution, order)
-    std::string rest_url;       ///< https://host[:port] for REST queries
-    std::string tls_ca_file;    ///< wss/https: trust these authorities instead of the system's
+    std::string ws_url; ///< trading WebSocket (Binance WS API, OKX private, Bybit trade)
+    /// Bybit: the private stream (execution, order). Binance with a listen key: the market
+    /// stream base (`/ws/<listenKey>` is appended).
+    std::string ws_private_url;
+    std::string rest_url;    ///< https://host[:port] for REST queries
+    std::string tls_ca_file; ///< wss/https: trust these authorities instead of the system's
     std::uint64_t journal_tag = 0;
     std::chrono::milliseconds request_timeout{5'000}; ///< no answer: `unknown`, then a query
     std::chrono::milliseconds reconnect_initial{200};
