@@ -1,9 +1,10 @@
-// DEX quote and event paths: exact Uniswap v3 swaps crossing 0/1/10 initialized ticks, the v2
-// library quote, and JSON-RPC log decode + apply to a followed pool. Baselines in the same
+// DEX quote, event and order paths: exact Uniswap v3 swaps crossing 0/1/10 initialized ticks, the
+// v2 library quote, and JSON-RPC log decode + apply to a followed pool. Baselines in the same
 // binary: the double-precision v3 in-range formula (what a naive router uses; not exact) and
 // nlohmann::json decoding of the same log notifications.
 #include "book/uniswap_v2.hpp"
 #include "book/uniswap_v3.hpp"
+#include "exec/eth_tx.hpp"
 #include "feed/pool_follower.hpp"
 
 #include <benchmark/benchmark.h>
@@ -212,6 +213,75 @@ void BM_EthLog_DecodeApply_Nlohmann(benchmark::State& state) {
     state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
 }
 BENCHMARK(BM_EthLog_DecodeApply_Nlohmann);
+
+// ---- The DEX order path: a SwapRouter swap as a signed EIP-1559 transaction ----------------
+// What dex_gateway::send() does per order after pricing: calldata, RLP of the unsigned
+// payload, Keccak-256, recoverable secp256k1 signature (RFC 6979), signed RLP, transaction
+// hash. tests/node/bench_eip1559_sign.js times ethers v5's Wallet.signTransaction on the same
+// fields for comparison (a different process and language: reported side by side).
+
+exec::eip1559_tx bench_swap_tx() {
+    exec::swap_single_params p;
+    p.token_in[19] = 0x11;
+    p.token_out[19] = 0x22;
+    p.recipient[19] = 0x33;
+    p.fee = 3000;
+    p.deadline = 1'700'000'123;
+    p.amount = u256(1'500'000'000'000'000'000ULL);
+    p.amount_limit = u256(3'000'000'000'000'000'000ULL) * 1000;
+    exec::eip1559_tx tx;
+    tx.chain_id = 1;
+    tx.nonce = 1234;
+    tx.max_priority_fee_per_gas = 1'500'000'000;
+    tx.max_fee_per_gas = 60'000'000'000;
+    tx.gas_limit = 400'000;
+    tx.to[19] = 0x44;
+    exec::encode_exact_input_single(p, tx);
+    return tx;
+}
+
+void BM_EthTx_Keccak256_SwapPayload(benchmark::State& state) {
+    const auto tx = bench_swap_tx();
+    exec::eth_tx_bytes unsigned_bytes;
+    (void)exec::encode_unsigned(tx, unsigned_bytes);
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(exec::keccak256(unsigned_bytes.view()));
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * unsigned_bytes.size));
+}
+BENCHMARK(BM_EthTx_Keccak256_SwapPayload);
+
+void BM_EthTx_RlpUnsigned_Swap(benchmark::State& state) {
+    const auto tx = bench_swap_tx();
+    exec::eth_tx_bytes out;
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(exec::encode_unsigned(tx, out));
+        benchmark::DoNotOptimize(out);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_EthTx_RlpUnsigned_Swap);
+
+void BM_EthTx_BuildRlpSign_Swap(benchmark::State& state) {
+    exec::eth_signer signer;
+    if (signer.load_hex("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")) {
+        state.SkipWithError("key");
+        return;
+    }
+    auto tx = bench_swap_tx();
+    exec::swap_single_params p;
+    p.fee = 3000;
+    p.amount = u256(1'500'000'000'000'000'000ULL);
+    exec::signed_tx out;
+    for (auto _ : state) {
+        ++tx.nonce; // a new transaction each time (RFC 6979 nonces differ)
+        exec::encode_exact_input_single(p, tx);
+        benchmark::DoNotOptimize(signer.sign(tx, out));
+        benchmark::DoNotOptimize(out);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_EthTx_BuildRlpSign_Swap);
 
 } // namespace
 
