@@ -319,7 +319,8 @@ scan_summary scan_journal(std::string_view text, const std::string& path, OnReco
             const bool restart =
                 good && (r.kind == "session" || (s.last_seq == 0 && r.kind == "journal"));
             if (!restart) {
-                s.error = where(pending_line) + pending_reason;
+                s.error = where(pending_line) +
+                          (s.good == 0 ? "not a journal (" + pending_reason + ")" : pending_reason);
                 return s;
             }
             ++s.torn;

@@ -332,6 +332,19 @@ TEST(Journal, ATornHeaderStartsTheJournalAfresh) {
     EXPECT_EQ(r.last_sequence, 2u);
 }
 
+TEST(Journal, AFileThatIsNotAJournalIsRefusedAndKept) {
+    scratch_file f("not_a_journal");
+    const std::string text = "S 1 2 1 b 10 650000 65000 1000\nA 1 2000\n";
+    spit(f.path(), text);
+    journal j;
+    const auto err = j.open(f.path(), fixed_options());
+    ASSERT_TRUE(err.has_value());
+    EXPECT_EQ(*err, "journal: " + f.path() + ":1: not a journal (no checksum)");
+    EXPECT_EQ(slurp(f.path()), text);
+    oms back(8);
+    EXPECT_EQ(recover_journal(f.path(), back).error, f.path() + ":1: not a journal (no checksum)");
+}
+
 TEST(Journal, CorruptionInTheMiddleFailsWithPathAndLine) {
     scratch_file f("corrupt");
     oms live(8);
