@@ -10,6 +10,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,6 +118,16 @@ struct run_result {
     std::uint64_t illegal_transitions = 0;
     std::string journal_path;
     std::uint64_t journal_records = 0;
+    std::string orders_halted;          ///< why new orders stopped (empty: they never did)
+    std::uint64_t unknown_reports = 0;  ///< execution reports naming no order of this run
+    std::uint64_t duplicate_fills = 0;  ///< fills a venue reported again, booked once
+    std::uint64_t gateway_refusals = 0; ///< sends a gateway refused at once
+    std::string error;                  ///< the run could not do its job (live start failed)
+    bool live = false;                  ///< run --live
+    std::uint64_t recovered_orders = 0; ///< live: orders of earlier sessions (journal)
+    std::uint64_t reconciled_fills = 0; ///< live: fills the venues reported at start
+    std::uint64_t never_reached = 0;    ///< orders the venue said it never saw
+    std::uint64_t unknown_outcomes = 0; ///< requests whose outcome had to be asked
     std::vector<hop_row> latency;
     double tsc_per_ns = 0.0;
     std::string queue = "spsc_ring";
@@ -134,11 +145,22 @@ struct run_progress {
 
 class engine_impl;
 
+/// How an engine runs: a replay of the scenario's recordings (deterministic, market time), or
+/// live on the venues of its [live] section (wall clock).
+struct engine_options {
+    bool live = false;
+    /// Live: a value above 0 asks the run to stop (SIGINT, SIGTERM): nothing new is sent,
+    /// working orders are canceled and awaited, the report and the journal are written.
+    const std::atomic<int>* stop = nullptr;
+    /// Live: nanoseconds since the epoch (tests inject it); default: the system clock.
+    std::function<std::int64_t()> wall_clock;
+};
+
 class engine {
   public:
     /// Builds everything the run needs (allocates, opens files); the error names the field.
     struct created;
-    [[nodiscard]] static created create(const scenario& s);
+    [[nodiscard]] static created create(const scenario& s, const engine_options& options = {});
     ~engine();
     engine(engine&&) noexcept;
     engine& operator=(engine&&) noexcept;

@@ -78,12 +78,22 @@ oms_error oms::add(order& o) noexcept {
     return oms_error::ok;
 }
 
+bool oms::start_ids_after(std::uint64_t last) noexcept {
+    if (!orders_.empty()) {
+        return false;
+    }
+    base_ = last;
+    return true;
+}
+
 order* oms::find(client_order_id id) noexcept {
-    return id.value >= 1 && id.value <= orders_.size() ? &orders_[id.value - 1] : nullptr;
+    return id.value > base_ && id.value - base_ <= orders_.size() ? &orders_[id.value - base_ - 1]
+                                                                  : nullptr;
 }
 
 const order* oms::find(client_order_id id) const noexcept {
-    return id.value >= 1 && id.value <= orders_.size() ? &orders_[id.value - 1] : nullptr;
+    return id.value > base_ && id.value - base_ <= orders_.size() ? &orders_[id.value - base_ - 1]
+                                                                  : nullptr;
 }
 
 oms_error oms::move(client_order_id id, order_event e, bool completes) noexcept {

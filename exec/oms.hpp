@@ -38,12 +38,16 @@ class oms {
     [[nodiscard]] std::size_t open_orders() const noexcept;
     /// The id the next add() will assign.
     [[nodiscard]] client_order_id next_id() const noexcept {
-        return client_order_id{orders_.size() + 1};
+        return client_order_id{base_ + orders_.size() + 1};
     }
+    /// Ids start after `last` (the journal's last order id, so a new order never reuses the
+    /// client order id of an earlier session). Only before the first add(); false after.
+    [[nodiscard]] bool start_ids_after(std::uint64_t last) noexcept;
 
   private:
     oms_error move(client_order_id id, order_event e, bool completes) noexcept;
-    std::vector<order> orders_; // id n is orders_[n - 1]
+    std::vector<order> orders_; // id base_ + n is orders_[n - 1]
+    std::uint64_t base_ = 0;
     std::size_t capacity_;
     std::uint64_t illegal_ = 0;
 };

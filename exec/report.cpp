@@ -160,6 +160,26 @@ std::string format_report(const run_result& r, long rss) {
     }
     add(o, "journal: %s (%llu records)\n", r.journal_path.c_str(),
         static_cast<unsigned long long>(r.journal_records));
+    if (!r.orders_halted.empty()) {
+        add(o, "ORDERS HALTED: %s\n", r.orders_halted.c_str());
+    }
+    if (r.live) {
+        add(o,
+            "live: %llu orders recovered from the journal, %llu fills reconciled at start, "
+            "%llu orders never reached their venue, %llu outcomes asked of the venue\n",
+            static_cast<unsigned long long>(r.recovered_orders),
+            static_cast<unsigned long long>(r.reconciled_fills),
+            static_cast<unsigned long long>(r.never_reached),
+            static_cast<unsigned long long>(r.unknown_outcomes));
+    }
+    if (r.unknown_reports + r.duplicate_fills + r.gateway_refusals > 0) {
+        add(o,
+            "execution reports: %llu for unknown orders, %llu duplicate fills booked once, "
+            "%llu sends refused by a gateway\n",
+            static_cast<unsigned long long>(r.unknown_reports),
+            static_cast<unsigned long long>(r.duplicate_fills),
+            static_cast<unsigned long long>(r.gateway_refusals));
+    }
     add(o, "\nlatency per hop (TSC, %.3f ticks/ns)   count      p50      p99    p99.9      max\n",
         r.tsc_per_ns);
     for (const auto& h : r.latency) {
@@ -241,9 +261,20 @@ std::string report_json(const run_result& r, long rss) {
             static_cast<unsigned long long>(h.p50_ns), static_cast<unsigned long long>(h.p99_ns),
             static_cast<unsigned long long>(h.p999_ns), static_cast<unsigned long long>(h.max_ns));
     }
-    add(o, "},\"queue\":\"%s\",\"journal\":\"%s\",\"journal_records\":%llu,\"peak_rss_kb\":%ld}\n",
-        r.queue.c_str(), esc(r.journal_path).c_str(),
-        static_cast<unsigned long long>(r.journal_records), rss);
+    add(o, "},\"queue\":\"%s\",\"journal\":\"%s\",\"journal_records\":%llu", r.queue.c_str(),
+        esc(r.journal_path).c_str(), static_cast<unsigned long long>(r.journal_records));
+    add(o,
+        ",\"orders_halted\":\"%s\",\"unknown_reports\":%llu,\"duplicate_fills\":%llu,"
+        "\"gateway_refusals\":%llu,\"live\":%s,\"recovered_orders\":%llu,"
+        "\"reconciled_fills\":%llu,\"never_reached\":%llu,\"unknown_outcomes\":%llu,"
+        "\"peak_rss_kb\":%ld}\n",
+        esc(r.orders_halted).c_str(), static_cast<unsigned long long>(r.unknown_reports),
+        static_cast<unsigned long long>(r.duplicate_fills),
+        static_cast<unsigned long long>(r.gateway_refusals), r.live ? "true" : "false",
+        static_cast<unsigned long long>(r.recovered_orders),
+        static_cast<unsigned long long>(r.reconciled_fills),
+        static_cast<unsigned long long>(r.never_reached),
+        static_cast<unsigned long long>(r.unknown_outcomes), rss);
     return o;
 }
 

@@ -155,7 +155,7 @@ scenario_result load_scenario(const std::string& path) {
     s.dir = r.dir;
     r.check_keys(root, "",
                  {"name", "portfolio", "journal", "engine", "feeds", "venues", "pools",
-                  "kill_switch", "quote_aliases"});
+                  "kill_switch", "quote_aliases", "live"});
     r.text(croot["name"], "name", s.name, true);
     r.file_path(croot["portfolio"], "portfolio", s.portfolio, true);
     std::string journal;
@@ -215,9 +215,6 @@ scenario_result load_scenario(const std::string& path) {
             s.feeds.push_back(std::move(f));
         }
     }
-    if (s.feeds.empty() && r.error.empty()) {
-        r.fail("feeds", "at least one [[feeds]] recording is required");
-    }
     if (const auto* a = array_of_tables(r, root, "venues")) {
         for (std::size_t i = 0; i < a->size(); ++i) {
             const auto& t = *(*a)[i].as_table();
@@ -275,6 +272,84 @@ scenario_result load_scenario(const std::string& path) {
             }
             s.kill_switch.push_back(k);
         }
+    }
+    if (const auto* l = croot["live"].as_table()) {
+        r.check_keys(*l, "live", {"duration_s", "journal_sync", "feeds", "gateways"});
+        const toml::node_view<const toml::node> ln{l};
+        r.number(ln["duration_s"], "live.duration_s", s.live.duration_s, 0.0, 1e7);
+        if (r.text(ln["journal_sync"], "live.journal_sync", s.live.journal_sync, false) &&
+            s.live.journal_sync != "every" && s.live.journal_sync != "grouped" &&
+            s.live.journal_sync != "none") {
+            r.fail("live.journal_sync",
+                   "must be every, grouped or none (got \"" + s.live.journal_sync + "\")");
+        }
+        if (const auto* a = array_of_tables(r, *l, "feeds")) {
+            for (std::size_t i = 0; i < a->size(); ++i) {
+                const auto& t = *(*a)[i].as_table();
+                const std::string w = "live.feeds[" + std::to_string(i) + "]";
+                r.check_keys(t, w, {"venue", "symbols", "ws", "rest", "ca_file", "instruments"});
+                const toml::node_view<const toml::node> n{t};
+                live_feed_input f;
+                r.text(n["venue"], w + ".venue", f.venue, true);
+                r.strings(n["symbols"], w + ".symbols", f.symbols);
+                if (f.symbols.empty()) {
+                    r.fail(w + ".symbols", "missing (the venue's symbols to follow)");
+                }
+                r.text(n["ws"], w + ".ws", f.ws, false);
+                r.text(n["rest"], w + ".rest", f.rest, false);
+                r.file_path(n["ca_file"], w + ".ca_file", f.ca_file, false);
+                std::vector<std::string> inst;
+                r.strings(n["instruments"], w + ".instruments", inst);
+                for (std::size_t k = 0; k < inst.size(); ++k) {
+                    std::string p;
+                    r.file_path(
+                        toml::node_view<const toml::node>{(*t["instruments"].as_array())[k]},
+                        w + ".instruments[" + std::to_string(k) + "]", p, true);
+                    f.instruments.push_back(p);
+                }
+                s.live.feeds.push_back(std::move(f));
+            }
+        }
+        if (const auto* a = array_of_tables(r, *l, "gateways")) {
+            for (std::size_t i = 0; i < a->size(); ++i) {
+                const auto& t = *(*a)[i].as_table();
+                const std::string w = "live.gateways[" + std::to_string(i) + "]";
+                r.check_keys(t, w,
+                             {"venue", "protocol", "ws", "ws_private", "rest", "ca_file", "keys"});
+                const toml::node_view<const toml::node> n{t};
+                live_gateway_input g;
+                r.text(n["venue"], w + ".venue", g.venue, true);
+                if (r.text(n["protocol"], w + ".protocol", g.protocol, true) &&
+                    g.protocol != "binance" && g.protocol != "okx" && g.protocol != "bybit" &&
+                    g.protocol != "paper") {
+                    r.fail(w + ".protocol",
+                           "must be binance, okx, bybit or paper (got \"" + g.protocol + "\")");
+                }
+                r.text(n["ws"], w + ".ws", g.ws, false);
+                r.text(n["ws_private"], w + ".ws_private", g.ws_private, false);
+                r.text(n["rest"], w + ".rest", g.rest, false);
+                r.file_path(n["ca_file"], w + ".ca_file", g.ca_file, false);
+                r.file_path(n["keys"], w + ".keys", g.keys, false);
+                bool known = false;
+                for (const auto& v : s.venues) {
+                    known = known || v.name == g.venue;
+                }
+                if (!known) {
+                    r.fail(w + ".venue", "no [[venues]] entry named \"" + g.venue + "\"");
+                }
+                for (const auto& o : s.live.gateways) {
+                    if (o.venue == g.venue) {
+                        r.fail(w + ".venue", "a second gateway for \"" + g.venue + "\"");
+                    }
+                }
+                s.live.gateways.push_back(std::move(g));
+            }
+        }
+    } else if (root.contains("live")) {
+        r.fail("live", "must be a table");
+    }
+    if (s.feeds.empty() && !s.live.configured() && r.error.empty()) {
+        r.fail("feeds", "at least one [[feeds]] recording (or a [[live.feeds]] venue) is required");
     }
     if (!r.error.empty()) {
         out.error = r.error;

@@ -53,17 +53,47 @@ struct engine_policy {
     std::uint32_t queue_capacity = 1 << 16;
 };
 
+/// `run --live`: one venue's live market data (a decoder venue, as `ballast record` names it).
+struct live_feed_input {
+    std::string venue;                    ///< decoder venue ("bybit_spot", "coinbase", ...)
+    std::vector<std::string> symbols;     ///< the venue's symbols
+    std::string ws;                       ///< empty: the venue's production endpoint
+    std::string rest;                     ///< empty: the venue's production endpoint
+    std::string ca_file;                  ///< wss/https authorities (absolute path)
+    std::vector<std::string> instruments; ///< instrument lists to use instead of fetching them
+};
+
+/// `run --live`: how orders reach one [[venues]] entry.
+struct live_gateway_input {
+    std::string venue;      ///< a [[venues]] name
+    std::string protocol;   ///< binance | okx | bybit | paper (fills against the live mirror)
+    std::string ws;         ///< trading WebSocket (Binance WS API, OKX private, Bybit trade)
+    std::string ws_private; ///< Bybit: the private stream
+    std::string rest;
+    std::string ca_file;
+    std::string keys; ///< 0600 key file (absolute); empty: BALLAST_<VENUE>_* from the environment
+};
+
+struct live_input {
+    double duration_s = 0.0;              ///< 0: until SIGINT or SIGTERM
+    std::string journal_sync = "grouped"; ///< every | grouped | none
+    std::vector<live_feed_input> feeds;
+    std::vector<live_gateway_input> gateways;
+    [[nodiscard]] bool configured() const noexcept { return !feeds.empty(); }
+};
+
 struct scenario {
     std::string name;
     std::string path; ///< the scenario file
     std::string dir;  ///< its directory
     std::string portfolio;
-    std::string journal; ///< empty: <tmp>/ballast-run-<name>.journal
+    std::string journal; ///< empty: a new <tmp>/ballast-run-<name>-<pid>-<n>.journal per run
     engine_policy policy;
     std::vector<feed_input> feeds;
     std::vector<venue_input> venues;
     std::vector<pool_input> pools;
     std::vector<kill_switch_event> kill_switch;
+    live_input live; ///< [live]: what `run --live` connects to
     /// The quote currencies treated as one (USD, USDT, USDC by default).
     std::vector<std::string> quote_aliases;
 };

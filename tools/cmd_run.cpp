@@ -1,4 +1,5 @@
 // ballast run: the whole engine over a scenario (the bundled default without arguments).
+#include "exec/crash_point.hpp"
 #include "exec/engine.hpp"
 #include "exec/report.hpp"
 #include "exec/scenario.hpp"
@@ -6,11 +7,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <thread>
+#include <unistd.h>
 
 #ifndef BALLAST_SCENARIO_DIR
 #error "BALLAST_SCENARIO_DIR must name the bundled scenario folder (tools/CMakeLists.txt)"
@@ -18,14 +22,32 @@
 
 namespace ballast::cli {
 
+namespace {
+
+std::atomic<int> stop_signals{0};
+
+/// SIGINT / SIGTERM: the first asks the live run to stop cleanly (cancel, wait, report); a
+/// second exits at once. Every journal record is already in the file (write(2) returned).
+extern "C" void on_stop_signal(int) {
+    if (stop_signals.fetch_add(1) > 0) {
+        ::_exit(130);
+    }
+}
+
+} // namespace
+
 int run_run(int argc, char** argv) {
     CLI::App app{"rebalance a portfolio end to end over a multi-venue scenario", "ballast run"};
     std::string config = std::string(BALLAST_SCENARIO_DIR) + "/scenario.toml";
     std::string report;
     bool quiet = false;
+    bool live = false;
     app.add_option("--config", config, "scenario TOML (default: the bundled scenario)");
     app.add_option("--report", report, "also write the report as JSON to FILE");
     app.add_flag("--quiet", quiet, "no progress line on stderr");
+    app.add_flag("--live", live,
+                 "trade live on the venues of the scenario's [live] section (signed gateways, "
+                 "or paper fills on the live books); SIGINT/SIGTERM stops it cleanly");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -36,7 +58,18 @@ int run_run(int argc, char** argv) {
         std::fprintf(stderr, "ballast run: %s\n", sc.error.c_str());
         return 2;
     }
-    auto created = exec::engine::create(*sc.value);
+    exec::engine_options eo;
+    eo.live = live;
+    eo.stop = &stop_signals;
+    if (live) {
+        exec::arm_crash_point_from_environment();
+        struct sigaction sa {};
+        sa.sa_handler = on_stop_signal;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGINT, &sa, nullptr);
+        ::sigaction(SIGTERM, &sa, nullptr);
+    }
+    auto created = exec::engine::create(*sc.value, eo);
     if (!created.value) {
         std::fprintf(stderr, "ballast run: %s\n", created.error.c_str());
         return 2;
@@ -71,6 +104,11 @@ int run_run(int argc, char** argv) {
     progress.done.store(true);
     printer.join();
     const long rss = exec::peak_rss_kb();
+    if (!r.error.empty()) {
+        // The live run never started trading (no session, reconciliation failed).
+        std::fprintf(stderr, "ballast run: %s\n", r.error.c_str());
+        return 1;
+    }
     std::fputs(exec::format_report(r, rss).c_str(), stdout);
     if (!report.empty()) {
         std::ofstream out(report);

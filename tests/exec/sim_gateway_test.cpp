@@ -1,3 +1,4 @@
+#include "exec/fill_dedup.hpp"
 #include "exec/sim_gateway.hpp"
 #include "router/amm_pool.hpp"
 
@@ -126,6 +127,99 @@ TEST(SimGateway, PoolSwapBeyondLiquidityIsRefused) {
     const auto r = swap_on_pool(o, pool, terms, sim_venue_terms{});
     EXPECT_FALSE(r.ok);
     EXPECT_EQ(pool.v3.sqrt_price_x96(), before);
+}
+
+// The simulated venue behind the gateway interface: latency in market time, then the reports a
+// venue sends (ack, one fill per level with cumulative quantity and a trade id, the IOC cancel).
+TEST(SimGatewayInterface, OrdersArriveAfterTheLatencyAndReportLikeAVenue) {
+    const auto spec = btc_spec();
+    l2_book book(16);
+    (void)book.set_level(side::ask, price(651000), qty(500000));
+    (void)book.set_level(side::ask, price(651010), qty(300000));
+    std::int64_t clock = 1'000'000'000;
+    sim_gateway g(venue_id{3}, sim_venue_terms{10.0, 5'000'000, 0.0}, &clock);
+    g.add_book(&spec, &book);
+    order_request r;
+    r.id = client_order_id{7};
+    r.spec = &spec;
+    r.order_side = side::bid;
+    r.quantity = qty(1000000);
+    r.limit = price(651010);
+    ASSERT_EQ(g.send(r), gateway_status::ok);
+    EXPECT_EQ(g.next_arrival(), clock + 5'000'000);
+    exec_report rep;
+    g.advance(clock + 4'999'999);
+    EXPECT_FALSE(g.poll(rep)); // not there yet
+    clock += 5'000'000;
+    g.advance(clock);
+    std::vector<exec_report> got;
+    while (g.poll(rep)) {
+        got.push_back(rep);
+    }
+    ASSERT_EQ(got.size(), 4u);
+    EXPECT_EQ(got[0].kind, exec_kind::ack);
+    EXPECT_EQ(got[1].kind, exec_kind::fill);
+    EXPECT_EQ(got[1].last_qty, qty(500000));
+    EXPECT_EQ(got[1].cum_qty, qty(500000));
+    EXPECT_EQ(got[1].state, order_state::partially_filled);
+    EXPECT_EQ(got[2].cum_qty, qty(800000));
+    EXPECT_NE(got[1].trade_id_view(), got[2].trade_id_view());
+    EXPECT_DOUBLE_EQ(got[2].notional_quote, 65101.0 * 0.3);
+    EXPECT_EQ(got[3].kind, exec_kind::canceled);
+    EXPECT_EQ(got[3].cum_qty, qty(800000));
+    for (const auto& x : got) {
+        EXPECT_EQ(x.id, client_order_id{7});
+        EXPECT_EQ(x.venue, venue_id{3});
+    }
+    EXPECT_EQ(g.next_arrival(), INT64_MAX);
+}
+
+TEST(SimGatewayInterface, RefusesWhatNoVenueWouldTake) {
+    const auto spec = btc_spec();
+    const auto other = btc_spec();
+    l2_book book(16);
+    std::int64_t clock = 0;
+    sim_gateway g(venue_id{1}, sim_venue_terms{}, &clock, 2);
+    g.add_book(&spec, &book);
+    order_request r;
+    r.id = client_order_id{1};
+    r.spec = &spec;
+    EXPECT_EQ(g.send(r), gateway_status::rejected); // zero quantity
+    r.quantity = qty(1);
+    EXPECT_EQ(g.send(r), gateway_status::ok);
+    EXPECT_EQ(g.send(r), gateway_status::ok);
+    EXPECT_EQ(g.send(r), gateway_status::back_pressured); // sized for two in flight
+    g.advance(0);
+    exec_report rep;
+    while (g.poll(rep)) {
+    }
+    r.spec = &other; // an instrument the venue does not trade
+    ASSERT_EQ(g.send(r), gateway_status::ok);
+    g.advance(0);
+    ASSERT_TRUE(g.poll(rep));
+    EXPECT_EQ(rep.kind, exec_kind::rejected);
+    EXPECT_EQ(rep.reason_view(), "unknown instrument");
+    EXPECT_EQ(g.query(query_request{}), gateway_status::unsupported);
+}
+
+TEST(FillDedup, EachFillOnceByVenueOrderAndTrade) {
+    fill_dedup d(8);
+    const auto k1 = fill_dedup::key(venue_id{1}, client_order_id{5}, "42");
+    EXPECT_EQ(d.insert(k1), fill_dedup::result::added);
+    EXPECT_EQ(d.insert(k1), fill_dedup::result::duplicate);
+    // The same trade id of another order (a trade between two of our orders) or venue is new.
+    EXPECT_EQ(d.insert(fill_dedup::key(venue_id{1}, client_order_id{6}, "42")),
+              fill_dedup::result::added);
+    EXPECT_EQ(d.insert(fill_dedup::key(venue_id{2}, client_order_id{5}, "42")),
+              fill_dedup::result::added);
+    EXPECT_TRUE(d.contains(k1));
+    EXPECT_FALSE(d.contains(fill_dedup::key(venue_id{1}, client_order_id{5}, "43")));
+    for (int i = 0; i < 100; ++i) {
+        (void)d.insert(fill_dedup::key(venue_id{9}, client_order_id{1}, std::to_string(i)));
+    }
+    EXPECT_EQ(d.insert(fill_dedup::key(venue_id{9}, client_order_id{2}, "x")),
+              fill_dedup::result::full); // sized at construction: never grows, says so
+    EXPECT_EQ(d.size(), 8u);
 }
 
 } // namespace

@@ -1,0 +1,306 @@
+#pragma once
+/// The engine's state, shared by the files that implement it (internal to exec/): the books it
+/// mirrors, the pools, the markets the router sees, timers, parent orders, and engine_impl.
+/// One file per responsibility:
+///   engine_setup.cpp    builds everything from the scenario (allocates, opens files)
+///   feed_runner.cpp     a recording's decoder on its own thread, into its ring
+///   engine.cpp          the replay sequencer: merges the rings in market time
+///   engine_decide.cpp   book events, marks, drift and the rebalancer's parent orders, timers
+///   engine_orders.cpp   slices into child orders, gateways, execution reports, fill booking
+///   engine_summary.cpp  the run's summary
+#include "exec/engine.hpp"
+#include "exec/gateway_session.hpp"
+#include "feed/live_feed.hpp"
+
+#include "exec/fill_dedup.hpp"
+#include "exec/gateway.hpp"
+#include "exec/journal.hpp"
+#include "exec/sim_gateway.hpp"
+#include "feed/book_events.hpp"
+#include "feed/instruments.hpp"
+#include "feed/recording.hpp"
+#include "feed/venues.hpp"
+#include "risk/config.hpp"
+#include "risk/rebalance.hpp"
+#include "router/amm_pool.hpp"
+#include "router/child_order.hpp"
+#include "router/schedule.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <thread>
+
+namespace ballast::exec::engine_detail {
+
+using feed::book_event;
+
+/// A venue's decoder running on its own thread over one recording.
+struct feed_thread {
+    std::string path;
+    std::string venue;
+    std::int64_t offset_ns = 0;
+    std::unique_ptr<feed::reject_log> rejects;
+    std::unique_ptr<feed::venue_feed> decoder;
+    std::unique_ptr<feed::book_ring> ring;
+    std::vector<std::pair<std::string, std::uint16_t>> symbol_slots; // setup
+    latency_histogram decode;
+    double tsc_per_ns = 1.0;
+    std::uint64_t frames = 0;
+    std::uint64_t full_spins = 0; // set when the feed thread ends
+    bool ended = false;
+};
+
+/// Decodes the recording on the calling thread into the feed's ring, then pushes `end`.
+void run_feed(feed_thread& t);
+
+/// A book the engine mirrors from a feed thread.
+struct book_slot {
+    std::size_t feed = 0;
+    const instrument_spec* spec = nullptr; // the venue's spec (ticks and lots of the book)
+    instrument_id instrument{};            // portfolio index
+    risk::position_id position{};
+    venue_id venue{};
+    std::size_t venue_terms = 0;
+    std::unique_ptr<l2_book> book;
+    feed::book_health health = feed::book_health::syncing;
+    std::int64_t last_update = 0;
+    std::uint64_t excluded = 0; // times the router skipped it
+    bool was_routable = false;
+};
+
+struct pool_slot {
+    pool_state state;
+    std::unique_ptr<router::amm_pool> view;
+    pool_terms terms;
+    std::string base_token;
+    std::string quote_token;
+    instrument_id instrument{};
+    risk::position_id position{};
+    venue_id venue{};
+    std::size_t venue_terms = 0;
+    const instrument_spec* spec = nullptr;
+};
+
+/// Sources of one underlying for one route kind (spot books + pools, or perp books).
+struct market {
+    risk::underlying_id underlying{};
+    bool perp = false;
+    decimal_step base_step{1, 8};
+    std::vector<std::size_t> books; // book slots
+    std::vector<std::size_t> pools; // pool slots
+    std::vector<router::book_source> book_sources;
+    std::vector<router::pool_source> pool_sources;
+    [[nodiscard]] router::market_snapshot snapshot() const noexcept {
+        return {base_step, book_sources, pool_sources};
+    }
+};
+
+struct timer {
+    enum class kind : std::uint8_t { rebalance, slice, arrival, kill };
+    std::int64_t at = 0;
+    std::uint64_t seq = 0;
+    kind k = kind::rebalance;
+    std::uint32_t a = 0; // parent / order id / kill index
+    std::uint32_t b = 0; // slice index
+};
+
+struct parent_state {
+    parent_summary summary;
+    std::size_t market = 0;
+    side order_side = side::bid;
+    std::array<router::schedule_slice, 64> slices{};
+    std::uint32_t slice_count = 0;
+    std::uint32_t slices_done = 0;
+    std::int64_t residual_steps = 0; // not yet sent or came back unfilled
+    double base_step_units = 0.0;
+};
+
+/// Wraps risk's real pre-trade checks as the router's child-order gate.
+class risk_gate final : public router::child_order_gate {
+  public:
+    risk_gate(risk::pre_trade_checker& checker, const std::vector<book_slot>& books,
+              const std::vector<pool_slot>& pools)
+        : checker_(checker), books_(books), pools_(pools) {}
+    const market* current = nullptr;
+    std::int64_t now = 0;
+    std::array<std::uint64_t, 32> rejects{};
+    std::uint64_t approved = 0;
+    hop_latencies* latencies = nullptr;
+
+    router::check_result check(const router::child_order& c) noexcept override {
+        risk::risk_order o;
+        o.s = c.order_side;
+        if (c.kind == router::source_kind::book) {
+            const book_slot& b = books_[current->books[c.source_index]];
+            o.venue = b.venue;
+            o.instrument = b.instrument;
+            o.px = c.limit_ticks;
+            o.q = c.venue_amount;
+        } else {
+            const pool_slot& p = pools_[current->pools[c.source_index]];
+            o.venue = p.venue;
+            o.instrument = p.instrument;
+            o.px = price(std::llround(c.limit_price / steps_to_double(1, p.spec->tick)));
+            const std::int64_t per = router::steps_per(p.spec->lot, current->base_step);
+            o.q = qty(per > 0 ? c.amount.value() / per : 0);
+        }
+        const std::uint64_t t0 = tsc_now();
+        const risk::check_result r = checker_.check(o, timestamp_ns{now});
+        if (latencies != nullptr) {
+            latencies->record_ticks(hop::pre_trade, t0, tsc_now());
+        }
+        if (!r.accepted()) {
+            ++rejects[static_cast<std::size_t>(r.reason)];
+            return {false, risk::to_string(r.reason)};
+        }
+        ++approved;
+        return {true, {}};
+    }
+
+  private:
+    risk::pre_trade_checker& checker_;
+    const std::vector<book_slot>& books_;
+    const std::vector<pool_slot>& pools_;
+};
+
+inline double mid_of(const l2_book& b, const instrument_spec& spec) noexcept {
+    if (b.empty(side::bid) || b.empty(side::ask)) {
+        return 0.0;
+    }
+    return 0.5 * (spec.to_double(b.best_bid().px) + spec.to_double(b.best_ask().px));
+}
+
+inline double pool_spot(const pool_slot& p) noexcept {
+    const double raw = p.state.v3.raw_price(); // token1 per token0, raw units
+    if (raw <= 0.0) {
+        return 0.0;
+    }
+    const double human = raw * std::pow(10.0, p.state.meta.decimals0 - p.state.meta.decimals1);
+    return p.terms.base_is_token0 ? human : 1.0 / human;
+}
+
+/// The mid of a router snapshot's best book (0 when none is healthy).
+[[nodiscard]] double market_mid(const router::market_snapshot& s) noexcept;
+/// The weights and deltas of every underlying, before or after the run.
+void fill_weights(const risk::risk_config& cfg, std::vector<underlying_summary>& out, bool after);
+
+} // namespace ballast::exec::engine_detail
+
+namespace ballast::exec {
+
+using namespace engine_detail;
+
+/// A live venue feed: its thread, and which engine book each of its ring slots is.
+struct live_source {
+    feed::live_feed_options options;
+    std::unique_ptr<feed::live_feed_thread> thread;
+    std::vector<std::uint16_t> slot_to_book; ///< no_book: a followed symbol the engine ignores
+    std::uint64_t overflows = 0;
+    static constexpr std::uint16_t no_book = 0xffff;
+};
+
+using terms_lookup = std::function<std::optional<std::size_t>(const std::string&)>;
+
+class engine_impl {
+  public:
+    scenario sc;
+    risk::risk_config cfg;
+    std::unique_ptr<risk::pre_trade_checker> checker;
+    instrument_registry registry;
+    std::vector<std::unique_ptr<feed_thread>> feeds;
+    std::vector<book_slot> books;
+    std::vector<pool_slot> pools;
+    std::vector<market> markets;
+    std::vector<sim_venue_terms> venue_terms;
+    std::vector<std::string> venue_names; // sc.venues order
+    risk::account_id account{};
+    risk::position_id cash_position{};
+    std::vector<risk::hedge_route> routes;
+    std::vector<risk::drift_row> drift;
+    std::vector<risk::plan_row> plan;
+    router::smart_router router;
+    std::unique_ptr<risk_gate> gate;
+    std::vector<router::child_order> children;
+    oms orders{1 << 16};
+    journal jr;
+    std::vector<std::unique_ptr<sim_gateway>> gateways; // paper fills, by venue_terms index
+    std::vector<venue_gateway*> gw;                     // what orders go to, by venue_terms index
+    std::vector<std::unique_ptr<threaded_gateway>> real_gateways; // live: signed venue sessions
+    std::vector<std::size_t> real_gateway_terms;                  // venue_terms index of each
+    std::vector<risk::position_id> position_by_instrument; // portfolio instrument -> position
+    // Live (`run --live`): venue feeds, the wall clock, the stop request.
+    bool live_mode = false;
+    std::vector<live_source> live_feeds;
+    std::function<std::int64_t()> wall_clock;
+    const std::atomic<int>* stop_requests = nullptr;
+    std::uint64_t recovered_orders = 0;
+    std::uint64_t reconciled_fills = 0;
+    std::uint64_t never_reached = 0;
+    bool stop_sending = false;         // live stop: working orders are canceled, nothing new leaves
+    std::uint64_t session_reports = 0; // connected / disconnected / rate-limit reports
+    std::uint64_t unknown_outcomes = 0; // requests whose outcome the venue must be asked
+    fill_dedup booked_fills{1 << 17};
+    std::uint64_t unknown_reports = 0;  // reports naming no order of ours
+    std::uint64_t duplicate_fills = 0;  // fills a venue reported again
+    std::uint64_t gateway_refusals = 0; // sends a gateway refused at once
+    std::string halted;                 // why new orders stopped (a journal write failed)
+    std::vector<timer> timers;
+    std::uint64_t timer_seq = 0;
+    std::vector<parent_state> parents;
+    std::vector<double> initial_contracts; // by position
+    std::vector<double> fill_contracts;    // by position
+    double cash_from_fills = 0.0;
+    hop_latencies lat;
+    std::int64_t market_start = 0;
+    std::int64_t now = 0;
+    std::int64_t last_rebalance = 0;
+    std::uint64_t events = 0;
+    std::vector<std::pair<timestamp_ns, std::string>> kill_changes;
+    run_progress* progress = nullptr;
+    std::uint64_t fills = 0;
+
+    std::string setup();
+    std::string setup_replay_feeds(std::vector<std::string>& feed_venues,
+                                   const terms_lookup& terms_of);
+    std::string setup_live_feeds(std::vector<std::string>& feed_venues,
+                                 const terms_lookup& terms_of);
+    std::string setup_live_gateways();
+    /// Live start: the journal's orders, positions and cash, then every venue's view of them.
+    std::string recover_and_reconcile();
+    run_result run_live();
+    void add_timer(timer t) noexcept {
+        t.seq = ++timer_seq;
+        const auto it =
+            std::upper_bound(timers.begin(), timers.end(), t, [](const timer& x, const timer& y) {
+                return x.at != y.at ? x.at > y.at : x.seq > y.seq;
+            });
+        timers.insert(it, t); // capacity reserved at setup; earliest timer at the back
+    }
+    void run_timers_until(std::int64_t t) noexcept;
+    void apply(const book_event& e) noexcept;
+    void rebalance() noexcept;
+    void send_slice(parent_state& p, std::uint32_t i) noexcept;
+    void arrive(std::size_t gateway) noexcept;
+    void on_report(const exec_report& r) noexcept;
+    /// Our fill took liquidity from the mirror: a change to the instrument's mark.
+    void mark_book(std::size_t slot) noexcept {
+        const book_slot& b = books[slot];
+        const double mid = mid_of(*b.book, *b.spec);
+        if (mid > 0.0) {
+            (void)cfg.book.on_instrument_mark(b.instrument, mid);
+        }
+    }
+    void halt(std::string_view what) noexcept;
+    void refresh_sources(market& m) noexcept;
+    void book_fill(order& o, const sim_fill& f) noexcept;
+    [[nodiscard]] bool routable(const book_slot& b) const noexcept {
+        return b.health == feed::book_health::live && !b.book->empty(side::bid) &&
+               !b.book->empty(side::ask) &&
+               now - b.last_update <= static_cast<std::int64_t>(sc.policy.max_book_age_s * 1e9);
+    }
+    run_result finish();
+};
+
+} // namespace ballast::exec
