@@ -24,6 +24,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -51,7 +52,19 @@ std::string_view sim_faults_help() noexcept {
            "order);\n"
            "         conn=all every connection (default: the first connection that reaches N);\n"
            "         p=X with seed=S each frame with probability X (deterministic); ms=T (stall)\n"
-           "  e.g.   drop:frame=40,close:after=100:conn=all,stall:frame=10:ms=2000,refuse:sub=1";
+           "  e.g.   drop:frame=40,close:after=100:conn=all,stall:frame=10:ms=2000,refuse:sub=1\n"
+           "  order side (order=N: the N-th order request, new/cancel/amend, all connections):\n"
+           "         ack_drop (processed, no acknowledgement), fill_delay (its execution reports\n"
+           "         from the first fill on sent ms later), order_close (connection closed as it\n"
+           "         arrives; processed), report_dup (its execution reports sent twice),\n"
+           "         rate_limit (refused with the venue's rate-limit error)\n"
+           "  e.g.   rate_limit:order=1,fill_delay:order=2:ms=500";
+}
+
+bool sim_order_fault(sim_fault_kind k) noexcept {
+    return k == sim_fault_kind::ack_drop || k == sim_fault_kind::fill_delay ||
+           k == sim_fault_kind::order_close || k == sim_fault_kind::report_dup ||
+           k == sim_fault_kind::rate_limit;
 }
 
 namespace {
@@ -116,8 +129,19 @@ std::optional<std::string> parse_sim_faults(std::string_view spec, std::vector<s
             f.kind = sim_fault_kind::stall;
         } else if (kind == "refuse") {
             f.kind = sim_fault_kind::refuse;
+        } else if (kind == "ack_drop") {
+            f.kind = sim_fault_kind::ack_drop;
+        } else if (kind == "fill_delay") {
+            f.kind = sim_fault_kind::fill_delay;
+        } else if (kind == "order_close") {
+            f.kind = sim_fault_kind::order_close;
+        } else if (kind == "report_dup") {
+            f.kind = sim_fault_kind::report_dup;
+        } else if (kind == "rate_limit") {
+            f.kind = sim_fault_kind::rate_limit;
         } else {
-            return bad("unknown kind (drop, dup, reorder, corrupt, garbage, close, stall, refuse)");
+            return bad("unknown kind (drop, dup, reorder, corrupt, garbage, close, stall, refuse, "
+                       "ack_drop, fill_delay, order_close, report_dup, rate_limit)");
         }
         for (std::size_t i = 1; i < parts.size(); ++i) {
             const auto eq = parts[i].find('=');
@@ -127,7 +151,7 @@ std::optional<std::string> parse_sim_faults(std::string_view spec, std::vector<s
             const auto key = parts[i].substr(0, eq);
             const auto value = parts[i].substr(eq + 1);
             bool ok = true;
-            if (key == "frame" || key == "after" || key == "sub" || key == "n") {
+            if (key == "frame" || key == "after" || key == "sub" || key == "n" || key == "order") {
                 ok = parse_u64(value, f.at) && f.at > 0;
             } else if (key == "conn") {
                 if (value == "all") {
@@ -144,14 +168,17 @@ std::optional<std::string> parse_sim_faults(std::string_view spec, std::vector<s
                 ok = parse_u64(value, f.seed);
             } else {
                 return bad("unknown key '" + std::string(key) +
-                           "' (frame, after, sub, conn, ms, p, seed)");
+                           "' (frame, after, sub, order, conn, ms, p, seed)");
             }
             if (!ok) {
                 return bad("bad value for " + std::string(key) + ": '" + std::string(value) + "'");
             }
         }
         if (f.at == 0 && f.probability == 0.0) {
-            return bad("needs frame=N (after=N, sub=N) or p=X");
+            return bad("needs frame=N (after=N, sub=N, order=N) or p=X");
+        }
+        if (sim_order_fault(f.kind) && (f.conn != 0 || f.all)) {
+            return bad("order faults count requests over all connections: no conn=");
         }
         if (f.kind == sim_fault_kind::refuse && f.probability > 0.0) {
             return bad("refuse takes sub=N, not p");
@@ -255,6 +282,11 @@ struct sim_venue::impl final : sim_context {
     std::function<void(const std::string&)> sink;
     bool stopped = false;
 
+    // --- order side
+    std::unique_ptr<sim_orders> engine;
+    std::uint64_t order_requests_seen = 0;
+    sim_order_faults current_faults;
+
     // --- loading
     std::optional<std::string> load();
     std::optional<std::string> open_sources(bool companions);
@@ -282,7 +314,7 @@ struct sim_venue::impl final : sim_context {
             on_drained();
         }
     }
-    sim_http_reply http_reply(std::string_view target);
+    sim_http_reply http_reply(const sim_http_request& req);
     std::string status_json() const;
     void on_message(sim_session& c, std::string_view text) { protocol->on_message(*this, c, text); }
     void emit(const std::string& line) {
@@ -365,6 +397,27 @@ struct sim_venue::impl final : sim_context {
     bool key_known(std::string_view key, std::string_view feed) const override {
         return known_keys.contains(std::string(feed) + '\n' + std::string(key));
     }
+    sim_orders* orders() override { return engine.get(); }
+    std::int64_t now_ms() const override {
+        if (options.clock_ms) {
+            return options.clock_ms();
+        }
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
+    sim_order_faults order_request() override;
+    void publish() override;
+    std::vector<sim_client*> connections() override {
+        std::vector<sim_client*> out;
+        for (const auto& c : clients) {
+            if (!c->gone) {
+                out.push_back(c.get());
+            }
+        }
+        return out;
+    }
+    void send_events(const std::vector<sim_event>& events, bool twice);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -683,6 +736,11 @@ void sim_venue::impl::play(std::size_t source_index, const feed::recorded_frame&
     }
     const std::string fv = fd->venue();
     last_frames[fv + '\n' + r.key].assign(rf.data);
+    if (engine && r.book) {
+        engine->on_book_update(fv, r.symbol, now_ms());
+        current_faults = {};
+        publish();
+    }
     // Copy: a fault may close a connection (erasing it) while we walk.
     const auto targets = clients;
     for (const auto& cl : targets) {
@@ -736,7 +794,8 @@ void sim_venue::impl::deliver(sim_session& c, const sim_subscription& s, std::st
     std::uint64_t stall_ms = 0;
     for (std::size_t i = 0; i < options.faults.size(); ++i) {
         const auto& f = options.faults[i];
-        if (f.kind == sim_fault_kind::refuse || !fault_hits(i, f, c, n)) {
+        if (f.kind == sim_fault_kind::refuse || sim_order_fault(f.kind) ||
+            !fault_hits(i, f, c, n)) {
             continue;
         }
         switch (f.kind) {
@@ -761,7 +820,7 @@ void sim_venue::impl::deliver(sim_session& c, const sim_subscription& s, std::st
         case sim_fault_kind::stall:
             stall_ms = std::max(stall_ms, f.ms);
             break;
-        case sim_fault_kind::refuse:
+        default: // refuse and the order faults are counted elsewhere
             break;
         }
     }
@@ -893,15 +952,114 @@ std::string sim_venue::impl::status_json() const {
     return out;
 }
 
-sim_http_reply sim_venue::impl::http_reply(std::string_view target) {
-    const std::string_view path = target.substr(0, target.find('?'));
-    if (path == "/ballast/status") {
+sim_http_reply sim_venue::impl::http_reply(const sim_http_request& req) {
+    if (req.path == "/ballast/status") {
         return {200, status_json()};
     }
-    if (auto r = protocol->on_http(*this, target)) {
+    if (req.path == "/ballast/account") {
+        // Observability for tests: never a secret (sim_orders::account_json writes none).
+        const std::string key(query_param(req.query, "api_key"));
+        sim_account* a = engine ? engine->account(key) : nullptr;
+        if (a == nullptr) {
+            return {404, "{\"error\":\"no such account\"}"};
+        }
+        return {200, engine->account_json(*a)};
+    }
+    if (auto r = protocol->on_request(*this, req)) {
         return std::move(*r);
     }
-    return {404, "{\"error\":\"not found\",\"path\":" + json_escape(path) + "}"};
+    if (req.method != "GET" && req.method != "HEAD") {
+        return {405, "{\"error\":\"method not allowed\"}"};
+    }
+    if (auto r = protocol->on_http(*this, req.target)) {
+        return std::move(*r);
+    }
+    return {404, "{\"error\":\"not found\",\"path\":" + json_escape(req.path) + "}"};
+}
+
+sim_order_faults sim_venue::impl::order_request() {
+    sim_order_faults out;
+    out.request_no = ++order_requests_seen;
+    for (const auto& f : options.faults) {
+        if (!sim_order_fault(f.kind)) {
+            continue;
+        }
+        const bool hit = f.probability > 0.0 ? fault_draw(f.seed, 0, out.request_no) < f.probability
+                                             : f.at == out.request_no;
+        if (!hit) {
+            continue;
+        }
+        switch (f.kind) {
+        case sim_fault_kind::ack_drop:
+            out.drop_ack = true;
+            break;
+        case sim_fault_kind::fill_delay:
+            out.delay_fill_ms = std::max(out.delay_fill_ms, f.ms);
+            break;
+        case sim_fault_kind::order_close:
+            out.close = true;
+            break;
+        case sim_fault_kind::report_dup:
+            out.duplicate_reports = true;
+            break;
+        case sim_fault_kind::rate_limit:
+            out.rate_limit = true;
+            break;
+        default:
+            break;
+        }
+    }
+    current_faults = out;
+    return out;
+}
+
+void sim_venue::impl::send_events(const std::vector<sim_event>& events, bool twice) {
+    const auto targets = clients;
+    for (const auto& e : events) {
+        for (const auto& c : targets) {
+            if (c->gone || c->api_key != e.api_key) {
+                continue;
+            }
+            for (auto& m : protocol->on_event(*this, *c, e)) {
+                if (twice) {
+                    c->send(m);
+                }
+                c->send(std::move(m));
+            }
+        }
+    }
+}
+
+void sim_venue::impl::publish() {
+    if (!engine) {
+        return;
+    }
+    auto events = engine->take_events();
+    if (events.empty()) {
+        return;
+    }
+    const sim_order_faults f = current_faults;
+    std::vector<sim_event> now_events;
+    std::vector<sim_event> later;
+    for (auto& e : events) {
+        const bool mine = e.request_no != 0 && e.request_no == f.request_no;
+        if (mine && f.delay_fill_ms > 0 && (!later.empty() || e.kind == sim_event_kind::trade)) {
+            later.push_back(std::move(e));
+        } else {
+            now_events.push_back(std::move(e));
+        }
+    }
+    send_events(now_events, f.duplicate_reports);
+    if (!later.empty()) {
+        auto timer = std::make_shared<net::steady_timer>(io);
+        timer->expires_after(std::chrono::milliseconds(f.delay_fill_ms));
+        timer->async_wait([this, timer, later = std::move(later),
+                           twice = f.duplicate_reports](boost::system::error_code ec) {
+            if (!ec && !stopped) {
+                send_events(later, twice);
+            }
+        });
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1126,17 +1284,35 @@ class http_session final : public std::enable_shared_from_this<http_session<Stre
             reply({404, "{\"error\":\"no WebSocket endpoint at this path\"}"});
             return;
         }
-        if (req_.method() != http::verb::get && req_.method() != http::verb::head) {
-            reply({405, "{\"error\":\"method not allowed\"}"});
-            return;
+        sim_http_request req;
+        req.method = std::string(req_.method_string());
+        req.target = target;
+        req.path = std::string(path);
+        const auto q = target.find('?');
+        req.query = q == std::string::npos ? std::string() : target.substr(q + 1);
+        req.body = req_.body();
+        for (const auto& h : req_) {
+            std::string name(h.name_string());
+            std::transform(name.begin(), name.end(), name.begin(),
+                           [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+            req.headers[name] = std::string(h.value());
         }
-        reply(srv_.http_reply(target));
+        reply(srv_.http_reply(req));
     }
     void reply(sim_http_reply r) {
+        if (r.drop) {
+            beast::error_code ignored;
+            beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+            beast::get_lowest_layer(stream_).socket().close(ignored);
+            return;
+        }
         auto res = std::make_shared<http::response<http::string_body>>(
             static_cast<http::status>(r.status), req_.version());
         res->set(http::field::server, "ballast-sim-venue");
         res->set(http::field::content_type, r.content_type);
+        for (const auto& [name, value] : r.headers) {
+            res->set(name, value);
+        }
         res->keep_alive(req_.keep_alive());
         res->body() = std::move(r.body);
         res->prepare_payload();
@@ -1200,6 +1376,20 @@ std::optional<std::string> sim_venue::start() {
     if (auto err = m.load()) {
         return err;
     }
+    if (!m.options.accounts.empty()) {
+        if (m.options.venue != "binance" && m.options.venue != "bybit" &&
+            m.options.venue != "okx") {
+            return "--accounts: sim-venue serves order entry for binance, bybit and okx only, "
+                   "not " +
+                   m.options.venue;
+        }
+        m.engine = std::make_unique<sim_orders>(
+            m.options.accounts, m.protocol->order_rules(),
+            [&m](std::string_view feed, std::string_view symbol) -> const l2_book* {
+                const feed::venue_book* b = m.book(feed, symbol);
+                return b != nullptr && b->health == feed::book_health::live ? &b->book : nullptr;
+            });
+    }
     if (m.options.tls) {
         const auto cert = feed::make_self_signed_certificate({"localhost"}, {"127.0.0.1", "::1"});
         if (cert.cert_pem.empty()) {
@@ -1239,6 +1429,9 @@ std::optional<std::string> sim_venue::start() {
     m.tick_timer.emplace(m.io);
     m.accept();
     m.tick();
+    if (m.engine) {
+        m.start_playback(); // orders meet the books from the start, with or without subscribers
+    }
     m.thread = std::thread([&m] { m.io.run(); });
     return std::nullopt;
 }
@@ -1320,6 +1513,34 @@ bool sim_venue::capture_done() const noexcept {
 
 std::uint64_t sim_venue::frames_played() const noexcept {
     return impl_->played_atomic.load(std::memory_order_relaxed);
+}
+
+std::string sim_venue::account_json(const std::string& api_key) {
+    auto& m = *impl_;
+    std::promise<std::string> p;
+    auto f = p.get_future();
+    net::post(m.io, [&m, &p, &api_key] {
+        sim_account* a = m.engine ? m.engine->account(api_key) : nullptr;
+        p.set_value(a == nullptr ? std::string() : m.engine->account_json(*a));
+    });
+    return f.get();
+}
+
+std::uint64_t sim_venue::new_order_requests(const std::string& api_key,
+                                            const std::string& client_id) {
+    auto& m = *impl_;
+    std::promise<std::uint64_t> p;
+    auto f = p.get_future();
+    net::post(m.io, [&m, &p, &api_key, &client_id] {
+        sim_account* a = m.engine ? m.engine->account(api_key) : nullptr;
+        std::uint64_t n = 0;
+        if (a != nullptr) {
+            const auto it = a->new_requests.find(client_id);
+            n = it == a->new_requests.end() ? 0 : it->second;
+        }
+        p.set_value(n);
+    });
+    return f.get();
 }
 
 void sim_venue::play_until(std::uint64_t frames) {

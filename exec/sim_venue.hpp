@@ -4,6 +4,8 @@
 /// own books by running Ballast's decoder for the venue over the capture as it plays it, so a
 /// mid-capture (re)subscription gets a snapshot as of that moment.
 
+#include "exec/sim_accounts.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -24,7 +26,15 @@ enum class sim_fault_kind : std::uint8_t {
     close,     ///< the connection is closed after it
     stall,     ///< nothing more is written for `ms` milliseconds after it
     refuse,    ///< the N-th subscription request is answered with the venue's error
+    // Order side: counted per order request (new, cancel, amend; REST and WebSocket), `order=N`.
+    ack_drop,    ///< the request is processed, its acknowledgement is not sent
+    fill_delay,  ///< the request's execution reports from its first fill on are sent `ms` later
+    order_close, ///< the connection closes right after the request arrives (it IS processed)
+    report_dup,  ///< every execution report the request causes is sent twice
+    rate_limit,  ///< refused with the venue's rate-limit error (not processed)
 };
+/// Whether a fault kind counts order requests rather than recorded frames.
+[[nodiscard]] bool sim_order_fault(sim_fault_kind k) noexcept;
 
 /// One fault. Frames are counted per connection: the recorded frames routed to it, 1-based.
 struct sim_fault {
@@ -61,6 +71,12 @@ struct sim_venue_options {
     /// Playback pauses once this many recorded frames were played (play_until() moves it):
     /// tests place a subscription at an exact point of the capture.
     std::uint64_t play_limit = UINT64_MAX;
+    /// Trading accounts (--accounts FILE, read by the command; tests fill it directly). With
+    /// any, the venue serves its private API and playback starts at once.
+    std::vector<sim_account_config> accounts;
+    /// The venue's clock for timestamps and their checks (ms since the epoch); empty: the
+    /// system clock. Tests inject a fixed one.
+    std::function<std::int64_t()> clock_ms;
 };
 
 /// Runs on its own thread once started. Not copyable.
@@ -90,6 +106,12 @@ class sim_venue {
     [[nodiscard]] std::uint64_t frames_played() const noexcept;
     /// Lets playback run until `frames` recorded frames were played (thread-safe).
     void play_until(std::uint64_t frames);
+    /// /ballast/account?api_key=K as JSON (balances, positions, open orders, orders, trades,
+    /// new-order requests per client id); empty when no such account. Thread-safe.
+    [[nodiscard]] std::string account_json(const std::string& api_key);
+    /// NEW-order requests received for a client order id of an account. Thread-safe.
+    [[nodiscard]] std::uint64_t new_order_requests(const std::string& api_key,
+                                                   const std::string& client_id);
 
     struct impl; ///< server, sessions and playback (sim_venue.cpp)
 

@@ -4,6 +4,7 @@
 // correctly" (REST /api/v3/depth snapshot with lastUpdateId); USDⓈ-M "Websocket Market
 // Streams" (pings every 3 minutes) and /fapi/v1/depth (lastUpdateId, E, T).
 #include "exec/sim_venue_json.hpp"
+#include "exec/sim_venue_private.hpp"
 #include "exec/sim_venue_protocols.hpp"
 
 #include <unordered_map>
@@ -16,14 +17,22 @@ using namespace simj;
 
 class binance_protocol final : public sim_protocol {
   public:
-    explicit binance_protocol(bool usdm) : usdm_(usdm) {}
+    explicit binance_protocol(bool usdm)
+        : usdm_(usdm), private_(usdm ? nullptr : make_binance_private()) {}
 
     std::string_view venue() const override { return usdm_ ? "binance_usdm" : "binance"; }
     std::string feed() const { return usdm_ ? "binance_usdm" : "binance"; }
     std::vector<endpoint> endpoints() const override {
+        if (private_) {
+            return {
+                {"/stream", "ws", feed()}, {"/ws", "", feed()}, {"/ws-api/v3", "ws_api", feed()}};
+        }
         return {{"/stream", "ws", feed()}, {"/ws", "", feed()}};
     }
     int endpoint_for(std::string_view path) const override {
+        if (private_ && path == "/ws-api/v3") {
+            return 2;
+        }
         // USDⓈ-M's 2025 URL split adds /public and /market in front of /ws and /stream.
         if (usdm_) {
             for (std::string_view prefix : {"/public", "/market"}) {
@@ -43,7 +52,21 @@ class binance_protocol final : public sim_protocol {
     }
     bool serves_feed(std::string_view f) const override { return f == feed(); }
 
+    sim_venue_rules order_rules() const override {
+        return private_ ? private_->rules() : sim_venue_rules{};
+    }
+    std::optional<sim_http_reply> on_request(sim_context& ctx, const sim_http_request& r) override {
+        return private_ ? private_->on_request(ctx, r) : std::nullopt;
+    }
+    std::vector<std::string> on_event(sim_context& ctx, sim_client& c,
+                                      const sim_event& e) override {
+        return private_ ? private_->on_event(ctx, c, e) : std::vector<std::string>{};
+    }
+
     void on_open(sim_context& ctx, sim_client& c) override {
+        if (private_ && private_->on_open(ctx, c)) {
+            return; // the WebSocket API or a user data stream
+        }
         // Streams named in the URL: /stream?streams=a/b/c or /ws/a/b.
         std::string_view names =
             c.endpoint == 0 ? query_param(c.query, "streams") : std::string_view(c.path).substr(3);
@@ -65,6 +88,10 @@ class binance_protocol final : public sim_protocol {
     }
 
     void on_message(sim_context& ctx, sim_client& c, std::string_view text) override {
+        if (private_ && c.endpoint == 2) {
+            private_->on_message(ctx, c, text);
+            return;
+        }
         element root;
         if (parse(parser_, text, root) || !root.is_object()) {
             c.send(R"({"code":3,"msg":"Invalid JSON: expected value at line 1 column 1"})");
@@ -408,6 +435,7 @@ class binance_protocol final : public sim_protocol {
     }
 
     bool usdm_;
+    std::unique_ptr<sim_private_api> private_; ///< spot order entry (sim_venue_binance_private)
     simdjson::dom::parser parser_;
     // USDⓈ-M: per symbol, an event's u -> the next event's U (from the whole capture).
     std::unordered_map<std::string, std::unordered_map<std::int64_t, std::int64_t>> next_first_;

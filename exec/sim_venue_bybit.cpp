@@ -5,6 +5,7 @@
 // 50, 200, 1000 spot and 1, 50, 200, 500, 1000 linear); REST "Get Orderbook"
 // /v5/market/orderbook and "Get Instruments Info" /v5/market/instruments-info.
 #include "exec/sim_venue_json.hpp"
+#include "exec/sim_venue_private.hpp"
 #include "exec/sim_venue_protocols.hpp"
 
 #include <charconv>
@@ -27,6 +28,10 @@ class bybit_protocol final : public sim_protocol {
     }
     bool serves_feed(std::string_view f) const override {
         return f == "bybit_spot" || f == "bybit_linear";
+    }
+    sim_venue_rules order_rules() const override { return private_->rules(); }
+    std::optional<sim_http_reply> on_request(sim_context& ctx, const sim_http_request& r) override {
+        return private_->on_request(ctx, r);
     }
     static std::string feed_of(const sim_client& c) {
         return c.endpoint == 0 ? "bybit_spot" : "bybit_linear";
@@ -249,6 +254,7 @@ class bybit_protocol final : public sim_protocol {
 
   private:
     simdjson::dom::parser parser_;
+    std::unique_ptr<sim_private_api> private_ = make_bybit_private(); ///< REST order entry
 };
 
 } // namespace

@@ -5,6 +5,7 @@
 // "ping" -> "pong"; REST "Get order book" /api/v5/market/books (sz up to 400) and
 // "Get instruments" /api/v5/public/instruments.
 #include "exec/sim_venue_json.hpp"
+#include "exec/sim_venue_private.hpp"
 #include "exec/sim_venue_protocols.hpp"
 
 #include <zlib.h>
@@ -82,6 +83,10 @@ class okx_protocol final : public sim_protocol {
   public:
     std::string_view venue() const override { return "okx"; }
     std::vector<endpoint> endpoints() const override { return {{"/ws/v5/public", "ws", "okx"}}; }
+    sim_venue_rules order_rules() const override { return private_->rules(); }
+    std::optional<sim_http_reply> on_request(sim_context& ctx, const sim_http_request& r) override {
+        return private_->on_request(ctx, r);
+    }
     bool serves_feed(std::string_view f) const override { return f == "okx"; }
 
     void on_message(sim_context& ctx, sim_client& c, std::string_view text) override {
@@ -289,6 +294,7 @@ class okx_protocol final : public sim_protocol {
 
   private:
     simdjson::dom::parser parser_;
+    std::unique_ptr<sim_private_api> private_ = make_okx_private(); ///< REST order entry
 };
 
 } // namespace

@@ -7,10 +7,12 @@
 
 #include "book/instrument.hpp"
 #include "book/types.hpp"
+#include "exec/sim_orders.hpp"
 #include "feed/venue_feed.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +57,35 @@ class sim_client {
     std::int64_t heartbeat_interval_s = 0; ///< Deribit public/set_heartbeat
     bool heartbeats_channel = false;       ///< Coinbase heartbeats / heartbeat channel
     std::uint64_t heartbeat_counter = 0;
+    // Private API state.
+    std::string api_key;                 ///< the account this connection logged in as (empty: none)
+    bool user_stream = false;            ///< receives the account's execution reports
+    std::uint64_t user_subscription = 0; ///< Binance WS API userDataStream.subscribe id
+    std::vector<std::string> private_topics; ///< Bybit/OKX private channels subscribed
+};
+
+/// Faults that hit one order request (see sim_fault_kind).
+struct sim_order_faults {
+    bool drop_ack = false;
+    bool close = false;
+    bool rate_limit = false;
+    bool duplicate_reports = false;
+    std::uint64_t delay_fill_ms = 0;
+    std::uint64_t request_no = 0; ///< this request's number (1-based, all connections)
+};
+
+/// An HTTP request as the private REST API needs it.
+struct sim_http_request {
+    std::string method; ///< GET, POST, PUT, DELETE
+    std::string target; ///< path and query
+    std::string path;
+    std::string query; ///< without '?'
+    std::string body;
+    std::map<std::string, std::string> headers; ///< names lower-case
+    [[nodiscard]] std::string_view header(const std::string& name) const {
+        const auto it = headers.find(name);
+        return it == headers.end() ? std::string_view{} : std::string_view(it->second);
+    }
 };
 
 /// A stable per-connection id for venues that name connections in replies (OKX connId,
@@ -102,6 +133,19 @@ class sim_context {
     [[nodiscard]] virtual timestamp_ns capture_time() const = 0;
     /// A key seen in the capture (so a subscription to it will receive frames).
     [[nodiscard]] virtual bool key_known(std::string_view key, std::string_view feed) const = 0;
+
+    // Order side.
+    /// The engine; nullptr when the sim has no accounts.
+    [[nodiscard]] virtual sim_orders* orders() = 0;
+    /// The venue's clock (ms since the epoch; injectable).
+    [[nodiscard]] virtual std::int64_t now_ms() const = 0;
+    /// Counts an order request (new, cancel, amend) and returns the faults that hit it.
+    [[nodiscard]] virtual sim_order_faults order_request() = 0;
+    /// Sends the engine's pending events to the connections of their accounts
+    /// (sim_protocol::on_event), applying the current request's faults.
+    virtual void publish() = 0;
+    /// Every open connection (Binance listen keys end theirs).
+    [[nodiscard]] virtual std::vector<sim_client*> connections() = 0;
 };
 
 /// An HTTP reply.
@@ -109,6 +153,8 @@ struct sim_http_reply {
     unsigned status = 200;
     std::string body;
     std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;
+    bool drop = false; ///< close the connection without replying (order faults)
 };
 
 /// One venue's protocol.
@@ -181,6 +227,26 @@ class sim_protocol {
     /// A REST request (GET target with query); nullopt: 404.
     [[nodiscard]] virtual std::optional<sim_http_reply> on_http(sim_context& ctx,
                                                                 std::string_view target) = 0;
+
+    // Order side (venues with a private API here).
+    /// The engine's rules for this venue (fees, client-id scope, post-only).
+    [[nodiscard]] virtual sim_venue_rules order_rules() const { return {}; }
+    /// Any HTTP request before on_http (private endpoints, any method); nullopt: not private.
+    [[nodiscard]] virtual std::optional<sim_http_reply> on_request(sim_context& ctx,
+                                                                   const sim_http_request& req) {
+        (void)ctx;
+        (void)req;
+        return std::nullopt;
+    }
+    /// The messages an event sends to a connection logged in as its account (none when the
+    /// connection did not subscribe to them).
+    [[nodiscard]] virtual std::vector<std::string> on_event(sim_context& ctx, sim_client& c,
+                                                            const sim_event& e) {
+        (void)ctx;
+        (void)c;
+        (void)e;
+        return {};
+    }
 };
 
 /// The protocol for a `--venue` name; nullptr when unknown.

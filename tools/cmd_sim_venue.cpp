@@ -38,9 +38,18 @@ int run_sim_venue(int argc, char** argv) {
                  "is printed as \"ca_file\"");
     app.add_option("--faults", faults, std::string(exec::sim_faults_help()));
     app.add_option("--instruments", opt.instrument_files, "extra instrument lists");
+    std::string accounts;
+    app.add_option("--accounts", accounts,
+                   "trading accounts (TOML, one [[account]] per API key: api_key, secret or "
+                   "ed25519_public_key, passphrase, balances, taker_fee_bps, maker_fee_bps): "
+                   "serves the venue's private API (binance, okx, bybit; exec/README.md)");
+    std::int64_t clock_ms = 0;
+    app.add_option("--clock-ms", clock_ms,
+                   "a fixed venue clock (ms since the epoch) for timestamp checks (tests); "
+                   "default the system clock");
     app.footer("Ready line: {\"venue\":..,\"ws\":..,\"rest\":..} (bybit adds ws_linear, kraken "
                "ws_v2; --tls adds ca_file). GET /ballast/status reports playback and "
-               "connections.");
+               "connections; GET /ballast/account?api_key=K an account (with --accounts).");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -52,6 +61,17 @@ int run_sim_venue(int argc, char** argv) {
     if (auto err = exec::parse_sim_faults(faults, opt.faults)) {
         std::fprintf(stderr, "sim-venue: %s\n", err->c_str());
         return 2;
+    }
+    if (!accounts.empty()) {
+        auto loaded = exec::load_sim_accounts(accounts);
+        if (!loaded.error.empty()) {
+            std::fprintf(stderr, "sim-venue: %s\n", loaded.error.c_str());
+            return 2;
+        }
+        opt.accounts = std::move(loaded.accounts);
+    }
+    if (clock_ms > 0) {
+        opt.clock_ms = [clock_ms] { return clock_ms; };
     }
     // Signals are taken by this thread only (sigwait), never by the server's thread.
     sigset_t signals;
