@@ -474,8 +474,6 @@ struct binance_gateway::session final : feed::ws_connection_handler {
     std::uint64_t subscribe_id = 0;
     std::uint64_t reconcile_id = 0;
     std::int64_t reconcile_since_ms = 0;
-    mutable std::mutex error_mutex;
-    std::string last_error;
     std::string scratch;
 };
 
@@ -517,11 +515,6 @@ std::unique_ptr<binance_gateway> binance_gateway::create(gateway_options options
         }
     }
     return g;
-}
-
-std::string binance_gateway::last_error() const {
-    std::lock_guard lock(s_->error_mutex);
-    return s_->last_error;
 }
 
 // ---- engine thread ----------------------------------------------------------------------------
@@ -770,16 +763,6 @@ void binance_gateway::io_query(client_order_id id, const wire_order_id& wire,
     io_send_text(w.view());
 }
 
-void binance_gateway::note_error(std::string text) {
-    counters_.malformed.fetch_add(1, std::memory_order_relaxed);
-    std::lock_guard lock(s_->error_mutex);
-    s_->last_error = std::move(text);
-}
-
-const instrument_spec* binance_gateway::lookup_symbol(const void* ctx, std::string_view symbol) {
-    return static_cast<const binance_gateway*>(ctx)->spec_by_symbol(symbol);
-}
-
 void binance_gateway::on_frame(std::string_view text) {
     simdjson::dom::element doc;
     if (s_->parser.parse(text.data(), text.size(), false).get(doc) != simdjson::SUCCESS) {
@@ -1008,7 +991,8 @@ void binance_gateway::settle_order(client_order_id id, const instrument_spec* sp
 
 void binance_gateway::on_user_event(simdjson::dom::element ev) {
     binance_decode_result d =
-        decode_execution(ev, options().journal_tag, options().venue, &lookup_symbol, this);
+        decode_execution(ev, options().journal_tag, options().venue, &lookup_symbol,
+                         static_cast<const threaded_gateway*>(this));
     if (!d.execution) {
         if (!d.error.empty()) {
             note_error(std::move(d.error));

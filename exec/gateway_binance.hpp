@@ -127,9 +127,6 @@ class binance_gateway final : public threaded_gateway {
     [[nodiscard]] gateway_status query(const query_request& r) noexcept override;
     [[nodiscard]] gateway_status reconcile(timestamp_ns since) noexcept override;
 
-    /// The last decode or protocol error (I/O thread writes; for diagnostics, not hot).
-    [[nodiscard]] std::string last_error() const;
-
   private:
     binance_gateway(gateway_options options);
     struct session;
@@ -152,8 +149,6 @@ class binance_gateway final : public threaded_gateway {
     void observe_rate_limits(simdjson::dom::element doc);
     void settle_order(client_order_id id, const instrument_spec* spec, simdjson::dom::element o,
                       exec_kind kind, bool reconcile);
-    void note_error(std::string text);
-    static const instrument_spec* lookup_symbol(const void* ctx, std::string_view symbol);
 
     std::unique_ptr<session> s_;
     binance_request_encoder enc_;

@@ -335,8 +335,6 @@ struct bybit_gateway::session {
     std::uint64_t private_auth_id = 0;
     bool trade_ready = false;
     bool private_ready = false;
-    mutable std::mutex error_mutex;
-    std::string last_error;
 };
 
 bybit_gateway::bybit_gateway(gateway_options options) : threaded_gateway(std::move(options)) {}
@@ -390,21 +388,6 @@ std::unique_ptr<bybit_gateway> bybit_gateway::create(gateway_options options,
         self->io_session_down("bybit: private stream: " + std::string(why));
     };
     return g;
-}
-
-std::string bybit_gateway::last_error() const {
-    std::lock_guard lock(s_->error_mutex);
-    return s_->last_error;
-}
-
-void bybit_gateway::note_error(std::string text) {
-    counters_.malformed.fetch_add(1, std::memory_order_relaxed);
-    std::lock_guard lock(s_->error_mutex);
-    s_->last_error = std::move(text);
-}
-
-const instrument_spec* bybit_gateway::lookup_symbol(const void* ctx, std::string_view symbol) {
-    return static_cast<const bybit_gateway*>(ctx)->spec_by_symbol(symbol);
 }
 
 // ---- engine thread ----------------------------------------------------------------------------
@@ -776,7 +759,8 @@ void bybit_gateway::on_private_frame(std::string_view text) {
         return;
     }
     bybit_decode_result d =
-        bybit_decode_private(text, options().journal_tag, options().venue, &lookup_symbol, this);
+        bybit_decode_private(text, options().journal_tag, options().venue, &lookup_symbol,
+                             static_cast<const threaded_gateway*>(this));
     if (!d.error.empty()) {
         note_error(std::move(d.error));
     }

@@ -68,8 +68,6 @@ class bybit_gateway final : public threaded_gateway {
     [[nodiscard]] gateway_status query(const query_request& r) noexcept override;
     [[nodiscard]] gateway_status reconcile(timestamp_ns since) noexcept override;
 
-    [[nodiscard]] std::string last_error() const;
-
   private:
     explicit bybit_gateway(gateway_options options);
     struct session;
@@ -82,8 +80,6 @@ class bybit_gateway final : public threaded_gateway {
     void on_private_frame(std::string_view text);
     void on_authed();
     void rest_get(std::string path_and_query, std::function<void(feed::http_response)> done);
-    void note_error(std::string text);
-    static const instrument_spec* lookup_symbol(const void* ctx, std::string_view symbol);
     [[nodiscard]] gateway_status admit_window(rate_window& w) noexcept;
 
     std::unique_ptr<session> s_;

@@ -524,6 +524,21 @@ bool threaded_gateway::first_fill(order_track& t, std::string_view trade_id) {
     return true;
 }
 
+std::string threaded_gateway::last_error() const {
+    std::lock_guard lock(error_mutex_);
+    return last_error_;
+}
+
+void threaded_gateway::note_error(std::string text) {
+    counters_.malformed.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(error_mutex_);
+    last_error_ = std::move(text);
+}
+
+const instrument_spec* threaded_gateway::lookup_symbol(const void* ctx, std::string_view symbol) {
+    return static_cast<const threaded_gateway*>(ctx)->spec_by_symbol(symbol);
+}
+
 const instrument_spec* threaded_gateway::spec_by_symbol(std::string_view symbol) const noexcept {
     const auto it = by_symbol_.find(symbol);
     return it == by_symbol_.end() ? nullptr : it->second;

@@ -14,6 +14,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -185,6 +186,8 @@ class threaded_gateway : public venue_gateway {
     void stop();
 
     [[nodiscard]] const gateway_counters& counters() const noexcept { return counters_; }
+    /// The last decode or protocol error (the I/O thread writes it; diagnostics, not hot).
+    [[nodiscard]] std::string last_error() const;
     /// Steady-clock time until which the venue asked us to back off (0: none).
     [[nodiscard]] std::int64_t blocked_until_ns() const noexcept {
         return blocked_until_ns_.load(std::memory_order_acquire);
@@ -282,6 +285,10 @@ class threaded_gateway : public venue_gateway {
     /// True the first time a trade id is seen for the order (duplicates are counted, dropped).
     [[nodiscard]] bool first_fill(order_track& t, std::string_view trade_id);
     [[nodiscard]] const instrument_spec* spec_by_symbol(std::string_view symbol) const noexcept;
+    /// spec_by_symbol for the decoders' lookup callbacks (`ctx` is the gateway).
+    static const instrument_spec* lookup_symbol(const void* ctx, std::string_view symbol);
+    /// Counts a malformed frame and keeps its error line for last_error().
+    void note_error(std::string text);
 
     gateway_counters counters_;
     bool io_up_ = false; ///< I/O thread's view of the session
@@ -347,6 +354,8 @@ class threaded_gateway : public venue_gateway {
     std::unordered_map<std::string, const instrument_spec*, text_hash, std::equal_to<>> by_symbol_;
     std::vector<pending_request> to_query_; ///< unknown outcomes to query once connected
     std::deque<exec_report> parked_;
+    mutable std::mutex error_mutex_;
+    std::string last_error_;
     unsigned reconnect_attempt_ = 0;
     bool stopping_ = false;
 };
