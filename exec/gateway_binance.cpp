@@ -24,17 +24,6 @@ std::string_view side_text(side s) noexcept {
     return s == side::bid ? "BUY" : "SELL";
 }
 
-/// A JSON string value as written by the venues we speak to: no escapes are needed for the
-/// characters our requests carry (symbols, ids, decimals, base64); anything else is refused.
-bool plain_json_text(std::string_view s) noexcept {
-    for (const char c : s) {
-        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-            return false;
-        }
-    }
-    return true;
-}
-
 order_state state_of(std::string_view x) noexcept {
     if (x == "NEW" || x == "PENDING_NEW" || x == "PENDING_CANCEL") {
         return order_state::acknowledged;
@@ -52,14 +41,6 @@ order_state state_of(std::string_view x) noexcept {
         return order_state::rejected;
     }
     return order_state::new_order;
-}
-
-std::string_view text_field(simdjson::dom::element e, std::string_view key) noexcept {
-    std::string_view out;
-    if (e[key].get_string().get(out) != simdjson::SUCCESS) {
-        return {};
-    }
-    return out;
 }
 
 std::int64_t int_field(simdjson::dom::element e, std::string_view key, std::int64_t dflt) noexcept {
@@ -100,15 +81,15 @@ binance_decode_result
 decode_execution(simdjson::dom::element ev, std::uint64_t journal_tag, venue_id venue,
                  const instrument_spec* (*lookup)(const void*, std::string_view), const void* ctx) {
     binance_decode_result out;
-    if (text_field(ev, "e") != "executionReport") {
+    if (json_text(ev, "e") != "executionReport") {
         return out; // another event (account, balance, list status, stream terminated)
     }
     binance_execution x;
-    x.symbol = std::string(text_field(ev, "s"));
-    x.execution_type = std::string(text_field(ev, "x"));
-    x.order_status = std::string(text_field(ev, "X"));
-    const std::string_view orig = text_field(ev, "C");
-    x.wire_id = std::string(!orig.empty() ? orig : text_field(ev, "c"));
+    x.symbol = std::string(json_text(ev, "s"));
+    x.execution_type = std::string(json_text(ev, "x"));
+    x.order_status = std::string(json_text(ev, "X"));
+    const std::string_view orig = json_text(ev, "C");
+    x.wire_id = std::string(!orig.empty() ? orig : json_text(ev, "c"));
     if (x.execution_type.empty() || x.order_status.empty()) {
         out.error = "binance: executionReport without 'x' or 'X'";
         return out;
@@ -128,7 +109,7 @@ decode_execution(simdjson::dom::element ev, std::uint64_t journal_tag, venue_id 
         r.kind = exec_kind::canceled;
     } else if (xt == "REJECTED") {
         r.kind = exec_kind::rejected;
-        r.set_reason(text_field(ev, "r"));
+        r.set_reason(json_text(ev, "r"));
     } else if (xt == "REPLACED" || xt == "AMENDMENT") {
         r.kind = exec_kind::amended;
     } else {
@@ -164,13 +145,13 @@ decode_execution(simdjson::dom::element ev, std::uint64_t journal_tag, venue_id 
             // Commission `n` in asset `N`: converted when it is the quote, or the base at the
             // trade's price; another asset (a fee token) has no price here and counts 0.
             bool ok = true;
-            const double fee = parse_double(text_field(ev, "n"), ok);
+            const double fee = parse_double(json_text(ev, "n"), ok);
             if (!ok) {
                 out.error = "binance: executionReport field 'n' value '" +
-                            std::string(text_field(ev, "n")) + "': not a number";
+                            std::string(json_text(ev, "n")) + "': not a number";
                 return out;
             }
-            const std::string_view asset = text_field(ev, "N");
+            const std::string_view asset = json_text(ev, "N");
             if (asset == spec->quote) {
                 r.fee_quote = fee;
             } else if (asset == spec->base) {
@@ -195,7 +176,7 @@ const instrument_spec* no_lookup(const void*, std::string_view) {
 // ---- binance_request_encoder ------------------------------------------------------------------
 
 std::optional<std::string> binance_request_encoder::init(const api_credentials& c) {
-    if (c.api_key.empty() || !plain_json_text(c.api_key)) {
+    if (c.api_key.empty() || !json_plain_text(c.api_key)) {
         return std::string("binance: api_key is empty or holds characters a request cannot carry");
     }
     api_key_ = c.api_key;
@@ -305,7 +286,7 @@ bool binance_request_encoder::place(const order_request& r, std::uint64_t reques
                                     std::int64_t timestamp_ms, std::int64_t recv_window_ms,
                                     text_writer& out, std::string_view resp_type) const noexcept {
     if (r.spec == nullptr || r.quantity.value() <= 0 ||
-        (r.type == order_type::limit && r.limit.value() <= 0) || !plain_json_text(r.spec->symbol)) {
+        (r.type == order_type::limit && r.limit.value() <= 0) || !json_plain_text(r.spec->symbol)) {
         return false;
     }
     decimal_buffer px_buf{};
@@ -351,7 +332,7 @@ bool binance_request_encoder::place(const order_request& r, std::uint64_t reques
 bool binance_request_encoder::cancel(const cancel_request& r, std::uint64_t request_id,
                                      std::int64_t timestamp_ms, std::int64_t recv_window_ms,
                                      text_writer& out) const noexcept {
-    if (r.spec == nullptr || r.wire_id.size == 0 || !plain_json_text(r.spec->symbol)) {
+    if (r.spec == nullptr || r.wire_id.size == 0 || !json_plain_text(r.spec->symbol)) {
         return false;
     }
     const int_text ts(timestamp_ms);
@@ -366,7 +347,7 @@ bool binance_request_encoder::cancel(const cancel_request& r, std::uint64_t requ
 bool binance_request_encoder::status(const query_request& r, std::uint64_t request_id,
                                      std::int64_t timestamp_ms, std::int64_t recv_window_ms,
                                      text_writer& out) const noexcept {
-    if (r.spec == nullptr || r.wire_id.size == 0 || !plain_json_text(r.spec->symbol)) {
+    if (r.spec == nullptr || r.wire_id.size == 0 || !json_plain_text(r.spec->symbol)) {
         return false;
     }
     const int_text ts(timestamp_ms);
@@ -645,7 +626,7 @@ void binance_gateway::request_listen_key() {
                 std::string_view msg;
                 std::int64_t code = 0;
                 if (r.error.empty() && p.parse(r.body).get(doc) == simdjson::SUCCESS) {
-                    msg = text_field(doc, "msg");
+                    msg = json_text(doc, "msg");
                     code = int_field(doc, "code", 0);
                 }
                 io_session_down("binance: listen key refused (HTTP " + std::to_string(r.status) +
@@ -791,8 +772,8 @@ void binance_gateway::observe_rate_limits(simdjson::dom::element doc) {
     }
     const std::int64_t now = clock().wall_ms();
     for (simdjson::dom::element l : limits) {
-        const std::string_view type = text_field(l, "rateLimitType");
-        const std::string_view interval = text_field(l, "interval");
+        const std::string_view type = json_text(l, "rateLimitType");
+        const std::string_view interval = json_text(l, "interval");
         const std::int64_t num = int_field(l, "intervalNum", 1);
         const std::int64_t limit = int_field(l, "limit", 0);
         const std::int64_t count = int_field(l, "count", 0);
@@ -830,7 +811,7 @@ void binance_gateway::on_reply(std::uint64_t rid, simdjson::dom::element doc) {
     simdjson::dom::element err;
     const bool has_error = doc["error"].get(err) == simdjson::SUCCESS;
     const std::int64_t code = has_error ? int_field(err, "code", 0) : 0;
-    const std::string_view msg = has_error ? text_field(err, "msg") : std::string_view{};
+    const std::string_view msg = has_error ? json_text(err, "msg") : std::string_view{};
     if (status == 429 || status == 418) {
         // "retryAfter" is the unix time in ms when requests are accepted again.
         std::int64_t retry_ms = 0;
@@ -935,9 +916,9 @@ void binance_gateway::on_reply(std::uint64_t rid, simdjson::dom::element doc) {
         simdjson::dom::array orders;
         if (status == 200 && doc["result"].get_array().get(orders) == simdjson::SUCCESS) {
             for (simdjson::dom::element o : orders) {
-                const instrument_spec* spec = spec_by_symbol(text_field(o, "symbol"));
+                const instrument_spec* spec = spec_by_symbol(json_text(o, "symbol"));
                 const client_order_id id =
-                    parse_wire_order_id(options().journal_tag, text_field(o, "clientOrderId"));
+                    parse_wire_order_id(options().journal_tag, json_text(o, "clientOrderId"));
                 if (id.value == 0 || spec == nullptr) {
                     continue; // not ours, or a symbol this gateway does not trade
                 }
@@ -964,14 +945,14 @@ void binance_gateway::settle_order(client_order_id id, const instrument_spec* sp
                                    simdjson::dom::element o, exec_kind kind, bool reconcile) {
     exec_report r = make_report(kind, id);
     r.reconcile = reconcile;
-    r.state = state_of(text_field(o, "status"));
+    r.state = state_of(json_text(o, "status"));
     r.venue_time =
         timestamp_ns{int_field(o, "updateTime", int_field(o, "transactTime", 0)) * 1'000'000};
     if (spec != nullptr) {
-        const auto cum = spec->parse_qty(text_field(o, "executedQty"));
+        const auto cum = spec->parse_qty(json_text(o, "executedQty"));
         if (!cum.ok()) {
             note_error("binance: order field 'executedQty' value '" +
-                       std::string(text_field(o, "executedQty")) +
+                       std::string(json_text(o, "executedQty")) +
                        "': " + std::string(to_string(cum.error)));
             return;
         }

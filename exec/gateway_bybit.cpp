@@ -23,29 +23,6 @@ bool is_rate_limit(std::int64_t code) noexcept {
     return code == too_many_visits || code == ip_rate_limit || code == system_frequency;
 }
 
-bool plain(std::string_view s) noexcept {
-    for (const char c : s) {
-        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-            return false;
-        }
-    }
-    return true;
-}
-
-std::string_view text_of(simdjson::dom::element e, std::string_view key) noexcept {
-    std::string_view out;
-    if (e[key].get_string().get(out) != simdjson::SUCCESS) {
-        return {};
-    }
-    return out;
-}
-
-std::int64_t int_text(std::string_view s, std::int64_t dflt) noexcept {
-    std::int64_t v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc{} && end == s.data() + s.size() ? v : dflt;
-}
-
 /// The start of every trade request: reqId, header (timestamp, receive window), op, one arg.
 void open_request(text_writer& w, std::uint64_t request_id, std::int64_t ts, std::int64_t rw,
                   std::string_view op, const instrument_spec& spec) {
@@ -73,7 +50,7 @@ void put_field(text_writer& w, std::string_view key, std::string_view value) {
 }
 
 bool usable(const instrument_spec* spec, const wire_order_id& wire) noexcept {
-    return spec != nullptr && wire.size != 0 && plain(spec->symbol);
+    return spec != nullptr && wire.size != 0 && json_plain_text(spec->symbol);
 }
 
 order_state order_state_of(std::string_view s) noexcept {
@@ -203,22 +180,22 @@ std::string bad_field(std::string_view topic, std::string_view key, std::string_
 
 bool decode_execution(simdjson::dom::element d, const instrument_spec& spec, exec_report& r,
                       std::string& error) {
-    const auto q = spec.parse_qty(text_of(d, "execQty"));
+    const auto q = spec.parse_qty(json_text(d, "execQty"));
     if (!q.ok()) {
-        error = bad_field("execution", "execQty", text_of(d, "execQty"), to_string(q.error));
+        error = bad_field("execution", "execQty", json_text(d, "execQty"), to_string(q.error));
         return false;
     }
-    const auto px = spec.parse_price(text_of(d, "execPrice"));
+    const auto px = spec.parse_price(json_text(d, "execPrice"));
     if (!px.ok()) {
-        error = bad_field("execution", "execPrice", text_of(d, "execPrice"), to_string(px.error));
+        error = bad_field("execution", "execPrice", json_text(d, "execPrice"), to_string(px.error));
         return false;
     }
-    const std::string_view exec_id = text_of(d, "execId");
+    const std::string_view exec_id = json_text(d, "execId");
     if (exec_id.empty()) {
         error = "bybit: execution without an 'execId'";
         return false;
     }
-    const std::string_view fee_text = text_of(d, "execFee");
+    const std::string_view fee_text = json_text(d, "execFee");
     double fee = 0.0;
     const auto [end, ec] = std::from_chars(fee_text.data(), fee_text.data() + fee_text.size(), fee);
     if (ec != std::errc{} || end != fee_text.data() + fee_text.size()) {
@@ -233,13 +210,13 @@ bool decode_execution(simdjson::dom::element d, const instrument_spec& spec, exe
     r.notional_quote = spec.to_double(q.value) * price_d;
     // Spot fees are in feeCurrency (the base on a buy, the quote on a sell); derivatives pay in
     // the settle coin, the quote of a linear contract.
-    const std::string_view fee_ccy = text_of(d, "feeCurrency");
+    const std::string_view fee_ccy = json_text(d, "feeCurrency");
     if (fee_ccy.empty() || fee_ccy == spec.quote || fee_ccy == spec.settle) {
         r.fee_quote = fee;
     } else if (fee_ccy == spec.base) {
         r.fee_quote = fee * price_d;
     }
-    r.venue_time = timestamp_ns{int_text(text_of(d, "execTime"), 0) * 1'000'000};
+    r.venue_time = timestamp_ns{parse_int_text(json_text(d, "execTime"), 0) * 1'000'000};
     return true;
 }
 
@@ -259,7 +236,7 @@ bybit_decode_private(std::string_view text, std::uint64_t journal_tag, venue_id 
     if (lookup == nullptr) {
         lookup = no_lookup;
     }
-    out.topic = std::string(text_of(doc, "topic"));
+    out.topic = std::string(json_text(doc, "topic"));
     if (out.topic != "execution" && out.topic != "order") {
         return out; // op replies, other topics
     }
@@ -270,14 +247,14 @@ bybit_decode_private(std::string_view text, std::uint64_t journal_tag, venue_id 
     }
     for (simdjson::dom::element d : data) {
         bybit_stream_item it;
-        it.symbol = std::string(text_of(d, "symbol"));
-        it.wire_id = std::string(text_of(d, "orderLinkId"));
+        it.symbol = std::string(json_text(d, "symbol"));
+        it.wire_id = std::string(json_text(d, "orderLinkId"));
         exec_report& r = it.report;
         r.venue = venue;
         r.id = parse_wire_order_id(journal_tag, it.wire_id);
         const instrument_spec* spec = lookup(ctx, it.symbol);
         if (out.topic == "execution") {
-            const std::string_view type = text_of(d, "execType");
+            const std::string_view type = json_text(d, "execType");
             if (type != "Trade") {
                 continue; // funding, settlement, ADL and bust trades are not our fills
             }
@@ -289,10 +266,10 @@ bybit_decode_private(std::string_view text, std::uint64_t journal_tag, venue_id 
             if (!decode_execution(d, *spec, r, out.error)) {
                 return out;
             }
-            it.leaves_qty = std::string(text_of(d, "leavesQty"));
+            it.leaves_qty = std::string(json_text(d, "leavesQty"));
             r.state = it.leaves_qty == "0" ? order_state::filled : order_state::partially_filled;
         } else {
-            it.status = std::string(text_of(d, "orderStatus"));
+            it.status = std::string(json_text(d, "orderStatus"));
             r.state = order_state_of(it.status);
             if (r.state == order_state::new_order) {
                 out.error = bad_field("order", "orderStatus", it.status, "not an order status");
@@ -305,18 +282,18 @@ bybit_decode_private(std::string_view text, std::uint64_t journal_tag, venue_id 
                 r.kind = exec_kind::ack;
             }
             if (r.kind == exec_kind::rejected) {
-                r.set_reason(text_of(d, "rejectReason"));
+                r.set_reason(json_text(d, "rejectReason"));
             }
             if (spec != nullptr) {
-                const auto cum = spec->parse_qty(text_of(d, "cumExecQty"));
+                const auto cum = spec->parse_qty(json_text(d, "cumExecQty"));
                 if (!cum.ok()) {
-                    out.error = bad_field("order", "cumExecQty", text_of(d, "cumExecQty"),
+                    out.error = bad_field("order", "cumExecQty", json_text(d, "cumExecQty"),
                                           to_string(cum.error));
                     return out;
                 }
                 r.cum_qty = cum.value;
             }
-            r.venue_time = timestamp_ns{int_text(text_of(d, "updatedTime"), 0) * 1'000'000};
+            r.venue_time = timestamp_ns{parse_int_text(json_text(d, "updatedTime"), 0) * 1'000'000};
         }
         out.items.push_back(std::move(it));
     }
@@ -348,7 +325,8 @@ std::unique_ptr<bybit_gateway> bybit_gateway::create(gateway_options options,
                                                      std::string& error) {
     std::unique_ptr<bybit_gateway> g(new bybit_gateway(std::move(options)));
     g->s_ = std::make_unique<session>();
-    if (credentials.api_key.empty() || !plain(credentials.api_key) || credentials.secret.empty()) {
+    if (credentials.api_key.empty() || !json_plain_text(credentials.api_key) ||
+        credentials.secret.empty()) {
         error = "bybit: an api_key and an HMAC secret are needed";
         return nullptr;
     }
@@ -537,15 +515,16 @@ void bybit_gateway::io_send(outbound_request& r) {
                              doc["result"]["list"].get_array().get(list) == simdjson::SUCCESS) {
                              for (simdjson::dom::element o : list) {
                                  const client_order_id id = parse_wire_order_id(
-                                     options().journal_tag, text_of(o, "orderLinkId"));
-                                 const instrument_spec* spec = spec_by_symbol(text_of(o, "symbol"));
+                                     options().journal_tag, json_text(o, "orderLinkId"));
+                                 const instrument_spec* spec =
+                                     spec_by_symbol(json_text(o, "symbol"));
                                  if (id.value == 0 || spec == nullptr) {
                                      continue;
                                  }
                                  exec_report rep = make_report(exec_kind::status, id);
                                  rep.reconcile = true;
-                                 rep.state = order_state_of(text_of(o, "orderStatus"));
-                                 const auto cum = spec->parse_qty(text_of(o, "cumExecQty"));
+                                 rep.state = order_state_of(json_text(o, "orderStatus"));
+                                 const auto cum = spec->parse_qty(json_text(o, "cumExecQty"));
                                  rep.cum_qty = cum.ok() ? cum.value : qty(0);
                                  emit(rep);
                              }
@@ -622,10 +601,10 @@ void bybit_gateway::io_query(client_order_id id, const wire_order_id& wire,
                  }
                  simdjson::dom::element o = list.at(0);
                  exec_report r = make_report(exec_kind::status, id);
-                 r.state = order_state_of(text_of(o, "orderStatus"));
-                 const auto cum = spec->parse_qty(text_of(o, "cumExecQty"));
+                 r.state = order_state_of(json_text(o, "orderStatus"));
+                 const auto cum = spec->parse_qty(json_text(o, "cumExecQty"));
                  if (!cum.ok()) {
-                     note_error(bad_field("order", "cumExecQty", text_of(o, "cumExecQty"),
+                     note_error(bad_field("order", "cumExecQty", json_text(o, "cumExecQty"),
                                           to_string(cum.error)));
                  }
                  r.cum_qty = cum.ok() ? cum.value : qty(0);
@@ -639,13 +618,14 @@ void bybit_gateway::on_trade_frame(std::string_view text) {
         note_error("bybit: trade frame is not JSON");
         return;
     }
-    const std::string_view op = text_of(doc, "op");
+    const std::string_view op = json_text(doc, "op");
     std::int64_t code = 0;
     if (doc["retCode"].get_int64().get(code) != simdjson::SUCCESS) {
         code = 0;
     }
-    const std::string_view msg = text_of(doc, "retMsg");
-    const std::uint64_t rid = static_cast<std::uint64_t>(int_text(text_of(doc, "reqId"), 0));
+    const std::string_view msg = json_text(doc, "retMsg");
+    const std::uint64_t rid =
+        static_cast<std::uint64_t>(parse_int_text(json_text(doc, "reqId"), 0));
     if (op == "auth") {
         if (code != 0) {
             io_session_down("bybit: trade auth refused: " + std::string(msg), code);
@@ -662,9 +642,9 @@ void bybit_gateway::on_trade_frame(std::string_view text) {
     simdjson::dom::element header;
     std::int64_t reset_ms = 0;
     if (doc["header"].get(header) == simdjson::SUCCESS) {
-        const std::int64_t limit = int_text(text_of(header, "X-Bapi-Limit"), -1);
-        const std::int64_t left = int_text(text_of(header, "X-Bapi-Limit-Status"), -1);
-        reset_ms = int_text(text_of(header, "X-Bapi-Limit-Reset-Timestamp"), 0);
+        const std::int64_t limit = parse_int_text(json_text(header, "X-Bapi-Limit"), -1);
+        const std::int64_t left = parse_int_text(json_text(header, "X-Bapi-Limit-Status"), -1);
+        reset_ms = parse_int_text(json_text(header, "X-Bapi-Limit-Reset-Timestamp"), 0);
         rate_window* w = op == "order.create"   ? &create_1s_
                          : op == "order.amend"  ? &amend_1s_
                          : op == "order.cancel" ? &cancel_1s_
@@ -734,7 +714,7 @@ void bybit_gateway::on_private_frame(std::string_view text) {
         note_error("bybit: private frame is not JSON");
         return;
     }
-    const std::string_view op = text_of(doc, "op");
+    const std::string_view op = json_text(doc, "op");
     if (!op.empty()) {
         bool success = false;
         if (doc["success"].get_bool().get(success) != simdjson::SUCCESS) {
@@ -743,14 +723,14 @@ void bybit_gateway::on_private_frame(std::string_view text) {
         if (op == "auth") {
             if (!success) {
                 io_session_down("bybit: private auth refused: " +
-                                std::string(text_of(doc, "ret_msg")));
+                                std::string(json_text(doc, "ret_msg")));
                 return;
             }
             s_->priv.send(R"({"op":"subscribe","args":["execution","order"]})");
         } else if (op == "subscribe") {
             if (!success) {
                 io_session_down("bybit: private subscription refused: " +
-                                std::string(text_of(doc, "ret_msg")));
+                                std::string(json_text(doc, "ret_msg")));
                 return;
             }
             s_->private_ready = true;

@@ -10,29 +10,6 @@ namespace ballast::exec {
 
 namespace {
 
-bool plain(std::string_view s) noexcept {
-    for (const char c : s) {
-        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-            return false;
-        }
-    }
-    return true;
-}
-
-std::string_view text_of(simdjson::dom::element e, std::string_view key) noexcept {
-    std::string_view out;
-    if (e[key].get_string().get(out) != simdjson::SUCCESS) {
-        return {};
-    }
-    return out;
-}
-
-std::int64_t int_text(std::string_view s, std::int64_t dflt) noexcept {
-    std::int64_t v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc{} && end == s.data() + s.size() && !s.empty() ? v : dflt;
-}
-
 void field(text_writer& w, std::string_view key, std::string_view value, bool first = false) {
     if (!first) {
         w.put(',');
@@ -55,7 +32,7 @@ void open_op(text_writer& w, std::uint64_t request_id, std::string_view op,
 }
 
 bool usable(const instrument_spec* spec, const wire_order_id& wire) noexcept {
-    return spec != nullptr && wire.size != 0 && plain(spec->symbol);
+    return spec != nullptr && wire.size != 0 && json_plain_text(spec->symbol);
 }
 
 std::string bad_field(std::string_view key, std::string_view value, std::string_view why) {
@@ -163,7 +140,7 @@ okx_decode_result okx_decode_orders(std::string_view text, std::uint64_t journal
         lookup = no_lookup;
     }
     simdjson::dom::element arg;
-    if (doc["arg"].get(arg) != simdjson::SUCCESS || text_of(arg, "channel") != "orders" ||
+    if (doc["arg"].get(arg) != simdjson::SUCCESS || json_text(arg, "channel") != "orders" ||
         doc["event"].error() == simdjson::SUCCESS) {
         return out; // op replies, events, other channels
     }
@@ -174,22 +151,22 @@ okx_decode_result okx_decode_orders(std::string_view text, std::uint64_t journal
     }
     for (simdjson::dom::element d : data) {
         okx_order_item it;
-        it.inst_id = std::string(text_of(d, "instId"));
-        it.wire_id = std::string(text_of(d, "clOrdId"));
-        it.state = std::string(text_of(d, "state"));
+        it.inst_id = std::string(json_text(d, "instId"));
+        it.wire_id = std::string(json_text(d, "clOrdId"));
+        it.state = std::string(json_text(d, "state"));
         exec_report& r = it.report;
         r.venue = venue;
         r.id = parse_wire_order_id(journal_tag, it.wire_id);
-        r.venue_time = timestamp_ns{int_text(text_of(d, "uTime"), 0) * 1'000'000};
+        r.venue_time = timestamp_ns{parse_int_text(json_text(d, "uTime"), 0) * 1'000'000};
         const instrument_spec* spec = lookup(ctx, it.inst_id);
         if (spec == nullptr) {
             out.error =
                 "okx: orders push for instId '" + it.inst_id + "' the gateway does not know";
             return out;
         }
-        const auto cum = spec->parse_qty(text_of(d, "accFillSz"));
+        const auto cum = spec->parse_qty(json_text(d, "accFillSz"));
         if (!cum.ok()) {
-            out.error = bad_field("accFillSz", text_of(d, "accFillSz"), to_string(cum.error));
+            out.error = bad_field("accFillSz", json_text(d, "accFillSz"), to_string(cum.error));
             return out;
         }
         r.cum_qty = cum.value;
@@ -206,21 +183,21 @@ okx_decode_result okx_decode_orders(std::string_view text, std::uint64_t journal
             out.error = bad_field("state", st, "not an order state");
             return out;
         }
-        const std::string_view trade_id = text_of(d, "tradeId");
-        const std::string_view fill_sz = text_of(d, "fillSz");
+        const std::string_view trade_id = json_text(d, "tradeId");
+        const std::string_view fill_sz = json_text(d, "fillSz");
         if (!trade_id.empty() && !fill_sz.empty() && fill_sz != "0") {
             const auto q = spec->parse_qty(fill_sz);
             if (!q.ok()) {
                 out.error = bad_field("fillSz", fill_sz, to_string(q.error));
                 return out;
             }
-            const auto px = spec->parse_price(text_of(d, "fillPx"));
+            const auto px = spec->parse_price(json_text(d, "fillPx"));
             if (!px.ok()) {
-                out.error = bad_field("fillPx", text_of(d, "fillPx"), to_string(px.error));
+                out.error = bad_field("fillPx", json_text(d, "fillPx"), to_string(px.error));
                 return out;
             }
             const std::string_view fee_text =
-                text_of(d, "fillFee").empty() ? text_of(d, "fee") : text_of(d, "fillFee");
+                json_text(d, "fillFee").empty() ? json_text(d, "fee") : json_text(d, "fillFee");
             double fee = 0.0;
             const auto [end, ec] =
                 std::from_chars(fee_text.data(), fee_text.data() + fee_text.size(), fee);
@@ -235,14 +212,15 @@ okx_decode_result okx_decode_orders(std::string_view text, std::uint64_t journal
             const double price_d = spec->to_double(px.value);
             r.notional_quote = spec->to_double(q.value) * price_d;
             // OKX writes a charged fee as a negative number ("fee": "-0.01"), a rebate positive.
-            const std::string_view ccy =
-                text_of(d, "fillFeeCcy").empty() ? text_of(d, "feeCcy") : text_of(d, "fillFeeCcy");
+            const std::string_view ccy = json_text(d, "fillFeeCcy").empty()
+                                             ? json_text(d, "feeCcy")
+                                             : json_text(d, "fillFeeCcy");
             if (ccy == spec->base) {
                 r.fee_quote = -fee * price_d;
             } else {
                 r.fee_quote = -fee;
             }
-        } else if (text_of(d, "amendResult") == "0") {
+        } else if (json_text(d, "amendResult") == "0") {
             r.kind = exec_kind::amended;
         } else if (r.state == order_state::canceled) {
             r.kind = exec_kind::canceled;
@@ -263,21 +241,21 @@ std::optional<okx_op_reply> okx_decode_op_reply(std::string_view text) {
         return std::nullopt;
     }
     okx_op_reply r;
-    r.op = std::string(text_of(doc, "op"));
-    const std::string_view id = text_of(doc, "id");
+    r.op = std::string(json_text(doc, "op"));
+    const std::string_view id = json_text(doc, "id");
     if (r.op.empty() || id.empty()) {
         return std::nullopt;
     }
-    r.request_id = static_cast<std::uint64_t>(int_text(id, 0));
-    r.code = int_text(text_of(doc, "code"), -1);
-    r.msg = std::string(text_of(doc, "msg"));
+    r.request_id = static_cast<std::uint64_t>(parse_int_text(id, 0));
+    r.code = parse_int_text(json_text(doc, "code"), -1);
+    r.msg = std::string(json_text(doc, "msg"));
     simdjson::dom::array data;
     if (doc["data"].get_array().get(data) == simdjson::SUCCESS && data.size() > 0) {
         simdjson::dom::element d = data.at(0);
-        const std::int64_t s = int_text(text_of(d, "sCode"), r.code);
+        const std::int64_t s = parse_int_text(json_text(d, "sCode"), r.code);
         if (s != 0 || r.code == 0) {
             r.code = s;
-            r.msg = std::string(text_of(d, "sMsg"));
+            r.msg = std::string(json_text(d, "sMsg"));
         }
     }
     return r;

@@ -82,6 +82,29 @@ void text_writer::put_int(std::int64_t v) noexcept {
     put(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
 }
 
+bool json_plain_text(std::string_view s) noexcept {
+    for (const char c : s) {
+        if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::int64_t parse_int_text(std::string_view s, std::int64_t dflt) noexcept {
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc{} && end == s.data() + s.size() && !s.empty() ? v : dflt;
+}
+
+std::string_view json_text(simdjson::dom::element e, std::string_view key) noexcept {
+    std::string_view out;
+    if (e[key].get_string().get(out) != simdjson::SUCCESS) {
+        return {};
+    }
+    return out;
+}
+
 // ---- rate_window ------------------------------------------------------------------------------
 
 bool rate_window::try_take(std::int64_t wall_ms, std::uint32_t cost) noexcept {

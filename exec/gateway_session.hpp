@@ -8,6 +8,8 @@
 #include "exec/gateway.hpp"
 #include "feed/spsc_ring.hpp"
 
+#include <simdjson.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -79,6 +81,15 @@ struct text_writer {
     void put_int(std::int64_t v) noexcept;
     [[nodiscard]] std::string_view view() const noexcept { return {data, size}; }
 };
+
+/// True when `s` can go into a JSON string as is (no quote, backslash or control character):
+/// the symbols, ids, decimals and keys our requests carry; anything else is refused, never
+/// escaped on the hot path.
+[[nodiscard]] bool json_plain_text(std::string_view s) noexcept;
+/// A whole decimal integer; `dflt` when `s` is empty or not one.
+[[nodiscard]] std::int64_t parse_int_text(std::string_view s, std::int64_t dflt) noexcept;
+/// A string member of a JSON object; empty when absent or not a string.
+[[nodiscard]] std::string_view json_text(simdjson::dom::element e, std::string_view key) noexcept;
 
 /// A venue's "N requests per window" rule (windows aligned to the wall clock, as the venues
 /// count them). The engine thread counts what it sends; the I/O thread may lower `limit` and
