@@ -682,6 +682,8 @@ class binance_private final : public sim_private_api {
         switch (res.reject) {
         case sim_reject::none:
             break;
+        case sim_reject::unknown_symbol:
+            return binance_error{400, -1121, "Invalid symbol."};
         case sim_reject::bad_quantity:
             return binance_error{400, -1013, "Filter failure: LOT_SIZE"};
         case sim_reject::bad_price:

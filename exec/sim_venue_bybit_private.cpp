@@ -383,6 +383,9 @@ class bybit_private final : public sim_private_api {
         case sim_reject::duplicate_client_id:
             err = {110072, "OrderLinkedID is duplicate"};
             break;
+        case sim_reject::unknown_symbol:
+            err = {10001, "params error: symbol invalid"};
+            break;
         case sim_reject::insufficient_balance:
             err = spot ? bybit_error{170131, "Insufficient balance."}
                        : bybit_error{110007, "Insufficient available balance"};

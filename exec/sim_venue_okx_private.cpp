@@ -292,6 +292,8 @@ class okx_private final : public sim_private_api {
             return fail("51008", "Order failed. Insufficient " +
                                      (n.side == sim_side::buy ? spec->quote : spec->base) +
                                      " balance in account.");
+        case sim_reject::unknown_symbol:
+            return fail("51001", "Instrument ID does not exist");
         case sim_reject::duplicate_client_id:
             return fail("51016", "Duplicated clOrdId");
         case sim_reject::bad_quantity:

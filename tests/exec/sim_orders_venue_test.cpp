@@ -1,6 +1,7 @@
-// sim-venue's Binance spot order entry in-process: signed REST (HMAC), the WebSocket API
-// (Ed25519 session.logon, HMAC per request), the user data stream (listenKey and
+// sim-venue's order entry in-process. Binance spot: signed REST (HMAC, Ed25519), the WebSocket
+// API (Ed25519 session.logon, HMAC per request), the user data stream (listenKey and
 // userDataStream.subscribe), orders against the capture's NKNUSDT book, each order fault, TLS.
+// Bybit and OKX REST: signatures, timestamps, passphrase, orders, duplicates, rate limits.
 // The venue's clock is injected; every network wait is bounded.
 #include "exec/signing.hpp"
 #include "exec/sim_venue.hpp"
@@ -20,6 +21,7 @@
 #include <simdjson.h>
 
 #include <atomic>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <optional>
@@ -58,17 +60,19 @@ struct reply {
 };
 
 /// One HTTP request on its own connection, bounded; plain or TLS (trusting `ca`).
+using header_list = std::vector<std::pair<std::string, std::string>>;
 reply http_call(std::uint16_t port, http::verb method, const std::string& target,
-                const std::string& body = "", const std::string& api_key = "",
-                const std::string& ca = "") {
+                const std::string& body, const header_list& headers, const std::string& ca = "") {
     net::io_context io;
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, "127.0.0.1");
-    if (!api_key.empty()) {
-        req.set("X-MBX-APIKEY", api_key);
+    for (const auto& [name, value] : headers) {
+        req.set(name, value);
     }
     if (!body.empty()) {
-        req.set(http::field::content_type, "application/x-www-form-urlencoded");
+        req.set(http::field::content_type, body.front() == '{' || body.front() == '['
+                                               ? "application/json"
+                                               : "application/x-www-form-urlencoded");
         req.body() = body;
     }
     req.prepare_payload();
@@ -135,6 +139,17 @@ reply http_call(std::uint16_t port, http::verb method, const std::string& target
         io, [&] { return done; }, 10s))
         << target;
     return out;
+}
+
+/// Binance: the key in X-MBX-APIKEY.
+reply http_call(std::uint16_t port, http::verb method, const std::string& target,
+                const std::string& body = "", const std::string& api_key = "",
+                const std::string& ca = "") {
+    header_list h;
+    if (!api_key.empty()) {
+        h.emplace_back("X-MBX-APIKEY", api_key);
+    }
+    return http_call(port, method, target, body, h, ca);
 }
 
 /// A WebSocket client whose reads are bounded.
@@ -668,4 +683,141 @@ TEST(SimOrdersBinance, SignedOrderOverTls) {
         "symbol=NKNUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=100&price=" + bid);
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(field(r.body, "status"), "NEW");
+}
+
+namespace {
+
+/// A sim of another venue with one HMAC account (key "k1", secret "s1", passphrase "p1").
+std::unique_ptr<exec::sim_venue> start_private(const std::string& venue, const std::string& capture,
+                                               std::atomic<std::int64_t>& now,
+                                               const std::string& faults = "") {
+    exec::sim_venue_options o;
+    o.venue = venue;
+    o.captures.push_back(std::string(BALLAST_TEST_DATA_DIR) + "/" + capture);
+    o.max_speed = true;
+    if (auto err = exec::parse_sim_faults(faults, o.faults)) {
+        ADD_FAILURE() << *err;
+    }
+    exec::sim_account_config a;
+    a.api_key = "k1";
+    a.secret = exec::secret_text("s1");
+    a.passphrase = exec::secret_text("p1");
+    a.balances = {{"USDT", *exec::sim_decimal::parse("1000000")},
+                  {"BTC", *exec::sim_decimal::parse("10")},
+                  {"UNI", *exec::sim_decimal::parse("1000")}};
+    o.accounts = {a};
+    o.clock_ms = [&now] { return now.load(); };
+    auto sim = std::make_unique<exec::sim_venue>(o);
+    if (auto err = sim->start()) {
+        ADD_FAILURE() << *err;
+        return sim;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (!sim->capture_done() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield(); // bounded by the deadline
+    }
+    EXPECT_TRUE(sim->capture_done());
+    return sim;
+}
+
+reply bybit_call(const exec::sim_venue& sim, http::verb method, const std::string& path,
+                 const std::string& payload, std::int64_t ts, const std::string& secret = "s1",
+                 const std::string& key = "k1") {
+    const std::string t = std::to_string(ts);
+    const header_list h = {
+        {"X-BAPI-API-KEY", key},
+        {"X-BAPI-TIMESTAMP", t},
+        {"X-BAPI-RECV-WINDOW", "5000"},
+        {"X-BAPI-SIGN", exec::bybit_rest_signature(secret, t, key, "5000", payload)}};
+    const bool get = method == http::verb::get;
+    return http_call(sim.port(), method, get ? path + "?" + payload : path, get ? "" : payload, h);
+}
+
+std::string iso_ms(std::int64_t ms) {
+    const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms % 1000));
+    return buf;
+}
+
+reply okx_call(const exec::sim_venue& sim, http::verb method, const std::string& target,
+               const std::string& body, std::int64_t ts, const std::string& secret = "s1",
+               const std::string& passphrase = "p1") {
+    const std::string t = iso_ms(ts);
+    const std::string m = method == http::verb::get ? "GET" : "POST";
+    const header_list h = {{"OK-ACCESS-KEY", "k1"},
+                           {"OK-ACCESS-TIMESTAMP", t},
+                           {"OK-ACCESS-PASSPHRASE", passphrase},
+                           {"OK-ACCESS-SIGN", exec::okx_signature(secret, t, m, target, body)}};
+    return http_call(sim.port(), method, target, body, h);
+}
+
+} // namespace
+
+TEST(SimOrdersBybit, SignedOrdersAgainstTheSpotBookAndTheVenuesErrors) {
+    std::atomic<std::int64_t> now{t0};
+    auto sim = start_private("bybit", "bybit/BYBIT.jsonl", now, "rate_limit:order=1");
+    const auto book = http_call(sim->port(), http::verb::get,
+                                "/v5/market/orderbook?category=spot&symbol=BTCUSDT&limit=1");
+    simdjson::dom::parser p;
+    simdjson::dom::element e;
+    ASSERT_FALSE(p.parse(book.body).get(e)) << book.body;
+    const std::string ask(e["result"]["a"].at(0).at(0).get_string().value());
+    const std::string order =
+        R"({"category":"spot","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001","price":")" +
+        ask + R"(","timeInForce":"IOC","orderLinkId":"b1"})";
+    auto r = bybit_call(*sim, http::verb::post, "/v5/order/create", order, t0);
+    EXPECT_EQ(field(r.body, "retCode"), "10006") << r.body; // the rate_limit fault
+    r = bybit_call(*sim, http::verb::post, "/v5/order/create", order, t0);
+    ASSERT_EQ(field(r.body, "retCode"), "0") << r.body;
+    r = bybit_call(*sim, http::verb::get, "/v5/order/realtime", "category=spot&orderLinkId=b1", t0);
+    EXPECT_TRUE(has(r.body, "\"orderStatus\":\"Filled\"")) << r.body;
+    EXPECT_TRUE(has(r.body, "\"cumExecQty\":\"0.001\"")) << r.body;
+    r = bybit_call(*sim, http::verb::post, "/v5/order/create", order, t0);
+    EXPECT_EQ(field(r.body, "retCode"), "110072"); // orderLinkId is never reused
+    r = bybit_call(*sim, http::verb::get, "/v5/execution/list", "category=spot&symbol=BTCUSDT", t0);
+    EXPECT_TRUE(has(r.body, "\"execQty\":\"0.001\"")) << r.body;
+    r = bybit_call(*sim, http::verb::post, "/v5/order/cancel",
+                   R"({"category":"spot","symbol":"BTCUSDT","orderId":"999"})", t0);
+    EXPECT_EQ(field(r.body, "retCode"), "170213");
+    r = bybit_call(*sim, http::verb::post, "/v5/order/create", order, t0, "wrong");
+    EXPECT_EQ(field(r.body, "retCode"), "10004");
+    r = bybit_call(*sim, http::verb::post, "/v5/order/create", order, t0, "s1", "nokey");
+    EXPECT_EQ(field(r.body, "retCode"), "10003");
+    r = bybit_call(*sim, http::verb::post, "/v5/order/create", order, t0 - 5001);
+    EXPECT_EQ(field(r.body, "retCode"), "10002");
+    r = bybit_call(*sim, http::verb::post, "/v5/order/create", order, t0 + 1000);
+    EXPECT_EQ(field(r.body, "retCode"), "10002");
+    r = bybit_call(*sim, http::verb::get, "/v5/account/wallet-balance", "accountType=UNIFIED", t0);
+    EXPECT_TRUE(has(r.body, "\"coin\":\"BTC\"")) << r.body;
+    EXPECT_EQ(sim->new_order_requests("k1", "b1"), 2u); // the rate-limited one never arrived
+}
+
+TEST(SimOrdersOkx, SignatureTimestampPassphraseAndOrderReplies) {
+    std::atomic<std::int64_t> now{t0};
+    auto sim = start_private("okx", "okx/OKX.ws.1.0.txt", now);
+    auto r = okx_call(*sim, http::verb::get, "/api/v5/account/balance", "", t0);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(has(r.body, "\"ccy\":\"UNI\"")) << r.body;
+    r = okx_call(*sim, http::verb::get, "/api/v5/account/balance", "", t0, "wrong");
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(field(r.body, "code"), "50113");
+    r = okx_call(*sim, http::verb::get, "/api/v5/account/balance", "", t0, "s1", "wrong");
+    EXPECT_EQ(field(r.body, "code"), "50105");
+    r = okx_call(*sim, http::verb::get, "/api/v5/account/balance", "", t0 - 30001);
+    EXPECT_EQ(field(r.body, "code"), "50102");
+    // The capture's only book is an inverse swap, which the sim does not trade.
+    r = okx_call(
+        *sim, http::verb::post, "/api/v5/trade/order",
+        R"({"instId":"UNI-USD-SWAP","tdMode":"cross","side":"buy","ordType":"limit","px":"10","sz":"1","clOrdId":"o1"})",
+        t0);
+    EXPECT_EQ(field(r.body, "code"), "1") << r.body;
+    EXPECT_TRUE(has(r.body, "\"sCode\":\"51001\"")) << r.body;
+    r = okx_call(*sim, http::verb::get, "/api/v5/trade/order?instId=UNI-USD-SWAP&ordId=5", "", t0);
+    EXPECT_EQ(field(r.body, "code"), "51603");
+    EXPECT_EQ(sim->new_order_requests("k1", "o1"), 1u);
 }
