@@ -891,6 +891,18 @@ class dex_gateway::impl final : public feed::ws_connection_handler {
             if (o.final || o.receipts_in_flight > 0) {
                 continue;
             }
+            // Stuck first (the last receipts said "not mined"), then receipts of every
+            // transaction of the order, the new one included. Unanswered sends count as
+            // pending: replacing one the node never confirmed is safe (one nonce, one mined).
+            const bool by_blocks =
+                opt_.stuck_blocks > 0 && head_ >= o.sent_head + opt_.stuck_blocks;
+            const bool by_time =
+                opt_.stuck_after.count() > 0 && now - o.sent_at >= opt_.stuck_after;
+            if (!o.mined && o.bumps < opt_.max_replacements && (by_blocks || by_time)) {
+                const bool cancel =
+                    !o.internal && (o.cancel_sent || opt_.stuck_policy == dex_stuck_policy::cancel);
+                resend(i, cancel);
+            }
             for (std::size_t h = 0; h < o.txs.size(); ++h) {
                 if (o.txs[h].refused) {
                     continue;
@@ -901,20 +913,6 @@ class dex_gateway::impl final : public feed::ws_connection_handler {
                 ++o.receipts_in_flight;
                 request("eth_getTransactionReceipt", "[\"" + feed::to_hex(o.txs[h].hash) + "\"]",
                         pr);
-            }
-            // Unanswered sends count as pending: replacing one the node never confirmed is
-            // safe (same nonce: at most one of them is ever mined).
-            if (o.mined || o.bumps >= opt_.max_replacements) {
-                continue;
-            }
-            const bool by_blocks =
-                opt_.stuck_blocks > 0 && head_ >= o.sent_head + opt_.stuck_blocks;
-            const bool by_time =
-                opt_.stuck_after.count() > 0 && now - o.sent_at >= opt_.stuck_after;
-            if (by_blocks || by_time) {
-                const bool cancel =
-                    !o.internal && (o.cancel_sent || opt_.stuck_policy == dex_stuck_policy::cancel);
-                resend(i, cancel);
             }
         }
     }

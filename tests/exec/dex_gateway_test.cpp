@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <poll.h>
 #include <string>
@@ -627,11 +628,15 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
-/// A one-connection JSON-RPC node on loopback that answers the gateway's start-up correctly,
-/// then sends garbage, and answers the swap's transaction and receipts wrongly.
+/// A one-connection JSON-RPC node on loopback that answers the gateway's start-up correctly.
+/// Hostile: then sends garbage, and answers the swap's transaction and receipts wrongly.
+/// Never mining: every receipt poll is answered "not mined" and followed by a new head; the
+/// node records how many heads it had sent when each raw transaction arrived.
 class hostile_node {
   public:
-    hostile_node() : acceptor_(io_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
+    enum class mode : std::uint8_t { hostile, never_mining };
+    explicit hostile_node(mode m = mode::hostile)
+        : mode_(m), acceptor_(io_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
         port_ = acceptor_.local_endpoint().port();
         thread_ = std::thread([this] { serve(); });
     }
@@ -643,6 +648,11 @@ class hostile_node {
         }
     }
     [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+    /// Heads sent before each eth_sendRawTransaction arrived (read after the gateway stopped).
+    [[nodiscard]] std::vector<std::uint64_t> heads_at_sends() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return heads_at_sends_;
+    }
     static inline const std::vector<std::string> garbage = {
         "garbage{",
         "[1,2]",
@@ -695,9 +705,37 @@ class hostile_node {
                 out.push_back(
                     head +
                     R"("result":{"number":"0x10","timestamp":"0x5f5e100","baseFeePerGas":"0x3b9aca00"}})");
-                out.insert(out.end(), garbage.begin(), garbage.end());
+                if (mode_ == mode::hostile) {
+                    out.insert(out.end(), garbage.begin(), garbage.end());
+                }
+            } else if (method == "eth_feeHistory" && mode_ == mode::never_mining) {
+                out.push_back(
+                    head +
+                    R"("result":{"oldestBlock":"0x10","baseFeePerGas":["0x3b9aca00","0x3b9aca00"],"reward":[["0x3b9aca00"]]}})");
             } else if (method == "eth_feeHistory") {
                 out.push_back(head + R"("result":{"baseFeePerGas":"nope"}})");
+            } else if (method == "eth_sendRawTransaction" && mode_ == mode::never_mining) {
+                // The hash a node answers is keccak256 of the raw bytes.
+                const std::string raw = str(req["params"].at(0));
+                std::vector<std::uint8_t> bytes((raw.size() - 2) / 2);
+                (void)feed::parse_hex_bytes(raw, bytes);
+                const std::string hash = feed::to_hex(keccak256(bytes));
+                if (first_hash_.empty()) {
+                    first_hash_ = hash;
+                }
+                out.push_back(head + R"("result":")" + hash + "\"}");
+                const std::lock_guard<std::mutex> lock(mutex_);
+                heads_at_sends_.push_back(heads_);
+            } else if (method == "eth_getTransactionReceipt" && mode_ == mode::never_mining) {
+                out.push_back(head + R"("result":null})");
+                // One head per polling pass: the gateway polls the original first in each.
+                if (str(req["params"].at(0)) == first_hash_) {
+                    ++heads_;
+                    out.push_back(
+                        R"({"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"0xab","result":{"number":")" +
+                        hex_of(0x10 + heads_) +
+                        R"(","timestamp":"0x5f5e100","baseFeePerGas":"0x3b9aca00"}}})");
+                }
             } else if (method == "eth_sendRawTransaction") {
                 out.push_back(head + R"("result":"0x)" + std::string(64, '0') + "\"}");
             } else if (method == "eth_getTransactionReceipt") {
@@ -720,10 +758,21 @@ class hostile_node {
         }
     }
 
+    static std::string hex_of(std::uint64_t v) {
+        char buf[24];
+        std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+        return buf;
+    }
+
+    mode mode_;
     boost::asio::io_context io_;
     tcp::acceptor acceptor_;
     std::uint16_t port_ = 0;
     std::thread thread_;
+    std::uint64_t heads_ = 0;
+    std::string first_hash_;
+    mutable std::mutex mutex_;
+    std::vector<std::uint64_t> heads_at_sends_;
 };
 
 TEST(DexGatewayHostileNode, MalformedRepliesAreCountedAndTheGatewayCarriesOn) {
@@ -777,6 +826,59 @@ TEST(DexGatewayHostileNode, MalformedRepliesAreCountedAndTheGatewayCarriesOn) {
     EXPECT_GE(gw->stats().malformed.load(), before + 3);
     EXPECT_TRUE(gw->connected());
     gw->stop();
+}
+
+TEST(DexGatewayHostileNode, NotMinedWithinStuckBlocksHeadsIsReplacedAfterTheThirdHead) {
+    hostile_node node(hostile_node::mode::never_mining);
+    instrument_spec spec;
+    spec.venue = "uniswap";
+    spec.symbol = "A/B";
+    spec.lot = {1, 4};
+    spec.tick = {1, 2};
+    dex_gateway_options o;
+    o.url = "ws://127.0.0.1:" + std::to_string(node.port());
+    o.chain_id = 1337;
+    o.poll_interval = 20ms;
+    o.stuck_blocks = 3;
+    o.stuck_after = 0ms; // heads only
+    o.max_replacements = 2;
+    dex_route r;
+    r.spec = &spec;
+    r.pool[19] = 1;
+    r.base_token[19] = 2;
+    r.quote_token[19] = 3;
+    r.fee = 3000;
+    o.routes.push_back(r);
+    eth_signer signer;
+    ASSERT_FALSE(signer.load_hex(trader_key).has_value());
+    std::string error;
+    auto gw = dex_gateway::create(o, std::move(signer), error);
+    ASSERT_TRUE(gw) << error;
+    gw->start();
+    std::vector<exec_report> seen;
+    ASSERT_TRUE(wait_report(*gw, seen,
+                            [](const exec_report& x) { return x.kind == exec_kind::connected; }));
+    order_request req;
+    req.id = client_order_id{51};
+    req.spec = &spec;
+    req.order_side = side::ask;
+    req.quantity = qty(10);
+    req.limit = price(100);
+    ASSERT_EQ(gw->send(req), gateway_status::ok);
+    ASSERT_TRUE(wait_for([&] { return gw->stats().replacements.load() == 2; }))
+        << describe(*gw, seen);
+    gw->stop();
+    // The original, then a replacement once the gateway has seen 3 more heads, then another
+    // after 3 more. The node counts heads when a transaction arrives, and one receipt poll
+    // already on its way when the gateway decides can add a head first: never fewer.
+    const auto at = node.heads_at_sends();
+    ASSERT_EQ(at.size(), 3U);
+    EXPECT_GE(at[1] - at[0], 3U) << describe(*gw, seen);
+    EXPECT_LE(at[1] - at[0], 4U);
+    EXPECT_GE(at[2] - at[0], 6U);
+    EXPECT_LE(at[2] - at[0], 8U);
+    EXPECT_EQ(gw->stats().malformed.load(), 0U) << gw->last_error();
+    EXPECT_EQ(gw->stats().send_errors.load(), 0U);
 }
 
 TEST(DexGatewaySetup, OptionsAreCheckedWithTheFieldNamed) {
