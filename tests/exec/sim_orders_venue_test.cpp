@@ -91,49 +91,40 @@ reply http_call(std::uint16_t port, http::verb method, const std::string& target
         done = true;
     };
     const tcp::endpoint ep(net::ip::make_address("127.0.0.1"), port);
-    if (ca.empty()) {
-        beast::tcp_stream s(io);
-        s.async_connect(ep, [&](beast::error_code ec) {
+    // Connected (and, over TLS, handshaken): write the request, read the reply.
+    const auto exchange = [&](auto& stream) {
+        http::async_write(stream, req, [&](beast::error_code ec, std::size_t) {
             if (ec) {
                 done = true;
                 return;
             }
-            http::async_write(s, req, [&](beast::error_code ec2, std::size_t) {
+            http::async_read(stream, buf, res, on_read);
+        });
+    };
+    net::ssl::context ctx(net::ssl::context::tls_client);
+    beast::tcp_stream plain(io);
+    std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+    if (!ca.empty()) {
+        ctx.load_verify_file(ca);
+        ctx.set_verify_mode(net::ssl::verify_peer);
+        tls.emplace(io, ctx);
+        SSL_set_tlsext_host_name(tls->native_handle(), "localhost");
+    }
+    auto& lowest = tls ? beast::get_lowest_layer(*tls) : plain;
+    lowest.async_connect(ep, [&](beast::error_code ec) {
+        if (ec) {
+            done = true;
+        } else if (!tls) {
+            exchange(plain);
+        } else {
+            tls->async_handshake(net::ssl::stream_base::client, [&](beast::error_code ec2) {
                 if (ec2) {
                     done = true;
                     return;
                 }
-                http::async_read(s, buf, res, on_read);
+                exchange(*tls);
             });
-        });
-        EXPECT_TRUE(test::run_until(
-            io, [&] { return done; }, 10s))
-            << target;
-        return out;
-    }
-    net::ssl::context ctx(net::ssl::context::tls_client);
-    ctx.load_verify_file(ca);
-    ctx.set_verify_mode(net::ssl::verify_peer);
-    beast::ssl_stream<beast::tcp_stream> s(io, ctx);
-    SSL_set_tlsext_host_name(s.native_handle(), "localhost");
-    beast::get_lowest_layer(s).async_connect(ep, [&](beast::error_code ec) {
-        if (ec) {
-            done = true;
-            return;
         }
-        s.async_handshake(net::ssl::stream_base::client, [&](beast::error_code ec2) {
-            if (ec2) {
-                done = true;
-                return;
-            }
-            http::async_write(s, req, [&](beast::error_code ec3, std::size_t) {
-                if (ec3) {
-                    done = true;
-                    return;
-                }
-                http::async_read(s, buf, res, on_read);
-            });
-        });
     });
     EXPECT_TRUE(test::run_until(
         io, [&] { return done; }, 10s))
