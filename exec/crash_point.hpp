@@ -23,16 +23,17 @@ extern std::int64_t armed_countdown; ///< 0: disarmed
 [[noreturn]] void die() noexcept;
 } // namespace crash_detail
 
-/// Kills the process when the armed point is reached for the armed time.
+/// Counts a pass through `p`; true on the armed pass (the caller then dies, after whatever
+/// partial work the point stands for: the journal writes half a record first).
+[[nodiscard]] inline bool crash_hit(crash_point p) noexcept {
+    return crash_detail::armed_countdown > 0 && p == crash_detail::armed_point &&
+           --crash_detail::armed_countdown == 0;
+}
+/// Kills the process on the armed pass through `p`.
 inline void crash_check(crash_point p) noexcept {
-    if (crash_detail::armed_countdown > 0 && p == crash_detail::armed_point &&
-        --crash_detail::armed_countdown == 0) {
+    if (crash_hit(p)) {
         crash_detail::die();
     }
-}
-/// True when the next check of `p` kills (the journal then writes half a record first).
-[[nodiscard]] inline bool crash_due(crash_point p) noexcept {
-    return crash_detail::armed_countdown == 1 && p == crash_detail::armed_point;
 }
 
 } // namespace ballast::exec

@@ -4,6 +4,7 @@
 // first new order.
 #include "exec/engine_state.hpp"
 #include "exec/gateway_binance.hpp"
+#include "exec/gateway_bybit.hpp"
 #include "feed/instrument_fetch.hpp"
 #include "feed/instruments.hpp"
 
@@ -21,14 +22,23 @@ std::int64_t system_ns() {
 }
 
 /// A signed gateway for a protocol name; nullptr with `error` when it cannot be built.
-std::unique_ptr<threaded_gateway> make_signed_gateway(const std::string& protocol,
+std::unique_ptr<threaded_gateway> make_signed_gateway(const live_gateway_input& g,
                                                       gateway_options options,
                                                       const api_credentials& keys,
                                                       std::string& error) {
+    const std::string& protocol = g.protocol;
     if (protocol == "binance") {
-        return binance_gateway::create(std::move(options), keys, error);
+        return binance_gateway::create(std::move(options), keys, error,
+                                       g.user_stream == "listen_key"
+                                           ? binance_user_stream::listen_key
+                                           : binance_user_stream::signature);
     }
-    error = "protocol " + protocol + ": no signed gateway in this build";
+    if (protocol == "bybit") {
+        return bybit_gateway::create(std::move(options), keys, error);
+    }
+    error = "protocol " + protocol +
+            ": no signed gateway for it yet (its request writer and "
+            "decoders exist; use paper)";
     return nullptr;
 }
 
@@ -103,7 +113,7 @@ std::string engine_impl::setup_live_gateways() {
             }
         }
         std::string error;
-        auto gwy = make_signed_gateway(g.protocol, std::move(o), *keys.value, error);
+        auto gwy = make_signed_gateway(g, std::move(o), *keys.value, error);
         if (!gwy) {
             return w + ": " + error;
         }
@@ -184,11 +194,13 @@ std::string engine_impl::recover_and_reconcile() {
     if (!wait_reports(*this, std::chrono::seconds(20), connected)) {
         for (std::size_t k = 0; k < real_gateways.size(); ++k) {
             if (!real_gateways[k]->connected()) {
+                std::string why = last_session_error.empty() ? "not connected" : last_session_error;
+                if (const auto* b = dynamic_cast<const binance_gateway*>(real_gateways[k].get());
+                    b != nullptr && !b->last_error().empty()) {
+                    why = b->last_error();
+                }
                 return "live: " + venue_names[real_gateway_terms[k]] +
-                       ": no session within 20 s (" +
-                       (real_gateways[k]->counters().malformed.load() > 0 ? "malformed replies"
-                                                                          : "not connected") +
-                       "); nothing was sent";
+                       ": no session within 20 s (" + why + "); nothing was sent";
             }
         }
     }

@@ -173,8 +173,13 @@ void engine_impl::arrive(std::size_t gateway) noexcept {
 
 void engine_impl::on_report(const exec_report& r) noexcept {
     switch (r.kind) {
-    case exec_kind::connected:
     case exec_kind::disconnected:
+        if (!r.reason_view().empty()) {
+            last_session_error = r.reason_view(); // rare: a session lost (allocates)
+        }
+        ++session_reports;
+        return;
+    case exec_kind::connected:
     case exec_kind::rate_limit:
         ++session_reports; // the gateway's own state: it refuses sends while it matters
         return;
@@ -228,7 +233,12 @@ void engine_impl::on_report(const exec_report& r) noexcept {
             return;
         }
         if (o->state == order_state::new_order) {
-            (void)orders.acknowledge(o->id); // a fill implies the venue has the order
+            // A fill implies the venue has the order (its ack was lost, or came before a crash
+            // took the process): the journal records the acknowledgement first.
+            if (!jr.acknowledged(o->id, t)) {
+                halt("acknowledgement");
+            }
+            (void)orders.acknowledge(o->id);
         }
         // The fill is booked whatever the journal says; a failed write stops new orders.
         if (!jr.filled(o->id, r.trade_id_view(), r.last_qty, r.last_px, r.notional_quote,
@@ -251,6 +261,14 @@ void engine_impl::on_report(const exec_report& r) noexcept {
         book_fill(*o, f);
         if (o->state == order_state::partially_filled) {
             crash_check(crash_point::between_fills);
+        }
+        for (std::size_t k = 0; k < pending_finals.size(); ++k) {
+            if (pending_finals[k].id == o->id && o->filled >= pending_finals[k].cum) {
+                const bool cancel = pending_finals[k].state == order_state::canceled;
+                pending_finals.erase(pending_finals.begin() + static_cast<std::ptrdiff_t>(k));
+                finish_order(cancel, 0, "final (venue status)");
+                break;
+            }
         }
         if (!is_book) {
             // The pool moved: rebuild its curve (allocates; once per swap, see README).
@@ -281,7 +299,13 @@ void engine_impl::on_report(const exec_report& r) noexcept {
         finish_order(false, 0, "never reached the venue");
         return;
     case exec_kind::status:
-        // A query's answer: final states close the order (its fills come as fill reports).
+        // A query's answer: final states close the order, once its fills (asked with it, as
+        // fill reports) are booked: a final state ahead of them waits for them.
+        if ((r.state == order_state::canceled || r.state == order_state::rejected) &&
+            r.cum_qty > o->filled) {
+            pending_finals.push_back({o->id, r.state, r.cum_qty}); // rare: recovery only
+            return;
+        }
         if (r.state == order_state::canceled) {
             finish_order(true, 0, "canceled (venue status)");
         } else if (r.state == order_state::rejected) {

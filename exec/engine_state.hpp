@@ -240,7 +240,14 @@ class engine_impl {
     std::uint64_t never_reached = 0;
     bool stop_sending = false;         // live stop: working orders are canceled, nothing new leaves
     std::uint64_t session_reports = 0; // connected / disconnected / rate-limit reports
-    std::uint64_t unknown_outcomes = 0; // requests whose outcome the venue must be asked
+    std::string last_session_error;    // the reason of the last disconnected report
+    struct pending_final {
+        client_order_id id{};
+        order_state state = order_state::canceled;
+        qty cum{0};
+    };
+    std::vector<pending_final> pending_finals; // final per the venue, fills still to come
+    std::uint64_t unknown_outcomes = 0;        // requests whose outcome the venue must be asked
     fill_dedup booked_fills{1 << 17};
     std::uint64_t unknown_reports = 0;  // reports naming no order of ours
     std::uint64_t duplicate_fills = 0;  // fills a venue reported again

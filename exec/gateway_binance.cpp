@@ -722,6 +722,72 @@ void binance_gateway::io_send(outbound_request& r) {
     io_send_text(r.view());
 }
 
+void binance_gateway::io_order_trades(client_order_id id, const wire_order_id& wire,
+                                      const instrument_spec* spec, std::int64_t order_id) {
+    std::array<char, request_text_capacity> buf{};
+    text_writer w{buf.data(), buf.size()};
+    const std::uint64_t rid = io_request_id();
+    char oid[24];
+    const auto oe = std::to_chars(oid, oid + sizeof oid, order_id);
+    char ts[24];
+    const auto te = std::to_chars(ts, ts + sizeof ts, clock().wall_ms());
+    char rw[24];
+    const auto re = std::to_chars(rw, rw + sizeof rw, options().recv_window_ms);
+    const binance_request_encoder::param params[] = {
+        {"orderId", std::string_view(oid, static_cast<std::size_t>(oe.ptr - oid)), true},
+        {"recvWindow", std::string_view(rw, static_cast<std::size_t>(re.ptr - rw)), true},
+        {"symbol", spec->symbol},
+        {"timestamp", std::string_view(ts, static_cast<std::size_t>(te.ptr - ts)), true}};
+    if (!enc_.write(rid, "myTrades", params, 4, !enc_.logged_on(), w)) {
+        return;
+    }
+    pending_request p;
+    p.kind = request_kind::control; // an order's trades (see on_order_trades)
+    p.id = id;
+    p.wire_id = wire;
+    p.spec = spec;
+    p.sent_ns = clock().steady_ns();
+    track(rid, p);
+    io_send_text(w.view());
+}
+
+void binance_gateway::on_order_trades(const pending_request& p, simdjson::dom::element doc) {
+    simdjson::dom::array trades;
+    if (p.spec == nullptr || doc["result"].get_array().get(trades) != simdjson::SUCCESS) {
+        note_error("binance: myTrades reply without a result array");
+        return;
+    }
+    for (simdjson::dom::element t : trades) {
+        exec_report r = make_report(exec_kind::fill, p.id);
+        r.reconcile = true;
+        const auto q = p.spec->parse_qty(json_text(t, "qty"));
+        const auto px = p.spec->parse_price(json_text(t, "price"));
+        std::int64_t trade = -1;
+        if (!q.ok() || !px.ok() || t["id"].get_int64().get(trade) != simdjson::SUCCESS ||
+            trade < 0) {
+            note_error("binance: myTrades entry without qty, price or id");
+            continue;
+        }
+        r.last_qty = q.value;
+        r.last_px = px.value;
+        char buf[24];
+        const auto tr = std::to_chars(buf, buf + sizeof buf, trade);
+        r.set_trade_id(std::string_view(buf, static_cast<std::size_t>(tr.ptr - buf)));
+        const double price = p.spec->to_double(r.last_px);
+        r.notional_quote = p.spec->to_double(r.last_qty) * price;
+        bool ok = true;
+        const double fee = parse_double(json_text(t, "commission"), ok);
+        const std::string_view asset = json_text(t, "commissionAsset");
+        if (ok && asset == p.spec->quote) {
+            r.fee_quote = fee;
+        } else if (ok && asset == p.spec->base) {
+            r.fee_quote = fee * price;
+        }
+        r.venue_time = timestamp_ns{int_field(t, "time", 0) * 1'000'000};
+        emit(r);
+    }
+}
+
 void binance_gateway::io_query(client_order_id id, const wire_order_id& wire,
                                const instrument_spec* spec) {
     if (!io_up_ || spec == nullptr) {
@@ -899,6 +965,15 @@ void binance_gateway::on_reply(std::uint64_t rid, simdjson::dom::element doc) {
             simdjson::dom::element res;
             if (doc["result"].get(res) == simdjson::SUCCESS) {
                 settle_order(p.id, p.spec, res, exec_kind::status, false);
+                // Fills of an order whose outcome was asked (after a crash, a disconnect, a
+                // timeout) may never have come on the user stream: its trades are asked too,
+                // and the engine books each trade id once.
+                const std::string_view executed = json_text(res, "executedQty");
+                const std::int64_t order_id = int_field(res, "orderId", 0);
+                bool ok = true;
+                if (order_id > 0 && parse_double(executed, ok) > 0.0 && ok) {
+                    io_order_trades(p.id, p.wire_id, p.spec, order_id);
+                }
             }
         } else if (code == no_such_order_code) {
             exec_report r = make_report(exec_kind::not_found, p.id);
@@ -935,7 +1010,11 @@ void binance_gateway::on_reply(std::uint64_t rid, simdjson::dom::element doc) {
         break;
     }
     case request_kind::amend:
+        break;
     case request_kind::control:
+        if (status == 200) {
+            on_order_trades(p, doc);
+        }
         break;
     }
 }

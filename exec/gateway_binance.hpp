@@ -147,6 +147,10 @@ class binance_gateway final : public threaded_gateway {
     void on_reply(std::uint64_t request_id, simdjson::dom::element doc);
     void on_user_event(simdjson::dom::element event);
     void observe_rate_limits(simdjson::dom::element doc);
+    /// After a query answer with executed quantity: the order's trades (`myTrades`).
+    void io_order_trades(client_order_id id, const wire_order_id& wire, const instrument_spec* spec,
+                         std::int64_t order_id);
+    void on_order_trades(const pending_request& p, simdjson::dom::element doc);
     void settle_order(client_order_id id, const instrument_spec* spec, simdjson::dom::element o,
                       exec_kind kind, bool reconcile);
 

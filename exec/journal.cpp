@@ -608,10 +608,10 @@ bool journal::write_all(const char* p, std::size_t n) noexcept {
 
 bool journal::append(line& l) noexcept {
     const std::string_view rec = l.finish();
-    if (crash_due(crash_point::mid_write)) {
+    if (crash_hit(crash_point::mid_write)) {
         // Recovery tests: half the record reaches the file, then the process dies.
         (void)write_all(rec.data(), rec.size() / 2);
-        crash_check(crash_point::mid_write);
+        crash_detail::die();
     }
     if (!write_all(rec.data(), rec.size())) {
         return false;

@@ -315,7 +315,8 @@ scenario_result load_scenario(const std::string& path) {
                 const auto& t = *(*a)[i].as_table();
                 const std::string w = "live.gateways[" + std::to_string(i) + "]";
                 r.check_keys(t, w,
-                             {"venue", "protocol", "ws", "ws_private", "rest", "ca_file", "keys"});
+                             {"venue", "protocol", "ws", "ws_private", "rest", "ca_file", "keys",
+                              "user_stream"});
                 const toml::node_view<const toml::node> n{t};
                 live_gateway_input g;
                 r.text(n["venue"], w + ".venue", g.venue, true);
@@ -330,6 +331,11 @@ scenario_result load_scenario(const std::string& path) {
                 r.text(n["rest"], w + ".rest", g.rest, false);
                 r.file_path(n["ca_file"], w + ".ca_file", g.ca_file, false);
                 r.file_path(n["keys"], w + ".keys", g.keys, false);
+                if (r.text(n["user_stream"], w + ".user_stream", g.user_stream, false) &&
+                    g.user_stream != "websocket_api" && g.user_stream != "listen_key") {
+                    r.fail(w + ".user_stream",
+                           "must be websocket_api or listen_key (got \"" + g.user_stream + "\")");
+                }
                 bool known = false;
                 for (const auto& v : s.venues) {
                     known = known || v.name == g.venue;

@@ -72,6 +72,10 @@ struct live_gateway_input {
     std::string rest;
     std::string ca_file;
     std::string keys; ///< 0600 key file (absolute); empty: BALLAST_<VENUE>_* from the environment
+    /// Binance: where fills come from: "websocket_api" (userDataStream.subscribe on the
+    /// WebSocket API, the default) or "listen_key" (a REST listen key and its stream at
+    /// ws_private; retired on Binance's production hosts, kept by test networks).
+    std::string user_stream = "websocket_api";
 };
 
 struct live_input {
