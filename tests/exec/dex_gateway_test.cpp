@@ -12,9 +12,11 @@
 #include "book/uniswap_v3.hpp"
 #include "exec/dex_gateway.hpp"
 
+#include "../node_process.hpp"
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -48,74 +50,14 @@ constexpr std::string_view trader_key =
 constexpr std::string_view trader_address = "0x19e7e376e7c213b7e7e7e46cc70a5dd086daff2a";
 
 /// tests/node/dex_peer.js as a child process speaking JSON lines over pipes.
-class dex_peer {
+class dex_peer : public test::node_process {
   public:
-    explicit dex_peer(const std::string& node) {
-        int in[2];
-        int out[2];
-        if (::pipe(in) != 0 || ::pipe(out) != 0) {
-            return;
-        }
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(in[0], STDIN_FILENO);
-            ::dup2(out[1], STDOUT_FILENO);
-            ::close(in[1]);
-            ::close(out[0]);
-            ::setenv("DEX_PEER_TRADER", std::string(trader_address).c_str(), 1);
-            if (::chdir(node_dir.c_str()) == 0) {
-                ::execl(node.c_str(), "node", "dex_peer.js", static_cast<char*>(nullptr));
-            }
-            ::_exit(127);
-        }
-        ::close(in[0]);
-        ::close(out[1]);
-        to_ = in[1];
-        from_ = out[0];
-    }
-    ~dex_peer() {
-        if (pid_ <= 0) {
-            return;
-        }
-        ::close(to_);
-        ::kill(pid_, SIGTERM);
-        ::waitpid(pid_, nullptr, 0);
-        ::close(from_);
-    }
-    dex_peer(const dex_peer&) = delete;
-    dex_peer& operator=(const dex_peer&) = delete;
-
-    [[nodiscard]] bool started() const noexcept { return pid_ > 0; }
-    /// The next line, or nullopt after `timeout` or at the end of output.
-    std::optional<std::string> read_line(std::chrono::seconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        for (;;) {
-            if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
-                std::string line = buffer_.substr(0, nl);
-                buffer_.erase(0, nl + 1);
-                return line;
-            }
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            pollfd p{from_, POLLIN, 0};
-            if (left.count() <= 0) {
-                return std::nullopt;
-            }
-            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
-                continue;
-            }
-            std::array<char, 65536> chunk{};
-            const auto n = ::read(from_, chunk.data(), chunk.size());
-            if (n <= 0) {
-                return std::nullopt;
-            }
-            buffer_.append(chunk.data(), static_cast<std::size_t>(n));
-        }
-    }
+    explicit dex_peer(const std::string& node)
+        : node_process(node, node_dir, "dex_peer.js",
+                       {{"DEX_PEER_TRADER", std::string(trader_address)}}) {}
     /// One command, one JSON reply (bounded).
     simdjson::dom::element ask(const std::string& command) {
-        const std::string line = command + "\n";
-        [[maybe_unused]] const auto n = ::write(to_, line.data(), line.size());
+        send(command);
         const auto reply = read_line(30s);
         last_ = reply.value_or("{\"error\":\"no reply to " + command + "\"}");
         simdjson::dom::element e;
@@ -126,28 +68,9 @@ class dex_peer {
     }
 
   private:
-    pid_t pid_ = -1;
-    int to_ = -1;
-    int from_ = -1;
-    std::string buffer_;
     std::string last_;
     simdjson::dom::parser parser_;
 };
-
-std::optional<std::string> find_on_path(const std::string& exe) {
-    const char* path = std::getenv("PATH");
-    std::string_view rest = path != nullptr ? path : "";
-    while (!rest.empty()) {
-        const auto colon = rest.find(':');
-        const std::string dir(rest.substr(0, colon));
-        rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
-        if (const std::string c = (dir.empty() ? "." : dir) + "/" + exe;
-            ::access(c.c_str(), X_OK) == 0) {
-            return c;
-        }
-    }
-    return std::nullopt;
-}
 
 std::string str(simdjson::simdjson_result<simdjson::dom::element> e) {
     std::string_view s;
@@ -243,7 +166,7 @@ class DexGatewayLive : public ::testing::Test {
     static void SetUpTestSuite() {
         const char* req = std::getenv("BALLAST_REQUIRE_NODE");
         required_ = req != nullptr && std::string_view(req) == "1";
-        const auto node = find_on_path("node");
+        const auto node = test::find_on_path("node");
         if (!node) {
             missing_ = "Node.js ('node') is not on PATH: install Debian's nodejs and npm, then run "
                        "tools/test, which installs tests/node's packages";

@@ -14,9 +14,11 @@
 
 #include "asio_test_util.hpp"
 
+#include "../node_process.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
+
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -45,104 +47,12 @@ using tcp = net::ip::tcp;
 
 const std::string node_dir = std::string(BALLAST_TEST_DATA_DIR) + "/../node";
 
-std::optional<std::string> find_on_path(const std::string& exe) {
-    const char* path = std::getenv("PATH");
-    std::string_view rest = path != nullptr ? path : "";
-    while (!rest.empty()) {
-        const auto colon = rest.find(':');
-        const std::string dir(rest.substr(0, colon));
-        rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
-        const std::string candidate = (dir.empty() ? "." : dir) + "/" + exe;
-        if (::access(candidate.c_str(), X_OK) == 0) {
-            return candidate;
-        }
-    }
-    return std::nullopt;
-}
-
-/// The node script as a child process speaking JSON lines over pipes.
-class node_peer {
+/// tests/node/evm_peer.js (ganache + Uniswap's contracts) speaking JSON lines over pipes.
+class node_peer : public test::node_process {
   public:
-    explicit node_peer(const std::string& node) {
-        int in[2];
-        int out[2];
-        if (::pipe(in) != 0 || ::pipe(out) != 0) {
-            return;
-        }
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(in[0], STDIN_FILENO);
-            ::dup2(out[1], STDOUT_FILENO);
-            ::close(in[1]);
-            ::close(out[0]);
-            if (::chdir(node_dir.c_str()) == 0) {
-                ::execl(node.c_str(), "node", "evm_peer.js", static_cast<char*>(nullptr));
-            }
-            ::_exit(127);
-        }
-        ::close(in[0]);
-        ::close(out[1]);
-        to_ = in[1];
-        from_ = out[0];
+    explicit node_peer(const std::string& node) : node_process(node, node_dir, "evm_peer.js") {
+        set_farewell("quit");
     }
-    ~node_peer() {
-        if (pid_ <= 0) {
-            return;
-        }
-        send("quit");
-        ::close(to_);
-        for (int i = 0; i < 50; ++i) {
-            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-                ::close(from_);
-                return;
-            }
-            ::usleep(100'000);
-        }
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-        ::close(from_);
-    }
-    node_peer(const node_peer&) = delete;
-    node_peer& operator=(const node_peer&) = delete;
-
-    [[nodiscard]] bool started() const noexcept { return pid_ > 0; }
-    void send(std::string_view line) {
-        std::string l(line);
-        l += '\n';
-        [[maybe_unused]] const auto n = ::write(to_, l.data(), l.size());
-    }
-    /// The next line, or nullopt after `timeout` or at the end of output.
-    std::optional<std::string> read_line(std::chrono::seconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        for (;;) {
-            if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
-                std::string line = buffer_.substr(0, nl);
-                buffer_.erase(0, nl + 1);
-                return line;
-            }
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) {
-                return std::nullopt;
-            }
-            pollfd p{from_, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
-                continue;
-            }
-            std::array<char, 65536> chunk{};
-            const auto n = ::read(from_, chunk.data(), chunk.size());
-            if (n <= 0) {
-                return std::nullopt;
-            }
-            buffer_.append(chunk.data(), static_cast<std::size_t>(n));
-        }
-    }
-
-  private:
-    pid_t pid_ = -1;
-    int to_ = -1;
-    int from_ = -1;
-    std::string buffer_;
 };
 
 /// A TCP relay between the client and the node that the test can cut and restore (same port).
@@ -348,7 +258,7 @@ void check_quote(const pool_follower& f, simdjson::dom::element q, const std::st
 TEST(EthLiveNode, FollowsUniswapPoolsOverWebSocketExactlyAndBackfillsAfterACut) {
     const bool required = std::getenv("BALLAST_REQUIRE_NODE") != nullptr &&
                           std::string_view(std::getenv("BALLAST_REQUIRE_NODE")) == "1";
-    const auto node = find_on_path("node");
+    const auto node = test::find_on_path("node");
     std::string missing;
     if (!node) {
         missing = "Node.js ('node') is not on PATH: install Debian's nodejs and npm, then run "
