@@ -4,7 +4,8 @@
 /// `kill -9` from outside would, at an instant a test can name. Without the variable every check
 /// is one load and one compare. Points:
 ///   before_send    an order is in the journal, its bytes not yet handed to the gateway
-///   after_send     the order was handed to the gateway (its acknowledgement not yet read)
+///   after_send     the venue acknowledged an order; the acknowledgement is not yet recorded
+///                  (the bytes certainly left: a gateway sends from its own I/O thread)
 ///   between_fills  a fill was booked and journalled; the order still works
 ///   mid_write      inside a journal write: half the record is in the file
 #include <cstdint>

@@ -104,7 +104,6 @@ void engine_impl::send_slice(parent_state& p, std::uint32_t i) noexcept {
         if (gw[gi] != gateways[gi].get() && !jr.sent(o.id, 0, timestamp_ns{now})) {
             halt("sent"); // the order is out: its report is still booked when it comes
         }
-        crash_check(crash_point::after_send);
         o.arrives = timestamp_ns{now + latency};
         orders.find(o.id)->arrives = o.arrives;
         const std::int64_t steps =
@@ -219,6 +218,7 @@ void engine_impl::on_report(const exec_report& r) noexcept {
     };
     switch (r.kind) {
     case exec_kind::ack:
+        crash_check(crash_point::after_send); // the venue has it; its ack is not yet recorded
         if (o->state == order_state::new_order) {
             if (!jr.acknowledged(o->id, t)) {
                 halt("acknowledgement");

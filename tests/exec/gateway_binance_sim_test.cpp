@@ -15,6 +15,7 @@
 #include <simdjson.h>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -222,7 +223,7 @@ struct report_log {
         return out;
     }
     venue_gateway& gw;
-    std::vector<exec_report> seen;
+    std::deque<exec_report> seen; // stable addresses: wait() hands out pointers into it
     std::size_t checked = 0;
 };
 
