@@ -12,6 +12,7 @@
 #include "exec/sim_venue_private.hpp"
 
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 namespace ballast::exec {
@@ -198,12 +199,28 @@ class binance_private final : public sim_private_api {
         }
         if (method == "session.status") {
             c.send("{\"id\":" + id + ",\"status\":200,\"result\":{\"apiKey\":" +
-                   (c.api_key.empty() ? std::string("null") : quote(c.api_key)) +
+                   (!logged_on_.contains(c.id) ? std::string("null") : quote(c.api_key)) +
                    ",\"serverTime\":" + std::to_string(ctx.now_ms()) + "}}");
             return;
         }
+        if (method == "userDataStream.subscribe.signature") {
+            // Any key type, without a session: the request is signed like any other, and the
+            // connection then receives the account's events (it is not logged on).
+            const std::string key = param(params, "apiKey").value_or("");
+            sim_account* a = nullptr;
+            if (auto err = authenticate(ctx, key, params, signed_payload(params), a, true)) {
+                c.send(ws_error(id, *err));
+                return;
+            }
+            c.api_key = key;
+            c.user_stream = true;
+            c.user_subscription = next_subscription_++;
+            c.send("{\"id\":" + id + ",\"status\":200,\"result\":{\"subscriptionId\":" +
+                   std::to_string(c.user_subscription) + "}}");
+            return;
+        }
         if (method == "userDataStream.subscribe") {
-            if (c.api_key.empty()) {
+            if (!logged_on_.contains(c.id)) {
                 c.send(
                     ws_error(id, {401, -2015, "Invalid API-key, IP, or permissions for action."}));
                 return;
@@ -257,19 +274,11 @@ class binance_private final : public sim_private_api {
         }
         sim_account* account = nullptr;
         std::optional<binance_error> auth;
-        if (!c.api_key.empty() && !param(params, "signature")) {
+        if (logged_on_.contains(c.id) && !param(params, "signature")) {
             account = ctx.orders()->account(c.api_key); // logged on (session.logon)
         } else {
-            // Signed per request: params other than signature, sorted, key=value&...
-            params_t sorted = params;
-            std::erase_if(sorted, [](const auto& kv) { return kv.first == "signature"; });
-            std::sort(sorted.begin(), sorted.end());
-            std::string payload;
-            for (const auto& [k, v] : sorted) {
-                payload += (payload.empty() ? "" : "&") + k + "=" + v;
-            }
-            auth = authenticate(ctx, param(params, "apiKey").value_or(""), params, payload, account,
-                                true);
+            auth = authenticate(ctx, param(params, "apiKey").value_or(""), params,
+                                signed_payload(params), account, true);
         }
         std::string reply;
         if (auth) {
@@ -422,6 +431,19 @@ class binance_private final : public sim_private_api {
         return std::nullopt;
     }
 
+    /// What a WebSocket API request signs: its params other than signature, sorted by name,
+    /// as key=value&...
+    static std::string signed_payload(const params_t& params) {
+        params_t sorted = params;
+        std::erase_if(sorted, [](const auto& kv) { return kv.first == "signature"; });
+        std::sort(sorted.begin(), sorted.end());
+        std::string payload;
+        for (const auto& [k, v] : sorted) {
+            payload += (payload.empty() ? "" : "&") + k + "=" + v;
+        }
+        return payload;
+    }
+
     void logon(sim_context& ctx, sim_client& c, const std::string& id, const params_t& params) {
         // session.logon takes Ed25519 keys only ("Session authentication").
         const std::string key = param(params, "apiKey").value_or("");
@@ -430,19 +452,13 @@ class binance_private final : public sim_private_api {
             c.send(ws_error(id, {400, -4056, "HMAC_SHA256 API key is not supported."}));
             return;
         }
-        params_t sorted = params;
-        std::erase_if(sorted, [](const auto& kv) { return kv.first == "signature"; });
-        std::sort(sorted.begin(), sorted.end());
-        std::string payload;
-        for (const auto& [k, v] : sorted) {
-            payload += (payload.empty() ? "" : "&") + k + "=" + v;
-        }
         sim_account* out = nullptr;
-        if (auto err = authenticate(ctx, key, params, payload, out, true)) {
+        if (auto err = authenticate(ctx, key, params, signed_payload(params), out, true)) {
             c.send(ws_error(id, *err));
             return;
         }
         c.api_key = key;
+        logged_on_.insert(c.id);
         const auto now = std::to_string(ctx.now_ms());
         c.send("{\"id\":" + id + ",\"status\":200,\"result\":{\"apiKey\":" + quote(key) +
                ",\"authorizedSince\":" + now + ",\"connectedSince\":" + now +
@@ -838,6 +854,7 @@ class binance_private final : public sim_private_api {
     std::unordered_map<std::uint64_t, std::string> cancel_ids_;
     std::uint64_t next_listen_key_ = 1;
     std::uint64_t next_subscription_ = 0;
+    std::unordered_set<std::uint64_t> logged_on_; ///< connections after session.logon
     std::int64_t weight_minute_ = -1;
     std::int64_t weight_used_ = 0;
     std::unordered_map<std::int64_t, std::uint64_t> orders_10s_;

@@ -64,7 +64,10 @@ struct setup {
     fs::path dir;
     std::string scenario;
     std::string journal;
-    setup(const std::string& name, const venue& v, double duration_s, int slices = 2) {
+    /// `listen_key`: fills from a REST listen key's stream (test networks) instead of the
+    /// WebSocket API's userDataStream.subscribe.signature (Binance's production way).
+    setup(const std::string& name, const venue& v, double duration_s, int slices = 2,
+          bool listen_key = false) {
         dir = fs::temp_directory_path() /
               ("ballast_live_recovery_" + name + "_" + std::to_string(::getpid()));
         fs::remove_all(dir);
@@ -181,7 +184,7 @@ taker_fee_bps = 10
                                 << "ws_private = \"ws://127.0.0.1:" << v.sim->port() << "\"\n"
                                 << "rest = \"" << v.sim->rest_url() << "\"\n"
                                 << "keys = \"" << keys << "\"\n"
-                                << "user_stream = \"listen_key\"\n";
+                                << (listen_key ? "user_stream = \"listen_key\"\n" : "");
     }
 };
 
@@ -361,13 +364,13 @@ void expect_books_agree(venue& v, const setup& s) {
 
 /// One kill point: a run killed there, then a clean run that completes the rebalance.
 std::string kill_and_recover(const std::string& name, const std::string& crash_at, int usdt = 2000,
-                             int slices = 2) {
+                             int slices = 2, bool listen_key = false) {
     if (::access(BALLAST_CLI_PATH, X_OK) != 0) {
         ADD_FAILURE() << "no ballast binary at " << BALLAST_CLI_PATH;
         return {};
     }
     venue v(usdt);
-    setup s(name, v, 4.0, slices);
+    setup s(name, v, 4.0, slices, listen_key);
     const exit_status crashed = run_live(s, crash_at, std::chrono::seconds(30));
     if (!crashed.signaled) {
         ADD_FAILURE() << "the crash point was never reached:\n" << crashed.out;
@@ -415,14 +418,14 @@ TEST(LiveRecovery, CleanRunTradesAndAgreesWithTheVenue) {
 }
 
 TEST(LiveRecovery, KilledBeforeTheSend) {
-    const std::string out = kill_and_recover("before_send", "before_send:1");
+    const std::string out = kill_and_recover("before_send", "before_send:1", 2000, 2, true);
     // The journalled order never left: the venue says it has none; it is never resent.
     EXPECT_NE(out.find("1 orders recovered from the journal"), std::string::npos) << out;
     EXPECT_NE(out.find("1 orders never reached their venue"), std::string::npos) << out;
 }
 
 TEST(LiveRecovery, KilledAfterTheSendBeforeItsAck) {
-    const std::string out = kill_and_recover("after_send", "after_send:1");
+    const std::string out = kill_and_recover("after_send", "after_send:1", 2000, 2, true);
     // It filled while the engine was down: its fills come from reconciliation.
     EXPECT_EQ(out.find(" 0 fills reconciled at start"), std::string::npos) << out;
 }
