@@ -16,8 +16,6 @@
 
 #include <benchmark/benchmark.h>
 #include <boost/asio/io_context.hpp>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <simdjson.h>
 
 #include <chrono>
@@ -43,18 +41,6 @@ instrument_spec spot_spec() {
     s.tick = {1, 5};
     s.lot = {1, 1};
     return s;
-}
-
-std::string ed25519_pem() {
-    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-    char* data = nullptr;
-    const long n = BIO_get_mem_data(bio, &data);
-    std::string out(data, static_cast<std::size_t>(n));
-    BIO_free(bio);
-    EVP_PKEY_free(key);
-    return out;
 }
 
 order_request sample_order(const instrument_spec& spec, std::uint64_t id) {
@@ -119,7 +105,7 @@ void BM_Binance_EncodeSignEd25519(benchmark::State& state) {
     binance_request_encoder enc;
     api_credentials c;
     c.api_key = std::string(64, 'k');
-    c.ed25519_pem = secret_text(ed25519_pem());
+    c.ed25519_pem = secret_text(new_ed25519_private_pem());
     if (enc.init(c)) {
         state.SkipWithError("credentials");
         return;
@@ -136,7 +122,7 @@ void BM_Binance_EncodeEd25519LoggedOn(benchmark::State& state) {
     binance_request_encoder enc;
     api_credentials c;
     c.api_key = std::string(64, 'k');
-    c.ed25519_pem = secret_text(ed25519_pem());
+    c.ed25519_pem = secret_text(new_ed25519_private_pem());
     if (enc.init(c)) {
         state.SkipWithError("credentials");
         return;

@@ -167,6 +167,21 @@ std::string ed25519_key::public_pem() const {
     return out;
 }
 
+std::string new_ed25519_private_pem() {
+    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+    BIO* bio = key != nullptr ? BIO_new(BIO_s_mem()) : nullptr;
+    std::string out;
+    if (bio != nullptr &&
+        PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1) {
+        char* data = nullptr;
+        const long n = BIO_get_mem_data(bio, &data);
+        out.assign(data, static_cast<std::size_t>(n));
+    }
+    BIO_free(bio);
+    EVP_PKEY_free(key);
+    return out;
+}
+
 bool ed25519_verify(std::string_view public_pem, std::string_view message,
                     std::span<const std::uint8_t> signature) noexcept {
     BIO* bio = BIO_new_mem_buf(public_pem.data(), static_cast<int>(public_pem.size()));

@@ -45,6 +45,10 @@ class ed25519_key {
     struct impl;
     std::unique_ptr<impl> impl_;
 };
+/// A new Ed25519 private key as PEM (PKCS#8), from OpenSSL's random source: the user registers
+/// its public half with the venue (ed25519_key::public_pem) and keeps it in a 0600 file. Empty
+/// when OpenSSL cannot make one.
+[[nodiscard]] std::string new_ed25519_private_pem();
 /// Verifies `signature` over `message` with a PEM public key; false on any failure.
 [[nodiscard]] bool ed25519_verify(std::string_view public_pem, std::string_view message,
                                   std::span<const std::uint8_t> signature) noexcept;

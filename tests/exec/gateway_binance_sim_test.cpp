@@ -10,8 +10,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <simdjson.h>
 
 #include <atomic>
@@ -29,18 +27,6 @@ using namespace std::chrono_literals;
 
 constexpr std::int64_t t0 = 1633998600000; // the venue's and the gateway's wall clock
 constexpr std::uint64_t journal_tag = 0xb1a5;
-
-std::string ed25519_private_pem() {
-    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-    char* data = nullptr;
-    const long n = BIO_get_mem_data(bio, &data);
-    std::string out(data, static_cast<std::size_t>(n));
-    BIO_free(bio);
-    EVP_PKEY_free(key);
-    return out;
-}
 
 /// Wall time fixed at the venue's; steady time real plus an offset the test moves.
 class test_clock final : public gateway_clock {
@@ -80,7 +66,7 @@ struct sim_fixture {
                          {"NKN", *sim_decimal::parse("100000")}};
         sim_account_config ed;
         ed.api_key = "edKey1";
-        ed_pem = ed25519_private_pem();
+        ed_pem = new_ed25519_private_pem();
         ed25519_key k;
         EXPECT_FALSE(k.load_private_pem(ed_pem));
         ed.ed25519_public_pem = k.public_pem();
@@ -353,7 +339,7 @@ TEST(GatewayBinanceSim, Ed25519LogsOnAndAWrongKeyIsRefusedAtLogon) {
         ASSERT_TRUE(log.wait_kind(exec_kind::ack, 5)) << log.dump();
         ASSERT_TRUE(log.wait_kind(exec_kind::fill, 5)) << log.dump();
     }
-    auto g = f.ed_gateway(ed25519_private_pem()); // another key than the account's
+    auto g = f.ed_gateway(new_ed25519_private_pem()); // another key than the account's
     g->start();
     report_log log(*g);
     const exec_report* down = log.wait_kind(exec_kind::disconnected, 0);

@@ -95,6 +95,18 @@ TEST(Signing, Ed25519MatchesRfc8032) {
     EXPECT_FALSE(ed25519_verify("not a key", payload, bytes));
 }
 
+TEST(Signing, NewEd25519KeysSignAndVerify) {
+    const std::string a = new_ed25519_private_pem();
+    const std::string b = new_ed25519_private_pem();
+    ASSERT_FALSE(a.empty());
+    EXPECT_NE(a, b); // from the random source, never the same key
+    ed25519_key k;
+    ASSERT_FALSE(k.load_private_pem(a));
+    ed25519_signature sig{};
+    ASSERT_TRUE(k.sign("payload", sig));
+    EXPECT_TRUE(ed25519_verify(k.public_pem(), "payload", sig));
+}
+
 TEST(Signing, Ed25519RefusesOtherKeys) {
     ed25519_key k;
     EXPECT_TRUE(k.load_private_pem("garbage"));

@@ -16,8 +16,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <simdjson.h>
 
 #include <atomic>
@@ -40,18 +38,6 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 constexpr std::int64_t t0 = 1633998600000; // the injected venue clock
-
-std::string ed25519_private_pem() {
-    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-    char* data = nullptr;
-    const long n = BIO_get_mem_data(bio, &data);
-    std::string out(data, static_cast<std::size_t>(n));
-    BIO_free(bio);
-    EVP_PKEY_free(key);
-    return out;
-}
 
 struct reply {
     int status = 0; ///< 0: the connection closed without a reply
@@ -268,7 +254,7 @@ struct binance_sim {
                          {"NKN", *exec::sim_decimal::parse("1000")}};
         exec::sim_account_config ed;
         ed.api_key = "edKey1";
-        EXPECT_FALSE(ed_key.load_private_pem(ed25519_private_pem()));
+        EXPECT_FALSE(ed_key.load_private_pem(exec::new_ed25519_private_pem()));
         ed.ed25519_public_pem = ed_key.public_pem();
         ed.balances = hmac.balances;
         o.accounts = {hmac, ed};
