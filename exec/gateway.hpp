@@ -121,8 +121,8 @@ struct exec_report {
     double gas_quote = 0.0;      ///< DEX: the transaction's gas, in quote
     std::int64_t venue_code = 0; ///< the venue's error code (rejects, rate limits)
     std::int64_t retry_after_ns = 0;
-    timestamp_ns venue_time{};       ///< the venue's event time
-    std::uint64_t recv_tsc = 0;      ///< TSC when the frame that carried it was read
+    timestamp_ns venue_time{};  ///< the venue's event time
+    std::uint64_t recv_tsc = 0; ///< TSC when the frame that carried it was read
     /// TSC when the request this report answers was handed to the socket (acks, rejects and
     /// unknown outcomes of our own requests; 0 otherwise): the tick-to-order stamp.
     std::uint64_t send_tsc = 0;

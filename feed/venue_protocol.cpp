@@ -166,7 +166,7 @@ class okx_protocol final : public venue_protocol {
         std::vector<std::string> out = {"/api/v5/public/instruments?instType=SPOT",
                                         "/api/v5/public/instruments?instType=SWAP",
                                         "/api/v5/public/instruments?instType=FUTURES"};
-        // Options are listed per family (BTC-USD-250328-90000-C is in BTC-USD).
+        // Options are listed per family: BASE-QUOTE-EXPIRY-STRIKE-TYPE is in family BASE-QUOTE.
         for (const auto& s : symbols) {
             if (std::count(s.begin(), s.end(), '-') == 4) {
                 const auto second = s.find('-', s.find('-') + 1);
