@@ -58,6 +58,23 @@ double parse_double(std::string_view s, bool& ok) noexcept {
     return v;
 }
 
+/// A trade's id, notional and fee in the quote currency (last_qty and last_px set). Binance
+/// charges the commission in the asset received: converted when it is the quote, or the base at
+/// the trade's price; another asset (a fee token) has no price here and counts 0.
+void book_trade(exec_report& r, const instrument_spec& spec, std::int64_t trade_id, double fee,
+                std::string_view fee_asset) noexcept {
+    char buf[24];
+    const auto tr = std::to_chars(buf, buf + sizeof buf, trade_id);
+    r.set_trade_id(std::string_view(buf, static_cast<std::size_t>(tr.ptr - buf)));
+    const double px = spec.to_double(r.last_px);
+    r.notional_quote = spec.to_double(r.last_qty) * px;
+    if (fee_asset == spec.quote) {
+        r.fee_quote = fee;
+    } else if (fee_asset == spec.base) {
+        r.fee_quote = fee * px;
+    }
+}
+
 /// A decimal field in the instrument's steps; an error naming field, value and reason.
 template <class T, class Parse>
 bool steps_field(simdjson::dom::element e, std::string_view key, Parse&& parse, T& out,
@@ -137,13 +154,7 @@ decode_execution(simdjson::dom::element ev, std::uint64_t journal_tag, venue_id 
                 out.error = "binance: executionReport TRADE without a trade id 't'";
                 return out;
             }
-            char buf[24];
-            const auto tr = std::to_chars(buf, buf + sizeof buf, trade);
-            r.set_trade_id(std::string_view(buf, static_cast<std::size_t>(tr.ptr - buf)));
-            const double px = spec->to_double(r.last_px);
-            r.notional_quote = spec->to_double(r.last_qty) * px;
-            // Commission `n` in asset `N`: converted when it is the quote, or the base at the
-            // trade's price; another asset (a fee token) has no price here and counts 0.
+            // Commission `n` in asset `N`.
             bool ok = true;
             const double fee = parse_double(json_text(ev, "n"), ok);
             if (!ok) {
@@ -151,12 +162,7 @@ decode_execution(simdjson::dom::element ev, std::uint64_t journal_tag, venue_id 
                             std::string(json_text(ev, "n")) + "': not a number";
                 return out;
             }
-            const std::string_view asset = json_text(ev, "N");
-            if (asset == spec->quote) {
-                r.fee_quote = fee;
-            } else if (asset == spec->base) {
-                r.fee_quote = fee * px;
-            }
+            book_trade(r, *spec, trade, fee, json_text(ev, "N"));
         }
     } else if (r.kind == exec_kind::fill) {
         out.error =
@@ -770,19 +776,14 @@ void binance_gateway::on_order_trades(const pending_request& p, simdjson::dom::e
         }
         r.last_qty = q.value;
         r.last_px = px.value;
-        char buf[24];
-        const auto tr = std::to_chars(buf, buf + sizeof buf, trade);
-        r.set_trade_id(std::string_view(buf, static_cast<std::size_t>(tr.ptr - buf)));
-        const double price = p.spec->to_double(r.last_px);
-        r.notional_quote = p.spec->to_double(r.last_qty) * price;
         bool ok = true;
         const double fee = parse_double(json_text(t, "commission"), ok);
-        const std::string_view asset = json_text(t, "commissionAsset");
-        if (ok && asset == p.spec->quote) {
-            r.fee_quote = fee;
-        } else if (ok && asset == p.spec->base) {
-            r.fee_quote = fee * price;
+        if (!ok) {
+            note_error("binance: myTrades field 'commission' value '" +
+                       std::string(json_text(t, "commission")) + "': not a number");
+            continue;
         }
+        book_trade(r, *p.spec, trade, fee, json_text(t, "commissionAsset"));
         r.venue_time = timestamp_ns{int_field(t, "time", 0) * 1'000'000};
         emit(r);
     }
@@ -920,27 +921,11 @@ void binance_gateway::on_reply(std::uint64_t rid, simdjson::dom::element doc) {
     switch (p.kind) {
     case request_kind::place: {
         if (status == 200) {
-            order_track* t = find_order(p.id);
-            if (t != nullptr && !t->acked) {
-                t->acked = true;
-                exec_report r = make_report(exec_kind::ack, p.id);
-                r.state = order_state::acknowledged;
-                r.send_tsc = p.send_tsc;
-                emit(r);
-            }
+            order_accepted(p);
         } else if (unknown) {
             unknown_outcome(p, msg.empty() ? "binance: HTTP 5xx" : msg, code);
         } else {
-            order_track* t = find_order(p.id);
-            if (t != nullptr) {
-                t->final = true;
-            }
-            exec_report r = make_report(exec_kind::rejected, p.id);
-            r.state = order_state::rejected;
-            r.venue_code = code;
-            r.send_tsc = p.send_tsc;
-            r.set_reason(msg);
-            emit(r);
+            order_refused(p, code, msg);
         }
         break;
     }

@@ -671,26 +671,11 @@ void bybit_gateway::on_trade_frame(std::string_view text) {
         return;
     }
     if (p.kind == request_kind::place) {
-        order_track* t = find_order(p.id);
         if (code == 0) {
-            if (t != nullptr && !t->acked) {
-                t->acked = true;
-                exec_report r = make_report(exec_kind::ack, p.id);
-                r.state = order_state::acknowledged;
-                r.send_tsc = p.send_tsc;
-                emit(r);
-            }
-            return;
+            order_accepted(p);
+        } else {
+            order_refused(p, code, msg);
         }
-        if (t != nullptr) {
-            t->final = true;
-        }
-        exec_report r = make_report(exec_kind::rejected, p.id);
-        r.state = order_state::rejected;
-        r.venue_code = code;
-        r.send_tsc = p.send_tsc;
-        r.set_reason(msg);
-        emit(r);
         return;
     }
     if (code == 0) {

@@ -510,6 +510,31 @@ bool threaded_gateway::settle(std::uint64_t request_id, pending_request& out) {
     return true;
 }
 
+void threaded_gateway::order_accepted(const pending_request& p) {
+    order_track* t = find_order(p.id);
+    if (t == nullptr || t->acked) {
+        return;
+    }
+    t->acked = true;
+    exec_report r = make_report(exec_kind::ack, p.id);
+    r.state = order_state::acknowledged;
+    r.send_tsc = p.send_tsc;
+    emit(r);
+}
+
+void threaded_gateway::order_refused(const pending_request& p, std::int64_t venue_code,
+                                     std::string_view reason) {
+    if (order_track* t = find_order(p.id)) {
+        t->final = true;
+    }
+    exec_report r = make_report(exec_kind::rejected, p.id);
+    r.state = order_state::rejected;
+    r.venue_code = venue_code;
+    r.send_tsc = p.send_tsc;
+    r.set_reason(reason);
+    emit(r);
+}
+
 void threaded_gateway::unknown_outcome(const pending_request& p, std::string_view reason,
                                        std::int64_t venue_code) {
     counters_.unknown_outcomes.fetch_add(1, std::memory_order_relaxed);

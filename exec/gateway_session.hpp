@@ -279,6 +279,10 @@ class threaded_gateway : public venue_gateway {
     void track(std::uint64_t request_id, const pending_request& p);
     /// Removes and returns the request an answer names; false when it is not pending.
     [[nodiscard]] bool settle(std::uint64_t request_id, pending_request& out);
+    /// The venue accepted a new order: its ack, once.
+    void order_accepted(const pending_request& p);
+    /// The venue refused a new order: final, rejected with its code and reason.
+    void order_refused(const pending_request& p, std::int64_t venue_code, std::string_view reason);
     /// The outcome of a request is unknown: report it and query the order.
     void unknown_outcome(const pending_request& p, std::string_view reason,
                          std::int64_t venue_code = 0);
