@@ -194,10 +194,9 @@ std::string engine_impl::recover_and_reconcile() {
     if (!wait_reports(*this, std::chrono::seconds(20), connected)) {
         for (std::size_t k = 0; k < real_gateways.size(); ++k) {
             if (!real_gateways[k]->connected()) {
-                std::string why = last_session_error.empty() ? "not connected" : last_session_error;
-                if (const auto* b = dynamic_cast<const binance_gateway*>(real_gateways[k].get());
-                    b != nullptr && !b->last_error().empty()) {
-                    why = b->last_error();
+                std::string why = real_gateways[k]->last_error();
+                if (why.empty()) {
+                    why = last_session_error.empty() ? "not connected" : last_session_error;
                 }
                 return "live: " + venue_names[real_gateway_terms[k]] +
                        ": no session within 20 s (" + why + "); nothing was sent";
@@ -241,12 +240,7 @@ std::string engine_impl::recover_and_reconcile() {
         if (is_final(o.state)) {
             continue;
         }
-        venue_gateway* g = nullptr;
-        for (std::size_t k = 0; k < real_gateways.size(); ++k) {
-            if (real_gateways[k]->venue() == o.venue) {
-                g = real_gateways[k].get();
-            }
-        }
+        threaded_gateway* g = signed_gateway_of(o.venue);
         if (g == nullptr) {
             exec_report r;
             r.kind = exec_kind::rejected;
@@ -258,7 +252,7 @@ std::string engine_impl::recover_and_reconcile() {
         query_request q;
         q.id = o.id;
         q.wire_id = make_wire_order_id(jr.tag(), o.id);
-        q.spec = o.kind == router::source_kind::book ? books[o.source].spec : pools[o.source].spec;
+        q.spec = spec_of(o);
         if (g->query(q) == gateway_status::ok) {
             ++asked;
         }
@@ -380,20 +374,16 @@ run_result engine_impl::run_live() {
     // Stop: nothing new leaves; working orders are canceled and their final states awaited.
     stop_sending = true;
     for (const order& o : orders.orders()) {
-        if (is_final(o.state) || o.venue.value == 0) {
-            continue;
+        threaded_gateway* g = is_final(o.state) ? nullptr : signed_gateway_of(o.venue);
+        if (g == nullptr) {
+            continue; // final, or on a simulated venue (its orders are immediate)
         }
-        for (std::size_t k = 0; k < real_gateways.size(); ++k) {
-            if (real_gateways[k]->venue() == o.venue) {
-                cancel_request c;
-                c.id = o.id;
-                c.wire_id = make_wire_order_id(jr.tag(), o.id);
-                c.spec = o.kind == router::source_kind::book ? books[o.source].spec
-                                                             : pools[o.source].spec;
-                if (real_gateways[k]->cancel(c) == gateway_status::ok) {
-                    (void)jr.cancel_requested(o.id, timestamp_ns{now});
-                }
-            }
+        cancel_request c;
+        c.id = o.id;
+        c.wire_id = make_wire_order_id(jr.tag(), o.id);
+        c.spec = spec_of(o);
+        if (g->cancel(c) == gateway_status::ok) {
+            (void)jr.cancel_requested(o.id, timestamp_ns{now});
         }
     }
     (void)wait_reports(*this, std::chrono::seconds(10), [&] {

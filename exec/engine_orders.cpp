@@ -74,8 +74,7 @@ void engine_impl::send_slice(parent_state& p, std::uint32_t i) noexcept {
         const std::size_t gi = c.kind == router::source_kind::book ? books[o.source].venue_terms
                                                                    : pools[o.source].venue_terms;
         // Journal before the order leaves; a failed write stops every new order.
-        const instrument_spec* spec =
-            c.kind == router::source_kind::book ? books[o.source].spec : pools[o.source].spec;
+        const instrument_spec* spec = spec_of(o);
         if (!jr.submitted(o, submit_detail{spec->symbol, order_type::limit, order_tif::ioc})) {
             (void)orders.reject(o.id);
             halt("submit");

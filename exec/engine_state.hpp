@@ -300,6 +300,19 @@ class engine_impl {
         }
     }
     void halt(std::string_view what) noexcept;
+    /// The venue's spec an order trades (the book's, or the pool instrument's).
+    [[nodiscard]] const instrument_spec* spec_of(const order& o) const noexcept {
+        return o.kind == router::source_kind::book ? books[o.source].spec : pools[o.source].spec;
+    }
+    /// The signed gateway of a venue; nullptr when orders go to a simulated one.
+    [[nodiscard]] threaded_gateway* signed_gateway_of(venue_id v) const noexcept {
+        for (const auto& g : real_gateways) {
+            if (g->venue() == v) {
+                return g.get();
+            }
+        }
+        return nullptr;
+    }
     void refresh_sources(market& m) noexcept;
     void book_fill(order& o, const sim_fill& f) noexcept;
     [[nodiscard]] bool routable(const book_slot& b) const noexcept {
