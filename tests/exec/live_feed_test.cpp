@@ -99,7 +99,7 @@ struct live_run {
 /// the capture is done and nothing changes for a while: the caller then sees the difference).
 live_run follow_live(const venue_case& c, bool tls, const books_text& want,
                      const std::string& faults = {}, double speed = 0,
-                     const std::function<bool(const feed::venue_client_stats&)>& also = {}) {
+                     const std::function<bool(const live_run&)>& also = {}) {
     sim_venue_options so;
     so.venue = c.sim_venue;
     so.captures = {data_path(c.capture)};
@@ -135,23 +135,29 @@ live_run follow_live(const venue_case& c, bool tls, const books_text& want,
     feed::venue_ws_client client(io, *feed, instruments, o);
     EXPECT_TRUE(client.start()) << client.last_error();
     live_run r;
+    const auto take = [&] {
+        r.books = text_of(*feed, c.depth);
+        r.stats = client.stats();
+        r.all_live = client.all_live();
+        r.counters.clear();
+        for (const auto& b : feed->books()) {
+            r.counters.push_back(b->counters);
+        }
+        r.rejects = feed->unattributed_rejects();
+        for (const auto& k : r.counters) {
+            r.rejects += k.rejected;
+        }
+    };
+    // The books can be final before every frame is read (a snapshot taken after the capture
+    // ended), so a fault's own effect is waited for too.
     test::run_until(
         io,
         [&] {
-            r.books = text_of(*feed, c.depth);
-            return sim.capture_done() && client.all_live() && r.books == want &&
-                   (!also || also(client.stats()));
+            take();
+            return sim.capture_done() && r.all_live && r.books == want && (!also || also(r));
         },
         30s);
-    r.stats = client.stats();
-    r.all_live = client.all_live();
-    for (const auto& b : feed->books()) {
-        r.counters.push_back(b->counters);
-    }
-    r.rejects = feed->unattributed_rejects();
-    for (const auto& k : r.counters) {
-        r.rejects += k.rejected;
-    }
+    take();
     client.stop();
     sim.stop();
     return r;
@@ -226,18 +232,28 @@ TEST_P(LiveFeedFault, GoesStaleResyncsByTheVenuesProcedureAndEndsExact) {
     const fault_case& f = GetParam();
     const venue_case& c = case_named(f.venue);
     const books_text want = replayed(c);
-    // The fault's effect on the connection is waited for too, not only the final books.
-    const auto connection_effect = [&](const feed::venue_client_stats& s) {
+    const auto fault_effect = [&](const live_run& now) {
+        std::uint64_t bad_sequence = 0;
+        for (const auto& k : now.counters) {
+            bad_sequence += k.gaps + k.checksum_fail;
+        }
         switch (f.expect) {
+        case fault_case::shows::gap:
+        case fault_case::shows::checksum:
+            return bad_sequence >= 1;
+        case fault_case::shows::resubscribed:
+            return now.stats.resubscribes >= 1;
         case fault_case::shows::reconnect:
-            return s.connects >= 2;
+            return now.stats.connects >= 2;
         case fault_case::shows::refusal:
-            return s.refusals >= 1;
+            return now.stats.refusals >= 1;
+        case fault_case::shows::reject:
+            return now.rejects >= 1;
         default:
             return true;
         }
     };
-    const live_run r = follow_live(c, false, want, f.faults, f.speed, connection_effect);
+    const live_run r = follow_live(c, false, want, f.faults, f.speed, fault_effect);
     EXPECT_EQ(describe_difference(want, r.books), "") << f.faults;
     EXPECT_TRUE(r.all_live);
     std::uint64_t gaps = 0;
