@@ -82,14 +82,25 @@ std::string inst_type(const instrument_spec& s) {
 class okx_protocol final : public sim_protocol {
   public:
     std::string_view venue() const override { return "okx"; }
-    std::vector<endpoint> endpoints() const override { return {{"/ws/v5/public", "ws", "okx"}}; }
+    std::vector<endpoint> endpoints() const override {
+        return {{"/ws/v5/public", "ws", "okx"}, {"/ws/v5/private", "ws_private", "okx"}};
+    }
     sim_venue_rules order_rules() const override { return private_->rules(); }
     std::optional<sim_http_reply> on_request(sim_context& ctx, const sim_http_request& r) override {
         return private_->on_request(ctx, r);
     }
     bool serves_feed(std::string_view f) const override { return f == "okx"; }
+    void on_open(sim_context& ctx, sim_client& c) override { (void)private_->on_open(ctx, c); }
+    std::vector<std::string> on_event(sim_context& ctx, sim_client& c,
+                                      const sim_event& e) override {
+        return private_->on_event(ctx, c, e);
+    }
 
     void on_message(sim_context& ctx, sim_client& c, std::string_view text) override {
+        if (c.endpoint == 1) {
+            private_->on_message(ctx, c, text); // login, orders channel, order ops
+            return;
+        }
         if (text == "ping") {
             c.send("pong");
             return;
@@ -294,7 +305,7 @@ class okx_protocol final : public sim_protocol {
 
   private:
     simdjson::dom::parser parser_;
-    std::unique_ptr<sim_private_api> private_ = make_okx_private(); ///< REST order entry
+    std::unique_ptr<sim_private_api> private_ = make_okx_private(); ///< order entry
 };
 
 } // namespace
