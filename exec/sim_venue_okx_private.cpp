@@ -5,12 +5,18 @@
 // 51121, 51400, 51603), Trade: "Place order" /api/v5/trade/order, "Place multiple orders"
 // /api/v5/trade/batch-orders, "Cancel order", "Amend order", "Get order details",
 // "Get order List" /api/v5/trade/orders-pending, "Get transaction details" /api/v5/trade/fills,
-// Account "Get balance".
+// Account "Get balance". The private WebSocket (/ws/v5/private): "Login" (sign = base64(HMAC-
+// SHA256(timestamp + "GET" + "/users/self/verify")), unix seconds within 30 s; 60004 invalid
+// timestamp, 60005 invalid apiKey, 60006 expired, 60007 invalid sign, 60009 login failure, 60011
+// please log in, 60012 invalid request, 60024 wrong passphrase), "Order channel" (orders,
+// instType ANY: state, fillSz, fillPx, tradeId, fillFee, accFillSz, amendResult), Trade "WS /
+// Place order", "WS / Cancel order", "WS / Amend order" (id, op, code, msg, data[sCode, sMsg]).
 #include "exec/signing.hpp"
 #include "exec/sim_venue_json.hpp"
 #include "exec/sim_venue_private.hpp"
 
 #include <ctime>
+#include <unordered_set>
 
 namespace ballast::exec {
 
@@ -163,14 +169,178 @@ class okx_private final : public sim_private_api {
         return out;
     }
 
-    bool on_open(sim_context&, sim_client&) override { return false; }
-    void on_message(sim_context&, sim_client&, std::string_view) override {}
-    std::vector<std::string> on_event(sim_context&, sim_client&, const sim_event&) override {
-        return {};
+    bool on_open(sim_context&, sim_client& c) override { return c.path == ws_path; }
+
+    void on_message(sim_context& ctx, sim_client& c, std::string_view text) override {
+        if (text == "ping") {
+            c.send("pong");
+            return;
+        }
+        const std::string conn_id = ",\"connId\":" + quote(sim_connection_id(c));
+        const auto event_error = [&](std::string_view code, std::string_view msg) {
+            c.send("{\"event\":\"error\",\"code\":" + quote(code) + ",\"msg\":" + quote(msg) +
+                   conn_id + "}");
+        };
+        element root;
+        std::string_view op;
+        simdjson::dom::array args;
+        if (parse(parser_, text, root) || root["op"].get(op) || root["args"].get(args)) {
+            event_error("60012", "Invalid request: " + std::string(text.substr(0, 200)));
+            return;
+        }
+        if (op == "login") {
+            login(ctx, c, args, event_error);
+            return;
+        }
+        if (!logged_in_.contains(c.id)) {
+            event_error("60011", "Please log in");
+            return;
+        }
+        if (op == "subscribe" || op == "unsubscribe") {
+            for (auto a : args) {
+                std::string_view channel;
+                std::string_view type;
+                if (a["instType"].get(type)) {
+                    type = "ANY";
+                }
+                if (a["channel"].get(channel) || channel != "orders") {
+                    event_error("60018", "Wrong URL or channel:" + std::string(channel) +
+                                             " doesn't exist. Please use the correct URL, channel "
+                                             "and parameters referring to API document.");
+                    return;
+                }
+                std::erase(c.private_topics, std::string(channel));
+                if (op == "subscribe") {
+                    c.private_topics.emplace_back(channel);
+                }
+                c.send("{\"event\":" + quote(op) +
+                       ",\"arg\":{\"channel\":\"orders\","
+                       "\"instType\":" +
+                       quote(type) + "}" + conn_id + "}");
+            }
+            return;
+        }
+        std::string_view id;
+        if (root["id"].get(id)) {
+            id = "";
+        }
+        const bool place_op = op == "order";
+        if (!place_op && op != "cancel-order" && op != "amend-order") {
+            event_error("60019", "Invalid op: " + std::string(op));
+            return;
+        }
+        const sim_order_faults faults = ctx.order_request();
+        const std::string head = "{\"id\":" + quote(id) + ",\"op\":" + quote(op);
+        const std::string times = ",\"inTime\":" + quote(std::to_string(ctx.now_ms() * 1000)) +
+                                  ",\"outTime\":" + quote(std::to_string(ctx.now_ms() * 1000));
+        if (faults.rate_limit) {
+            c.send(head + ",\"code\":\"50011\",\"msg\":" + quote(rate_limit_msg) + ",\"data\":[]" +
+                   times + "}");
+            return;
+        }
+        if (faults.close) {
+            c.close(); // the op is processed below; nothing more reaches this connection
+        }
+        sim_account* a = ctx.orders()->account(c.api_key);
+        std::string data;
+        bool any_ok = false;
+        bool any_failed = false;
+        for (auto item : args) {
+            params_t params;
+            simdjson::dom::object obj;
+            if (!item.get(obj)) {
+                for (auto [k, v] : obj) {
+                    std::string_view sv;
+                    params.emplace_back(std::string(k), v.get(sv) ? to_json(v) : std::string(sv));
+                }
+            }
+            okx_error e;
+            std::string one = place_op ? place(ctx, *a, params, faults.request_no, e)
+                                       : cancel_or_amend(ctx, *a, params, op == "cancel-order",
+                                                         faults.request_no, e);
+            (e.code == "0" ? any_ok : any_failed) = true;
+            data += (data.empty() ? "" : ",") + one;
+        }
+        const std::string_view code = !any_failed ? "0" : any_ok ? "2" : "1";
+        if (!faults.drop_ack) {
+            c.send(head + ",\"code\":" + quote(code) + ",\"msg\":\"\",\"data\":[" + data + "]" +
+                   times + "}");
+        }
+        ctx.publish();
+    }
+
+    std::vector<std::string> on_event(sim_context& ctx, sim_client& c,
+                                      const sim_event& e) override {
+        if (c.path != ws_path || !logged_in_.contains(c.id) || e.order.feed != "okx" ||
+            e.kind == sim_event_kind::rejected ||
+            std::find(c.private_topics.begin(), c.private_topics.end(), "orders") ==
+                c.private_topics.end()) {
+            return {};
+        }
+        const sim_account* a = ctx.orders()->account(e.api_key);
+        if (a == nullptr) {
+            return {};
+        }
+        const sim_trade none;
+        const sim_trade& t = e.trade ? *e.trade : none;
+        return {"{\"arg\":{\"channel\":\"orders\",\"instType\":\"ANY\",\"uid\":" +
+                quote(uid_of(c.api_key)) + "},\"data\":[" +
+                order_json(ctx, e.order, &t, e.kind == sim_event_kind::amended) + "]}"};
     }
 
   private:
     using params_t = std::vector<std::pair<std::string, std::string>>;
+    static constexpr std::string_view ws_path = "/ws/v5/private";
+    static constexpr std::string_view rate_limit_msg =
+        "Rate limit reached. Please refer to API documentation and throttle requests accordingly.";
+
+    /// A stable user id per API key for the channel's `uid` (never the key itself).
+    static std::string uid_of(std::string_view api_key) {
+        return std::to_string(std::hash<std::string_view>{}(api_key) % 1'000'000'000'000ULL);
+    }
+
+    template <class Error>
+    void login(sim_context& ctx, sim_client& c, simdjson::dom::array args, const Error& fail) {
+        element a;
+        std::string_view key;
+        std::string_view pass;
+        std::string_view ts;
+        std::string_view sign;
+        if (args.at(0).get(a) || a["apiKey"].get(key) || a["passphrase"].get(pass) ||
+            a["timestamp"].get(ts) || a["sign"].get(sign)) {
+            fail("60012", "Invalid request: login needs apiKey, passphrase, timestamp and sign");
+            return;
+        }
+        sim_account* acc = ctx.orders() ? ctx.orders()->account(key) : nullptr;
+        if (acc == nullptr || acc->config.secret.empty()) {
+            fail("60005", "Invalid apiKey");
+            return;
+        }
+        double secs = 0.0;
+        const auto [end, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), secs);
+        if (ts.empty() || ec != std::errc{} || end != ts.data() + ts.size()) {
+            fail("60004", "Invalid timestamp");
+            return;
+        }
+        if (std::abs(static_cast<double>(ctx.now_ms()) - secs * 1000.0) > 30000.0) {
+            fail("60006", "Timestamp request expired");
+            return;
+        }
+        if (!equal_signatures(pass, acc->config.passphrase.value())) {
+            fail("60024", "Wrong passphrase");
+            return;
+        }
+        const std::string expected =
+            okx_signature(acc->config.secret.value(), ts, "GET", "/users/self/verify", "");
+        if (!equal_signatures(expected, sign)) {
+            fail("60007", "Invalid sign");
+            return;
+        }
+        c.api_key = std::string(key);
+        logged_in_.insert(c.id);
+        c.send("{\"event\":\"login\",\"code\":\"0\",\"msg\":\"\",\"connId\":" +
+               quote(sim_connection_id(c)) + "}");
+    }
 
     static sim_http_reply envelope(sim_context& ctx, const okx_error& e, const std::string& data) {
         const std::string now = std::to_string(ctx.now_ms() * 1000);
@@ -418,20 +588,34 @@ class okx_private final : public sim_private_api {
         return envelope(ctx, {}, "[" + order_json(ctx, a, *o) + "]");
     }
 
+    /// The order as "Get order details" and the orders channel write it: `trade` is the fill
+    /// the fill fields describe (REST: the last one; a push: the event's, id 0 for none).
     std::string order_json(sim_context& ctx, const sim_account& a, const sim_order& o) {
+        for (auto it = a.trades.rbegin(); it != a.trades.rend(); ++it) {
+            if (it->order_id == o.id) {
+                return order_json(ctx, o, &*it, false);
+            }
+        }
+        return order_json(ctx, o, nullptr, false);
+    }
+    std::string order_json(sim_context& ctx, const sim_order& o, const sim_trade* trade,
+                           bool amended) {
         const instrument_spec* spec = ctx.spec("okx", o.symbol);
         std::string last_px;
         std::string last_sz;
         std::string last_id;
         std::string last_time;
-        for (auto it = a.trades.rbegin(); it != a.trades.rend(); ++it) {
-            if (it->order_id == o.id) {
-                last_px = it->price.str();
-                last_sz = it->qty.str();
-                last_id = std::to_string(it->id);
-                last_time = std::to_string(it->time_ms);
-                break;
-            }
+        std::string fill_fee;
+        std::string fill_fee_ccy;
+        std::string exec_type;
+        if (trade != nullptr && trade->id != 0) {
+            last_px = trade->price.str();
+            last_sz = trade->qty.str();
+            last_id = std::to_string(trade->id);
+            last_time = std::to_string(trade->time_ms);
+            fill_fee = (-trade->fee).str(); // "Order channel": a charge is negative
+            fill_fee_ccy = trade->fee_asset;
+            exec_type = trade->maker ? "M" : "T";
         }
         return "{\"instType\":" + quote(spec ? inst_type_of(*spec) : "SPOT") +
                ",\"instId\":" + quote(o.symbol) +
@@ -444,7 +628,9 @@ class okx_private final : public sim_private_api {
                ",\"posSide\":\"net\",\"tdMode\":\"cash\",\"accFillSz\":" + quote(o.filled.str()) +
                ",\"fillPx\":" + quote(last_px) + ",\"tradeId\":" + quote(last_id) +
                ",\"fillSz\":" + quote(last_sz) + ",\"fillTime\":" + quote(last_time) +
-               ",\"avgPx\":" +
+               ",\"fillFee\":" + quote(fill_fee) + ",\"fillFeeCcy\":" + quote(fill_fee_ccy) +
+               ",\"execType\":" + quote(exec_type) +
+               ",\"amendResult\":" + quote(amended ? "0" : "") + ",\"avgPx\":" +
                quote(o.filled.is_zero() ? "" : o.average_price().truncate(12).str()) +
                ",\"state\":" + quote(state_of(o)) +
                ",\"lever\":\"\",\"attachAlgoClOrdId\":\"\",\"tpTriggerPx\":\"\","
@@ -462,6 +648,7 @@ class okx_private final : public sim_private_api {
     }
 
     simdjson::dom::parser parser_;
+    std::unordered_set<std::uint64_t> logged_in_; ///< WebSocket connections after `login`
 };
 
 } // namespace

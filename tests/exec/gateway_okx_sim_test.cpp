@@ -1,0 +1,528 @@
+// The OKX gateway end to end against the in-process sim-venue (private WebSocket: login, the
+// orders channel, order / cancel-order / amend-order ops; REST queries and reconciliation):
+// IOC fills, a resting order amended and canceled, queries, wrong secret and passphrase, and
+// each order fault (rate limit, dropped ack, duplicate reports, connection closed in flight).
+// Every wait is a poll loop with a deadline.
+//
+// The OKX capture's only full book is UNI-USD-SWAP, a coin-margined swap the sim does not
+// trade; the fixture replays the same recorded frames with the instrument renamed UNI-USDT, so
+// the sim trades that book as spot (tick 0.001, lot 1 from the capture's decimals).
+#include "exec/gateway_okx.hpp"
+#include "exec/sim_venue.hpp"
+#include "feed/http_client.hpp"
+
+#include "../feed/asio_test_util.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ballast::exec {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::int64_t t0 = 1652459300000; // the venue's and the gateway's wall clock
+constexpr std::uint64_t journal_tag = 0x0c5;
+
+class test_clock final : public gateway_clock {
+  public:
+    std::int64_t wall_ms() const noexcept override { return wall.load(); }
+    std::int64_t steady_ns() const noexcept override {
+        return gateway_clock::steady_ns() + offset_ns.load();
+    }
+    std::atomic<std::int64_t> wall{t0};
+    std::atomic<std::int64_t> offset_ns{0};
+};
+
+instrument_spec uni_usdt() {
+    instrument_spec s;
+    s.venue = "okx";
+    s.symbol = "UNI-USDT";
+    s.base = "UNI";
+    s.quote = "USDT";
+    s.tick = {1, 3};
+    s.lot = {1, 0};
+    return s;
+}
+
+/// The capture with the swap's frames renamed to a spot instrument (see the file comment).
+std::string spot_capture() {
+    std::ifstream in(std::string(BALLAST_TEST_DATA_DIR) + "/okx/OKX.ws.1.0.txt");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    EXPECT_FALSE(text.empty());
+    const std::string from = "UNI-USD-SWAP";
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+        text.replace(at, from.size(), "UNI-USDT");
+    }
+    const std::string path = ::testing::TempDir() + "okx_spot_" + std::to_string(::getpid()) + "_" +
+                             ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                             ".txt";
+    std::ofstream(path) << text;
+    return path;
+}
+
+/// The spot instrument as Ballast's instrument file writes it (the sim's balances need its
+/// base and quote).
+std::string spot_instruments(const std::string& capture) {
+    const std::string path = capture + ".instruments.toml";
+    std::ofstream(path) << "[[instrument]]\nvenue = \"okx\"\nsymbol = \"UNI-USDT\"\n"
+                           "kind = \"spot\"\nbase = \"UNI\"\nquote = \"USDT\"\n"
+                           "tick = \"0.001\"\nlot = \"1\"\n";
+    return path;
+}
+
+struct sim_fixture {
+    explicit sim_fixture(const std::string& faults = "")
+        : capture(spot_capture()), instruments(spot_instruments(capture)) {
+        sim_venue_options o;
+        o.venue = "okx";
+        o.captures.push_back(capture);
+        o.instrument_files.push_back(instruments);
+        o.max_speed = true;
+        if (auto err = parse_sim_faults(faults, o.faults)) {
+            ADD_FAILURE() << *err;
+        }
+        sim_account_config a;
+        a.api_key = "okxKey1";
+        a.secret = secret_text("okxSecret1");
+        a.passphrase = secret_text("okxPass1");
+        a.balances = {{"USDT", *sim_decimal::parse("100000")},
+                      {"UNI", *sim_decimal::parse("100000")}};
+        o.accounts = {a};
+        o.clock_ms = [this] { return clock.wall.load(); };
+        sim = std::make_unique<sim_venue>(o);
+        if (auto err = sim->start()) {
+            ADD_FAILURE() << *err;
+        }
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (!sim->capture_done() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::yield(); // bounded by the deadline
+        }
+        EXPECT_TRUE(sim->capture_done());
+    }
+    ~sim_fixture() {
+        std::remove(capture.c_str());
+        std::remove(instruments.c_str());
+    }
+
+    std::string base(std::string_view scheme) const {
+        return std::string(scheme) + "://127.0.0.1:" + std::to_string(sim->port());
+    }
+
+    std::unique_ptr<okx_gateway> gateway(const std::string& secret = "okxSecret1",
+                                         const std::string& passphrase = "okxPass1",
+                                         std::chrono::milliseconds timeout = 3s) {
+        gateway_options g;
+        g.venue = venue_id{5};
+        g.ws_url = base("ws") + "/ws/v5/private";
+        g.rest_url = base("http");
+        g.journal_tag = journal_tag;
+        g.request_timeout = timeout;
+        g.reconnect_initial = 50ms;
+        g.reconnect_max = 200ms;
+        g.clock = &clock;
+        g.instruments = {&spec};
+        api_credentials c;
+        c.api_key = "okxKey1";
+        c.secret = secret_text(secret);
+        c.passphrase = secret_text(passphrase);
+        std::string error;
+        auto gw = okx_gateway::create(g, c, error);
+        EXPECT_TRUE(gw) << error;
+        return gw;
+    }
+
+    /// The best price of a side of the sim's book, in ticks.
+    price best(const char* side_key) const {
+        boost::asio::io_context io;
+        feed::http_client client(io, {});
+        std::string body;
+        bool done = false;
+        client.get(base("http") + "/api/v5/market/books?instId=UNI-USDT&sz=5",
+                   [&](feed::http_response r) {
+                       body = r.body;
+                       done = true;
+                   });
+        EXPECT_TRUE(test::run_until(
+            io, [&] { return done; }, 10s));
+        simdjson::dom::parser p;
+        simdjson::dom::element e;
+        EXPECT_EQ(p.parse(body).get(e), simdjson::SUCCESS) << body;
+        std::string_view px;
+        EXPECT_EQ(e["data"].at(0)[side_key].at(0).at(0).get_string().get(px), simdjson::SUCCESS)
+            << body;
+        const auto r = spec.parse_price(px);
+        EXPECT_TRUE(r.ok()) << px;
+        return r.value;
+    }
+
+    test_clock clock;
+    instrument_spec spec = uni_usdt();
+    std::string capture;
+    std::string instruments;
+    std::unique_ptr<sim_venue> sim;
+};
+
+/// Drains reports into `seen` until `pred` holds for one not matched before (returned) or the
+/// limit passes; `from_start` looks at every report seen, matched or not.
+struct report_log {
+    explicit report_log(venue_gateway& g) : gw(g) {}
+    const exec_report* wait(const std::function<bool(const exec_report&)>& pred,
+                            std::chrono::milliseconds limit = 5s, bool from_start = false) {
+        if (from_start) {
+            for (const auto& r : seen) {
+                if (pred(r)) {
+                    return &r;
+                }
+            }
+        }
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        for (;;) {
+            for (; checked < seen.size(); ++checked) {
+                if (pred(seen[checked])) {
+                    return &seen[checked++];
+                }
+            }
+            exec_report r;
+            if (gw.poll(r)) {
+                seen.push_back(r);
+                continue;
+            }
+            if (std::chrono::steady_clock::now() > deadline) {
+                return nullptr;
+            }
+            std::this_thread::yield(); // bounded by the deadline
+        }
+    }
+    const exec_report* wait_kind(exec_kind k, std::uint64_t id,
+                                 std::chrono::milliseconds limit = 5s) {
+        return wait([&](const exec_report& r) { return r.kind == k && r.id.value == id; }, limit);
+    }
+    std::size_t count(exec_kind k, std::uint64_t id) const {
+        return static_cast<std::size_t>(std::count_if(seen.begin(), seen.end(), [&](const auto& r) {
+            return r.kind == k && r.id.value == id;
+        }));
+    }
+    std::string dump() const {
+        std::string out;
+        for (const auto& r : seen) {
+            out += std::string(to_string(r.kind)) + " id=" + std::to_string(r.id.value) +
+                   " state=" + std::string(to_string(r.state)) +
+                   " qty=" + std::to_string(r.last_qty.value()) +
+                   " cum=" + std::to_string(r.cum_qty.value()) +
+                   " code=" + std::to_string(r.venue_code) + " '" + std::string(r.reason_view()) +
+                   "'\n";
+        }
+        return out;
+    }
+    venue_gateway& gw;
+    std::deque<exec_report> seen; // stable addresses: wait() hands out pointers into it
+    std::size_t checked = 0;
+};
+
+order_request order(const instrument_spec& spec, std::uint64_t id, side s, order_tif tif, price px,
+                    qty q) {
+    order_request r;
+    r.id = client_order_id{id};
+    r.wire_id = make_wire_order_id(journal_tag, r.id);
+    r.spec = &spec;
+    r.order_side = s;
+    r.type = order_type::limit;
+    r.tif = tif;
+    r.quantity = q;
+    r.limit = px;
+    return r;
+}
+
+template <class Request> Request for_order(const instrument_spec& spec, std::uint64_t id) {
+    Request r{};
+    r.id = client_order_id{id};
+    r.wire_id = make_wire_order_id(journal_tag, r.id);
+    r.spec = &spec;
+    return r;
+}
+
+void expect_connected(report_log& log, okx_gateway& g) {
+    ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump() << g.last_error();
+    EXPECT_TRUE(g.connected());
+}
+
+TEST(GatewayOkxSim, IocThatCrossesIsAckedFilledAndFinal) {
+    sim_fixture f;
+    auto g = f.gateway();
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    const price ask = f.best("asks");
+    ASSERT_EQ(g->send(order(f.spec, 1, side::bid, order_tif::ioc, ask, qty(10))),
+              gateway_status::ok);
+    const exec_report* ack = log.wait_kind(exec_kind::ack, 1);
+    ASSERT_TRUE(ack) << log.dump();
+    EXPECT_NE(ack->send_tsc, 0u);
+    ASSERT_TRUE(log.wait_kind(exec_kind::fill, 1)) << log.dump();
+    ASSERT_TRUE(log.wait([](const exec_report& r) { return r.id.value == 1 && is_final(r.state); },
+                         5s, true))
+        << log.dump();
+    std::int64_t filled = 0;
+    std::int64_t cum = 0;
+    for (const auto& r : log.seen) {
+        if (r.kind == exec_kind::fill && r.id.value == 1) {
+            filled += r.last_qty.value();
+            cum = r.cum_qty.value();
+            EXPECT_EQ(r.last_px, ask);
+            EXPECT_GT(r.fee_quote, 0.0); // charged in UNI on a buy, valued in USDT
+            EXPECT_NEAR(r.fee_quote, r.notional_quote * 0.001, 1e-9);
+            EXPECT_FALSE(r.trade_id_view().empty());
+        }
+    }
+    EXPECT_EQ(filled, cum);
+    EXPECT_EQ(filled, 10) << log.dump(); // the best ask holds more than 10
+    EXPECT_EQ(log.count(exec_kind::ack, 1), 1u) << log.dump();
+    EXPECT_EQ(g->counters().foreign_reports.load(), 0u);
+    EXPECT_EQ(g->counters().malformed.load(), 0u) << g->last_error();
+}
+
+TEST(GatewayOkxSim, RestingOrderIsAmendedCanceledAndUnknownIdIsNotFound) {
+    sim_fixture f;
+    auto g = f.gateway();
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    const price below = price(f.best("bids").value() - 50);
+    ASSERT_EQ(g->send(order(f.spec, 2, side::bid, order_tif::gtc, below, qty(10))),
+              gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::ack, 2)) << log.dump();
+    auto a = for_order<amend_request>(f.spec, 2);
+    a.quantity = qty(7);
+    ASSERT_EQ(g->amend(a), gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::amended, 2)) << log.dump();
+    const auto c = for_order<cancel_request>(f.spec, 2);
+    ASSERT_EQ(g->cancel(c), gateway_status::ok);
+    const exec_report* done = log.wait_kind(exec_kind::canceled, 2);
+    ASSERT_TRUE(done) << log.dump();
+    EXPECT_EQ(done->state, order_state::canceled);
+    EXPECT_EQ(log.count(exec_kind::canceled, 2), 1u);
+    // A second cancel of the same order: 51400.
+    ASSERT_EQ(g->cancel(c), gateway_status::ok);
+    const exec_report* rej = log.wait_kind(exec_kind::cancel_reject, 2);
+    ASSERT_TRUE(rej) << log.dump();
+    EXPECT_EQ(rej->venue_code, 51400);
+
+    ASSERT_EQ(g->query(for_order<query_request>(f.spec, 99)), gateway_status::ok);
+    const exec_report* nf = log.wait_kind(exec_kind::not_found, 99);
+    ASSERT_TRUE(nf) << log.dump();
+    EXPECT_EQ(nf->venue_code, 51603);
+
+    // The same clOrdId while the first order is open: 51016, and the first order stays.
+    ASSERT_EQ(g->send(order(f.spec, 3, side::bid, order_tif::gtc, below, qty(10))),
+              gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::ack, 3)) << log.dump();
+    ASSERT_EQ(g->send(order(f.spec, 3, side::bid, order_tif::gtc, below, qty(10))),
+              gateway_status::ok);
+    const exec_report* dup = log.wait_kind(exec_kind::rejected, 3);
+    ASSERT_TRUE(dup) << log.dump();
+    EXPECT_EQ(dup->venue_code, 51016);
+
+    // Reconciliation: the open order of ours, then the closing status with id 0.
+    ASSERT_EQ(g->reconcile(timestamp_ns{(t0 - 60'000) * 1'000'000}), gateway_status::ok);
+    const exec_report* open =
+        log.wait([](const exec_report& r) { return r.reconcile && r.id.value == 3; });
+    ASSERT_TRUE(open) << log.dump();
+    EXPECT_EQ(open->state, order_state::acknowledged);
+    ASSERT_TRUE(log.wait([](const exec_report& r) {
+        return r.reconcile && r.kind == exec_kind::status && r.id.value == 0;
+    })) << log.dump();
+    EXPECT_EQ(g->counters().malformed.load(), 0u) << g->last_error();
+}
+
+TEST(GatewayOkxSim, QueryOfAFilledOrderBringsItsFills) {
+    sim_fixture f;
+    auto g = f.gateway();
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    ASSERT_EQ(g->send(order(f.spec, 4, side::ask, order_tif::ioc, f.best("bids"), qty(5))),
+              gateway_status::ok);
+    ASSERT_TRUE(log.wait([](const exec_report& r) { return r.id.value == 4 && is_final(r.state); },
+                         5s, true))
+        << log.dump();
+    ASSERT_EQ(g->query(for_order<query_request>(f.spec, 4)), gateway_status::ok);
+    const exec_report* st = log.wait_kind(exec_kind::status, 4);
+    ASSERT_TRUE(st) << log.dump();
+    EXPECT_EQ(st->state, order_state::filled);
+    EXPECT_EQ(st->cum_qty, qty(5));
+    // The fills were seen on the channel already: the query's copies are dropped.
+    EXPECT_EQ(log.count(exec_kind::fill, 4), 1u) << log.dump();
+    EXPECT_EQ(g->counters().duplicate_fills.load(), 1u);
+}
+
+TEST(GatewayOkxSim, WrongSecretOrPassphraseIsRefusedAtLogin) {
+    sim_fixture f;
+    struct bad_case {
+        std::string secret;
+        std::string passphrase;
+        std::int64_t code;
+        std::string_view reason;
+    };
+    for (const auto& c : {bad_case{"notTheSecret", "okxPass1", 60007, "Invalid sign"},
+                          bad_case{"okxSecret1", "notThePass", 60024, "Wrong passphrase"}}) {
+        auto g = f.gateway(c.secret, c.passphrase);
+        g->start();
+        report_log log(*g);
+        const exec_report* down = log.wait_kind(exec_kind::disconnected, 0);
+        ASSERT_TRUE(down) << log.dump();
+        EXPECT_EQ(down->venue_code, c.code) << down->reason_view();
+        EXPECT_NE(down->reason_view().find("login refused"), std::string_view::npos);
+        EXPECT_NE(down->reason_view().find(c.reason), std::string_view::npos)
+            << down->reason_view();
+        EXPECT_FALSE(g->connected());
+        EXPECT_EQ(g->send(order(f.spec, 5, side::bid, order_tif::ioc, price(1), qty(1))),
+                  gateway_status::not_connected);
+        for (const auto& r : log.seen) {
+            EXPECT_EQ(r.reason_view().find(c.secret), std::string_view::npos);
+            EXPECT_EQ(r.reason_view().find(c.passphrase), std::string_view::npos);
+        }
+    }
+}
+
+TEST(GatewayOkxSim, RateLimitBacksOffThenRecovers) {
+    sim_fixture f("rate_limit:order=1");
+    auto g = f.gateway();
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    const price below = price(f.best("bids").value() - 50);
+    ASSERT_EQ(g->send(order(f.spec, 7, side::bid, order_tif::gtc, below, qty(10))),
+              gateway_status::ok);
+    const exec_report* rl = log.wait_kind(exec_kind::rate_limit, 0);
+    ASSERT_TRUE(rl) << log.dump();
+    EXPECT_EQ(rl->venue_code, 50011);
+    EXPECT_GT(rl->retry_after_ns, 0);
+    const exec_report* rej = log.wait_kind(exec_kind::rejected, 7);
+    ASSERT_TRUE(rej) << log.dump(); // refused, not processed
+    EXPECT_EQ(rej->venue_code, 50011);
+    EXPECT_EQ(g->send(order(f.spec, 8, side::bid, order_tif::gtc, below, qty(10))),
+              gateway_status::rate_limited);
+    f.clock.offset_ns.fetch_add(rl->retry_after_ns + 1);
+    ASSERT_EQ(g->send(order(f.spec, 8, side::bid, order_tif::gtc, below, qty(10))),
+              gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::ack, 8)) << log.dump();
+    EXPECT_EQ(
+        f.sim->new_order_requests(
+            "okxKey1", std::string(make_wire_order_id(journal_tag, client_order_id{7}).view())),
+        0u); // the rate-limited one never arrived
+}
+
+TEST(GatewayOkxSim, OwnOrderWindowRefusesTheSixtyFirstOrderInTwoSeconds) {
+    sim_fixture f;
+    auto g = f.gateway();
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    // The venue's window is 2 s of wall time; the test clock stands still inside one.
+    f.clock.wall.store(t0 - t0 % 2000);
+    const price below = price(f.best("bids").value() - 50);
+    for (std::uint64_t i = 0; i < 60; ++i) {
+        ASSERT_EQ(g->send(order(f.spec, 100 + i, side::bid, order_tif::gtc, below, qty(1))),
+                  gateway_status::ok)
+            << i;
+    }
+    EXPECT_EQ(g->send(order(f.spec, 200, side::bid, order_tif::gtc, below, qty(1))),
+              gateway_status::rate_limited);
+    f.clock.wall.store(t0 - t0 % 2000 + 2000);
+    EXPECT_EQ(g->send(order(f.spec, 200, side::bid, order_tif::gtc, below, qty(1))),
+              gateway_status::ok);
+}
+
+TEST(GatewayOkxSim, DroppedAckIsUnknownThenSettledByAQuery) {
+    sim_fixture f("ack_drop:order=1");
+    auto g = f.gateway("okxSecret1", "okxPass1", 300ms);
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    const price below = price(f.best("bids").value() - 50);
+    ASSERT_EQ(g->send(order(f.spec, 9, side::bid, order_tif::gtc, below, qty(10))),
+              gateway_status::ok);
+    const exec_report* unknown = log.wait_kind(exec_kind::unknown, 9);
+    ASSERT_TRUE(unknown) << log.dump();
+    const exec_report* st = log.wait_kind(exec_kind::status, 9);
+    ASSERT_TRUE(st) << log.dump();
+    EXPECT_EQ(st->state, order_state::acknowledged);
+    EXPECT_EQ(
+        f.sim->new_order_requests(
+            "okxKey1", std::string(make_wire_order_id(journal_tag, client_order_id{9}).view())),
+        1u);
+    EXPECT_EQ(g->counters().unknown_outcomes.load(), 1u);
+}
+
+TEST(GatewayOkxSim, DuplicateReportsGiveOneFill) {
+    sim_fixture f("report_dup:order=1");
+    auto g = f.gateway();
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    const price ask = f.best("asks");
+    ASSERT_EQ(g->send(order(f.spec, 10, side::bid, order_tif::ioc, ask, qty(10))),
+              gateway_status::ok);
+    ASSERT_TRUE(log.wait([](const exec_report& r) { return r.id.value == 10 && is_final(r.state); },
+                         5s, true))
+        << log.dump();
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (g->counters().duplicate_fills.load() == 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield(); // bounded by the deadline
+    }
+    EXPECT_GT(g->counters().duplicate_fills.load(), 0u);
+    (void)log.wait([](const exec_report&) { return false; }, 200ms); // drain what is left
+    std::int64_t filled = 0;
+    std::int64_t cum = 0;
+    std::vector<std::string> trades;
+    for (const auto& r : log.seen) {
+        if (r.kind == exec_kind::fill && r.id.value == 10) {
+            filled += r.last_qty.value();
+            cum = r.cum_qty.value();
+            trades.emplace_back(r.trade_id_view());
+        }
+    }
+    EXPECT_EQ(filled, cum) << log.dump();
+    std::sort(trades.begin(), trades.end());
+    EXPECT_EQ(std::adjacent_find(trades.begin(), trades.end()), trades.end()) << log.dump();
+    EXPECT_EQ(log.count(exec_kind::ack, 10), 1u) << log.dump();
+}
+
+TEST(GatewayOkxSim, ConnectionClosedInFlightIsUnknownThenQueriedAfterReconnect) {
+    sim_fixture f("order_close:order=1");
+    auto g = f.gateway();
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    const price below = price(f.best("bids").value() - 50);
+    ASSERT_EQ(g->send(order(f.spec, 11, side::bid, order_tif::gtc, below, qty(10))),
+              gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::disconnected, 0)) << log.dump();
+    ASSERT_TRUE(log.wait_kind(exec_kind::unknown, 11)) << log.dump();
+    ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump();
+    const exec_report* st = log.wait_kind(exec_kind::status, 11);
+    ASSERT_TRUE(st) << log.dump();
+    EXPECT_EQ(st->state, order_state::acknowledged); // it was processed as it arrived
+    EXPECT_EQ(g->counters().reconnects.load(), 1u);
+}
+
+} // namespace
+} // namespace ballast::exec
