@@ -295,6 +295,29 @@ gateway_status threaded_gateway::admit() const noexcept {
     return gateway_status::ok;
 }
 
+gateway_status threaded_gateway::submit_query(const query_request& r) noexcept {
+    if (const auto st = admit(); st != gateway_status::ok) {
+        return st;
+    }
+    return submit(request_kind::query, r.id, r.wire_id, r.spec, [&](std::uint64_t, text_writer& w) {
+        w.put(r.wire_id.view());
+        return r.spec != nullptr && r.wire_id.size != 0 && json_plain_text(r.spec->symbol);
+    });
+}
+
+gateway_status threaded_gateway::submit_reconcile(timestamp_ns since) noexcept {
+    if (const auto st = admit(); st != gateway_status::ok) {
+        return st;
+    }
+    return submit(
+        request_kind::reconcile, client_order_id{0}, wire_order_id{}, nullptr,
+        [](std::uint64_t, text_writer& w) {
+            w.put("reconcile");
+            return true;
+        },
+        since.ns / 1'000'000);
+}
+
 bool threaded_gateway::poll(exec_report& out) noexcept {
     return reports_.try_pop(out);
 }
@@ -498,6 +521,20 @@ void threaded_gateway::io_back_off(std::int64_t until_ns, std::int64_t venue_cod
 
 void threaded_gateway::track(std::uint64_t request_id, const pending_request& p) {
     pending_[request_id] = p;
+}
+
+void threaded_gateway::track_sent(const outbound_request& r) {
+    pending_request p;
+    p.kind = r.kind;
+    p.id = r.id;
+    p.wire_id = r.wire_id;
+    p.spec = r.spec;
+    p.sent_ns = clock_->steady_ns();
+    if (r.kind == request_kind::place) {
+        (void)track_order(r.id, r.spec);
+    }
+    p.send_tsc = stamp_send();
+    track(r.request_id, p);
 }
 
 bool threaded_gateway::settle(std::uint64_t request_id, pending_request& out) {

@@ -234,6 +234,11 @@ class threaded_gateway : public venue_gateway {
         wake();
         return written ? gateway_status::ok : gateway_status::rejected;
     }
+    /// A query the I/O thread answers over REST (io_send sees request_kind::query and calls
+    /// io_query): the slot carries the order's wire id only.
+    [[nodiscard]] gateway_status submit_query(const query_request& r) noexcept;
+    /// Reconciliation the I/O thread runs (io_send sees request_kind::reconcile, since_ms).
+    [[nodiscard]] gateway_status submit_reconcile(timestamp_ns since) noexcept;
     /// A request id for text written outside submit (the I/O thread's own requests use ids
     /// from the top half of the range, so the two never meet).
     [[nodiscard]] std::uint64_t peek_request_id() const noexcept { return next_request_id_; }
@@ -277,6 +282,9 @@ class threaded_gateway : public venue_gateway {
         std::uint64_t send_tsc = 0;
     };
     void track(std::uint64_t request_id, const pending_request& p);
+    /// Tracks a request from the ring as sent now (and a new order's track), stamping the send:
+    /// call as its text goes to the socket.
+    void track_sent(const outbound_request& r);
     /// Removes and returns the request an answer names; false when it is not pending.
     [[nodiscard]] bool settle(std::uint64_t request_id, pending_request& out);
     /// The venue accepted a new order: its ack, once.
