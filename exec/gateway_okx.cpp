@@ -55,6 +55,22 @@ std::string_view okx_trade_mode(const instrument_spec& spec) noexcept {
     return spec.kind == instrument_kind::spot ? "cash" : "cross";
 }
 
+std::string_view okx_inst_type(const instrument_spec& spec) noexcept {
+    switch (spec.kind) {
+    case instrument_kind::spot:
+        return "SPOT";
+    case instrument_kind::linear_perp:
+    case instrument_kind::inverse_perp:
+        return "SWAP";
+    case instrument_kind::linear_future:
+    case instrument_kind::inverse_future:
+        return "FUTURES";
+    case instrument_kind::option:
+        return "OPTION";
+    }
+    return "SPOT";
+}
+
 bool okx_outcome_unknown(std::int64_t code) noexcept {
     return code == 50004 || code == 50026;
 }
@@ -303,22 +319,6 @@ constexpr std::int64_t order_does_not_exist = 51603;
 // "Rate limit": the trade ops count per 2 s; a refusal backs off for one window.
 constexpr std::int64_t rate_window_ms = 2'000;
 
-std::string_view inst_type(const instrument_spec& spec) noexcept {
-    switch (spec.kind) {
-    case instrument_kind::spot:
-        return "SPOT";
-    case instrument_kind::linear_perp:
-    case instrument_kind::inverse_perp:
-        return "SWAP";
-    case instrument_kind::linear_future:
-    case instrument_kind::inverse_future:
-        return "FUTURES";
-    case instrument_kind::option:
-        return "OPTION";
-    }
-    return "SPOT";
-}
-
 /// The REST envelope: code "0" and a data array, else the code (-1 when absent) and msg.
 struct rest_reply {
     std::int64_t code = -1;
@@ -401,66 +401,41 @@ std::unique_ptr<okx_gateway> okx_gateway::create(gateway_options options,
 
 // ---- engine thread ----------------------------------------------------------------------------
 
-gateway_status okx_gateway::admit_op(const instrument_spec* spec,
-                                     rate_window op_windows::*which) noexcept {
+template <class Request>
+gateway_status okx_gateway::submit_op(request_kind kind, const Request& r,
+                                      rate_window op_windows::*which,
+                                      bool (*encode)(const Request&, std::uint64_t,
+                                                     text_writer&) noexcept) noexcept {
     if (const auto st = admit(); st != gateway_status::ok) {
         return st;
     }
-    const auto it = windows_.find(spec);
+    const auto it = windows_.find(r.spec);
     op_windows& w = it == windows_.end() ? other_windows_ : *it->second;
-    return (w.*which).try_take(clock().wall_ms(), 1) ? gateway_status::ok
-                                                     : gateway_status::rate_limited;
+    if (!(w.*which).try_take(clock().wall_ms(), 1)) {
+        return gateway_status::rate_limited;
+    }
+    return submit(kind, r.id, r.wire_id, r.spec,
+                  [&](std::uint64_t rid, text_writer& out) { return encode(r, rid, out); });
 }
 
 gateway_status okx_gateway::send(const order_request& r) noexcept {
-    if (const auto st = admit_op(r.spec, &op_windows::order); st != gateway_status::ok) {
-        return st;
-    }
-    return submit(
-        request_kind::place, r.id, r.wire_id, r.spec,
-        [&](std::uint64_t rid, text_writer& w) { return okx_request_encoder::order(r, rid, w); });
+    return submit_op(request_kind::place, r, &op_windows::order, &okx_request_encoder::order);
 }
 
 gateway_status okx_gateway::cancel(const cancel_request& r) noexcept {
-    if (const auto st = admit_op(r.spec, &op_windows::cancel); st != gateway_status::ok) {
-        return st;
-    }
-    return submit(
-        request_kind::cancel, r.id, r.wire_id, r.spec,
-        [&](std::uint64_t rid, text_writer& w) { return okx_request_encoder::cancel(r, rid, w); });
+    return submit_op(request_kind::cancel, r, &op_windows::cancel, &okx_request_encoder::cancel);
 }
 
 gateway_status okx_gateway::amend(const amend_request& r) noexcept {
-    if (const auto st = admit_op(r.spec, &op_windows::amend); st != gateway_status::ok) {
-        return st;
-    }
-    return submit(
-        request_kind::amend, r.id, r.wire_id, r.spec,
-        [&](std::uint64_t rid, text_writer& w) { return okx_request_encoder::amend(r, rid, w); });
+    return submit_op(request_kind::amend, r, &op_windows::amend, &okx_request_encoder::amend);
 }
 
 gateway_status okx_gateway::query(const query_request& r) noexcept {
-    if (const auto st = admit(); st != gateway_status::ok) {
-        return st;
-    }
-    // Answered over REST by the I/O thread: the slot carries the order's id only.
-    return submit(request_kind::query, r.id, r.wire_id, r.spec, [&](std::uint64_t, text_writer& w) {
-        w.put(r.wire_id.view());
-        return usable(r.spec, r.wire_id);
-    });
+    return submit_query(r); // answered over REST by the I/O thread
 }
 
 gateway_status okx_gateway::reconcile(timestamp_ns since) noexcept {
-    if (const auto st = admit(); st != gateway_status::ok) {
-        return st;
-    }
-    return submit(
-        request_kind::reconcile, client_order_id{0}, wire_order_id{}, nullptr,
-        [&](std::uint64_t, text_writer& w) {
-            w.put("reconcile");
-            return true;
-        },
-        since.ns / 1'000'000);
+    return submit_reconcile(since);
 }
 
 // ---- I/O thread -------------------------------------------------------------------------------
@@ -505,17 +480,7 @@ void okx_gateway::io_send(outbound_request& r) {
         io_reconcile(r.since_ms);
         return;
     }
-    pending_request p;
-    p.kind = r.kind;
-    p.id = r.id;
-    p.wire_id = r.wire_id;
-    p.spec = r.spec;
-    p.sent_ns = clock().steady_ns();
-    if (r.kind == request_kind::place) {
-        (void)track_order(r.id, r.spec);
-    }
-    p.send_tsc = stamp_send();
-    track(r.request_id, p);
+    track_sent(r);
     s_->ws.send(r.view());
 }
 
@@ -609,7 +574,7 @@ void okx_gateway::io_query(client_order_id id, const wire_order_id& wire,
 
 void okx_gateway::io_order_fills(exec_report status, const instrument_spec* spec,
                                  std::string ord_id) {
-    rest_get("/api/v5/trade/fills?instType=" + std::string(inst_type(*spec)) +
+    rest_get("/api/v5/trade/fills?instType=" + std::string(okx_inst_type(*spec)) +
                  "&instId=" + spec->symbol + "&ordId=" + ord_id,
              [this, status, spec](feed::http_response res) {
                  const rest_reply rep = read_rest(s_->rest_parser, res);

@@ -19,6 +19,8 @@ namespace ballast::exec {
 
 /// OKX's trade mode of an instrument: "cash" for spot, "cross" for derivatives.
 [[nodiscard]] std::string_view okx_trade_mode(const instrument_spec& spec) noexcept;
+/// OKX's instrument type: "SPOT", "SWAP", "FUTURES" or "OPTION".
+[[nodiscard]] std::string_view okx_inst_type(const instrument_spec& spec) noexcept;
 
 /// Writes OKX private WebSocket ops into fixed buffers (engine thread; no allocation). The
 /// session is logged in, so the ops carry no signature.
@@ -116,8 +118,11 @@ class okx_gateway final : public threaded_gateway {
     void emit_rest_fill(simdjson::dom::element row, client_order_id id, const instrument_spec& spec,
                         bool reconcile);
     void rest_get(std::string path_and_query, std::function<void(feed::http_response)> done);
-    [[nodiscard]] gateway_status admit_op(const instrument_spec* spec,
-                                          rate_window op_windows::*which) noexcept;
+    /// An op after the checks and the instrument's window for it; `encode` writes the text.
+    template <class Request>
+    [[nodiscard]] gateway_status
+    submit_op(request_kind kind, const Request& r, rate_window op_windows::*which,
+              bool (*encode)(const Request&, std::uint64_t, text_writer&) noexcept) noexcept;
 
     std::unique_ptr<session> s_;
     api_credentials credentials_;

@@ -4,6 +4,7 @@
 // checksum: CRC32 of the interleaved top 25 bid:ask "price:size" strings, signed 32-bit),
 // "ping" -> "pong"; REST "Get order book" /api/v5/market/books (sz up to 400) and
 // "Get instruments" /api/v5/public/instruments.
+#include "exec/gateway_okx.hpp"
 #include "exec/sim_venue_json.hpp"
 #include "exec/sim_venue_private.hpp"
 #include "exec/sim_venue_protocols.hpp"
@@ -61,22 +62,6 @@ std::int32_t okx_checksum(const l2_book& b) {
 void okx_level(std::string& out, std::string_view px, std::string_view sz) {
     // The order counts are not kept by the book; "0" liquidated orders, "1" order.
     out.append("[\"").append(px).append("\",\"").append(sz).append("\",\"0\",\"1\"]");
-}
-
-std::string inst_type(const instrument_spec& s) {
-    switch (s.kind) {
-    case instrument_kind::spot:
-        return "SPOT";
-    case instrument_kind::linear_perp:
-    case instrument_kind::inverse_perp:
-        return "SWAP";
-    case instrument_kind::linear_future:
-    case instrument_kind::inverse_future:
-        return "FUTURES";
-    case instrument_kind::option:
-        return "OPTION";
-    }
-    return "SPOT";
 }
 
 class okx_protocol final : public sim_protocol {
@@ -267,7 +252,7 @@ class okx_protocol final : public sim_protocol {
             std::string out = "{\"code\":\"0\",\"msg\":\"\",\"data\":[";
             bool first = true;
             for (const auto* s : ctx.symbols("okx")) {
-                if (inst_type(*s) != type) {
+                if (okx_inst_type(*s) != type) {
                     continue;
                 }
                 out += first ? "{" : ",{";

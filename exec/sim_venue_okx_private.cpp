@@ -11,6 +11,7 @@
 // please log in, 60012 invalid request, 60024 wrong passphrase), "Order channel" (orders,
 // instType ANY: state, fillSz, fillPx, tradeId, fillFee, accFillSz, amendResult), Trade "WS /
 // Place order", "WS / Cancel order", "WS / Amend order" (id, op, code, msg, data[sCode, sMsg]).
+#include "exec/gateway_okx.hpp"
 #include "exec/signing.hpp"
 #include "exec/sim_venue_json.hpp"
 #include "exec/sim_venue_private.hpp"
@@ -83,10 +84,6 @@ std::string_view ord_type_of(const sim_order& o) {
     }
 }
 
-std::string inst_type_of(const instrument_spec& s) {
-    return s.kind == instrument_kind::spot ? "SPOT" : "SWAP";
-}
-
 class okx_private final : public sim_private_api {
   public:
     sim_venue_rules rules() const override {
@@ -135,32 +132,17 @@ class okx_private final : public sim_private_api {
             } else {
                 items.push_back(root);
             }
-            std::string data;
-            bool any_ok = false;
-            bool any_failed = false;
-            for (auto item : items) {
-                params_t params;
-                simdjson::dom::object obj;
-                if (!item.get(obj)) {
-                    for (auto [k, v] : obj) {
-                        std::string_view sv;
-                        params.emplace_back(std::string(k),
-                                            v.get(sv) ? to_json(v) : std::string(sv));
-                    }
-                }
-                okx_error e;
-                std::string one =
-                    trade || batch ? place(ctx, *a, params, faults.request_no, e)
-                                   : cancel_or_amend(ctx, *a, params, cancel, faults.request_no, e);
-                (e.code == "0" ? any_ok : any_failed) = true;
-                data += (data.empty() ? "" : ",") + one;
-            }
+            const op_results res = run_ops(ctx, *a, items,
+                                           trade || batch ? order_op::place
+                                           : cancel       ? order_op::cancel
+                                                          : order_op::amend,
+                                           faults.request_no);
             okx_error top;
-            if (any_failed) {
-                top = any_ok ? okx_error{200, "2", "Batch operation partially succeeded."}
-                             : okx_error{200, "1", "All operations failed"};
+            if (res.any_failed) {
+                top = res.any_ok ? okx_error{200, "2", "Batch operation partially succeeded."}
+                                 : okx_error{200, "1", "All operations failed"};
             }
-            out = envelope(ctx, top, "[" + data + "]");
+            out = envelope(ctx, top, "[" + res.data + "]");
             if (faults.drop_ack || faults.close) {
                 out.drop = true;
             }
@@ -242,28 +224,14 @@ class okx_private final : public sim_private_api {
             c.close(); // the op is processed below; nothing more reaches this connection
         }
         sim_account* a = ctx.orders()->account(c.api_key);
-        std::string data;
-        bool any_ok = false;
-        bool any_failed = false;
-        for (auto item : args) {
-            params_t params;
-            simdjson::dom::object obj;
-            if (!item.get(obj)) {
-                for (auto [k, v] : obj) {
-                    std::string_view sv;
-                    params.emplace_back(std::string(k), v.get(sv) ? to_json(v) : std::string(sv));
-                }
-            }
-            okx_error e;
-            std::string one = place_op ? place(ctx, *a, params, faults.request_no, e)
-                                       : cancel_or_amend(ctx, *a, params, op == "cancel-order",
-                                                         faults.request_no, e);
-            (e.code == "0" ? any_ok : any_failed) = true;
-            data += (data.empty() ? "" : ",") + one;
-        }
-        const std::string_view code = !any_failed ? "0" : any_ok ? "2" : "1";
+        const op_results res = run_ops(ctx, *a, args,
+                                       place_op               ? order_op::place
+                                       : op == "cancel-order" ? order_op::cancel
+                                                              : order_op::amend,
+                                       faults.request_no);
+        const std::string_view code = !res.any_failed ? "0" : res.any_ok ? "2" : "1";
         if (!faults.drop_ack) {
-            c.send(head + ",\"code\":" + quote(code) + ",\"msg\":\"\",\"data\":[" + data + "]" +
+            c.send(head + ",\"code\":" + quote(code) + ",\"msg\":\"\",\"data\":[" + res.data + "]" +
                    times + "}");
         }
         ctx.publish();
@@ -293,6 +261,37 @@ class okx_private final : public sim_private_api {
     static constexpr std::string_view ws_path = "/ws/v5/private";
     static constexpr std::string_view rate_limit_msg =
         "Rate limit reached. Please refer to API documentation and throttle requests accordingly.";
+
+    enum class order_op : std::uint8_t { place, cancel, amend };
+    struct op_results {
+        std::string data; ///< each request's result object, comma-separated
+        bool any_ok = false;
+        bool any_failed = false;
+    };
+    /// The order requests of a REST batch or of a WebSocket op's args, in order.
+    template <class Items>
+    op_results run_ops(sim_context& ctx, sim_account& a, const Items& items, order_op op,
+                       std::uint64_t request_no) {
+        op_results out;
+        for (element item : items) {
+            params_t params;
+            simdjson::dom::object obj;
+            if (!item.get(obj)) {
+                for (auto [k, v] : obj) {
+                    std::string_view sv;
+                    params.emplace_back(std::string(k), v.get(sv) ? to_json(v) : std::string(sv));
+                }
+            }
+            okx_error e;
+            std::string one =
+                op == order_op::place
+                    ? place(ctx, a, params, request_no, e)
+                    : cancel_or_amend(ctx, a, params, op == order_op::cancel, request_no, e);
+            (e.code == "0" ? out.any_ok : out.any_failed) = true;
+            out.data += (out.data.empty() ? "" : ",") + one;
+        }
+        return out;
+    }
 
     /// A stable user id per API key for the channel's `uid` (never the key itself).
     static std::string uid_of(std::string_view api_key) {
@@ -548,7 +547,7 @@ class okx_private final : public sim_private_api {
                 }
                 const instrument_spec* spec = ctx.spec("okx", t.symbol);
                 data += std::string(data.empty() ? "" : ",") +
-                        "{\"instType\":" + quote(spec ? inst_type_of(*spec) : "SPOT") +
+                        "{\"instType\":" + quote(spec ? okx_inst_type(*spec) : "SPOT") +
                         ",\"instId\":" + quote(t.symbol) +
                         ",\"tradeId\":" + quote(std::to_string(t.id)) +
                         ",\"ordId\":" + quote(std::to_string(t.order_id)) +
@@ -617,7 +616,7 @@ class okx_private final : public sim_private_api {
             fill_fee_ccy = trade->fee_asset;
             exec_type = trade->maker ? "M" : "T";
         }
-        return "{\"instType\":" + quote(spec ? inst_type_of(*spec) : "SPOT") +
+        return "{\"instType\":" + quote(spec ? okx_inst_type(*spec) : "SPOT") +
                ",\"instId\":" + quote(o.symbol) +
                ",\"tgtCcy\":\"\",\"ccy\":\"\",\"ordId\":" + quote(std::to_string(o.id)) +
                ",\"clOrdId\":" + quote(o.client_id) + ",\"tag\":\"\",\"px\":" +
