@@ -28,10 +28,11 @@ std::unique_ptr<threaded_gateway> make_signed_gateway(const live_gateway_input& 
                                                       std::string& error) {
     const std::string& protocol = g.protocol;
     if (protocol == "binance") {
-        return binance_gateway::create(std::move(options), keys, error,
-                                       g.user_stream == "listen_key"
-                                           ? binance_user_stream::listen_key
-                                           : binance_user_stream::signature);
+        return binance_gateway::create(
+            std::move(options), keys, error,
+            g.user_stream == "listen_key" ? binance_user_stream::listen_key
+                                          : binance_user_stream::signature,
+            g.orders == "rest" ? binance_order_path::rest : binance_order_path::websocket_api);
     }
     if (protocol == "bybit") {
         return bybit_gateway::create(std::move(options), keys, error);

@@ -8,8 +8,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <mutex>
+#include <tuple>
 
 namespace ballast::exec {
 
@@ -277,6 +280,72 @@ bool binance_request_encoder::write(std::uint64_t request_id, std::string_view m
     return !out.overflow;
 }
 
+bool binance_request_encoder::write_rest(std::string_view verb_path, const param* params,
+                                         std::size_t count, text_writer& out) const noexcept {
+    // Values go into the query as they are: anything a URL would need escaped is refused.
+    const auto plain = [](std::string_view v) {
+        return !v.empty() && std::all_of(v.begin(), v.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' ||
+                   c == '_';
+        });
+    };
+    out.put(verb_path);
+    out.put('?');
+    const std::size_t query_at = out.size;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (!plain(params[i].value)) {
+            return false;
+        }
+        if (i != 0) {
+            out.put('&');
+        }
+        out.put(params[i].key);
+        out.put('=');
+        out.put(params[i].value);
+    }
+    if (out.overflow) {
+        return false;
+    }
+    const std::string_view query(out.data + query_at, out.size - query_at);
+    out.put("&signature=");
+    if (ed25519_) {
+        ed25519_signature s{};
+        if (!key_.sign(query, s)) {
+            return false;
+        }
+        char sig[96];
+        const std::size_t n = base64_encode(s, sig);
+        for (std::size_t i = 0; i < n; ++i) {
+            switch (sig[i]) {
+            case '+':
+                out.put("%2B");
+                break;
+            case '/':
+                out.put("%2F");
+                break;
+            case '=':
+                out.put("%3D");
+                break;
+            default:
+                out.put(sig[i]);
+            }
+        }
+    } else {
+        char sig[64];
+        hex_encode(hmac_sha256(secret_.value(), query), sig);
+        out.put(std::string_view(sig, sizeof sig));
+    }
+    return !out.overflow;
+}
+
+bool binance_request_encoder::write_order_request(std::uint64_t request_id, std::string_view method,
+                                                  std::string_view verb_path, const param* params,
+                                                  std::size_t count,
+                                                  text_writer& out) const noexcept {
+    return rest_ ? write_rest(verb_path, params, count, out)
+                 : write(request_id, method, params, count, !logged_on(), out);
+}
+
 namespace {
 struct int_text {
     char buf[24];
@@ -332,7 +401,7 @@ bool binance_request_encoder::place(const order_request& r, std::uint64_t reques
     }
     p[n++] = {"timestamp", ts.view(), true};
     p[n++] = {"type", type};
-    return write(request_id, "order.place", p, n, !logged_on(), out);
+    return write_order_request(request_id, "order.place", "POST /api/v3/order", p, n, out);
 }
 
 bool binance_request_encoder::cancel(const cancel_request& r, std::uint64_t request_id,
@@ -347,7 +416,7 @@ bool binance_request_encoder::cancel(const cancel_request& r, std::uint64_t requ
                        {"recvWindow", rw.view(), true},
                        {"symbol", r.spec->symbol},
                        {"timestamp", ts.view(), true}};
-    return write(request_id, "order.cancel", p, 4, !logged_on(), out);
+    return write_order_request(request_id, "order.cancel", "DELETE /api/v3/order", p, 4, out);
 }
 
 bool binance_request_encoder::status(const query_request& r, std::uint64_t request_id,
@@ -362,7 +431,7 @@ bool binance_request_encoder::status(const query_request& r, std::uint64_t reque
                        {"recvWindow", rw.view(), true},
                        {"symbol", r.spec->symbol},
                        {"timestamp", ts.view(), true}};
-    return write(request_id, "order.status", p, 4, !logged_on(), out);
+    return write_order_request(request_id, "order.status", "GET /api/v3/order", p, 4, out);
 }
 
 bool binance_request_encoder::open_orders(std::uint64_t request_id, std::int64_t timestamp_ms,
@@ -371,7 +440,8 @@ bool binance_request_encoder::open_orders(std::uint64_t request_id, std::int64_t
     const int_text ts(timestamp_ms);
     const int_text rw(recv_window_ms);
     const param p[] = {{"recvWindow", rw.view(), true}, {"timestamp", ts.view(), true}};
-    return write(request_id, "openOrders.status", p, 2, !logged_on(), out);
+    return write_order_request(request_id, "openOrders.status", "GET /api/v3/openOrders", p, 2,
+                               out);
 }
 
 bool binance_request_encoder::session_logon(std::uint64_t request_id, std::int64_t timestamp_ms,
@@ -473,7 +543,8 @@ binance_gateway::~binance_gateway() {
 std::unique_ptr<binance_gateway> binance_gateway::create(gateway_options options,
                                                          const api_credentials& credentials,
                                                          std::string& error,
-                                                         binance_user_stream user_stream) {
+                                                         binance_user_stream user_stream,
+                                                         binance_order_path order_path) {
     std::unique_ptr<binance_gateway> g(new binance_gateway(std::move(options)));
     g->s_ = std::make_unique<session>(*g);
     auto url = feed::parse_ws_url(g->options().ws_url, error);
@@ -493,6 +564,14 @@ std::unique_ptr<binance_gateway> binance_gateway::create(gateway_options options
         return nullptr;
     }
     g->s_->mode = g->enc_.ed25519() ? binance_user_stream::signature : user_stream;
+    g->enc_.set_order_path(order_path);
+    if (order_path == binance_order_path::rest) {
+        std::string e2;
+        if (!feed::parse_http_url(g->options().rest_url, e2)) {
+            error = "binance: the REST order path needs rest_url: " + e2;
+            return nullptr;
+        }
+    }
     if (g->s_->mode == binance_user_stream::listen_key) {
         std::string e2;
         if (!feed::parse_http_url(g->options().rest_url, e2) ||
@@ -610,13 +689,17 @@ std::vector<feed::http_header> binance_gateway::key_header() const {
     return {{"X-MBX-APIKEY", std::string(enc_.api_key())}};
 }
 
-void binance_gateway::request_listen_key() {
+void binance_gateway::ensure_rest() {
     if (!s_->rest) {
         feed::http_client_options o;
         o.timeout = options().request_timeout;
         o.tls_ca_file = options().tls_ca_file;
         s_->rest = std::make_unique<feed::http_client>(io(), o);
     }
+}
+
+void binance_gateway::request_listen_key() {
+    ensure_rest();
     if (!s_->keep_alive) {
         s_->keep_alive = std::make_unique<boost::asio::steady_timer>(io());
     }
@@ -686,6 +769,83 @@ void binance_gateway::io_send_text(std::string_view text) {
     }
 }
 
+void binance_gateway::io_transmit(std::uint64_t request_id, std::string_view text) {
+    if (text.empty() || text.front() == '{') {
+        return io_send_text(text);
+    }
+    // "VERB /path?query": the encoder wrote it (see write_rest).
+    const auto space = text.find(' ');
+    const std::string_view verb = text.substr(0, space);
+    const feed::http_method method = verb == "POST"     ? feed::http_method::post
+                                     : verb == "DELETE" ? feed::http_method::del
+                                                        : feed::http_method::get;
+    ensure_rest();
+    s_->rest->request(method, options().rest_url + std::string(text.substr(space + 1)),
+                      key_header(), "",
+                      [this, request_id](feed::http_response r) { on_rest_answer(request_id, r); });
+}
+
+/// A REST answer goes to on_reply in the WebSocket API's shape: `{"id":N,"status":S,"result":
+/// BODY}` or `{..,"error":BODY}`, the X-MBX-* counters as its `rateLimits`, a 429/418's
+/// Retry-After (seconds) as the error's `retryAfter`. No answer at all (a timeout, a dropped
+/// connection) is a 503: the outcome is unknown and the order is queried.
+void binance_gateway::on_rest_answer(std::uint64_t request_id, const feed::http_response& r) {
+    simdjson::dom::parser& p = s_->parser;
+    simdjson::dom::element body;
+    const bool json = r.error.empty() && p.parse(r.body).get(body) == simdjson::SUCCESS;
+    const std::int64_t code = json ? int_field(body, "code", 0) : 0;
+    const std::string msg = !r.error.empty() ? r.error
+                            : json           ? std::string(json_text(body, "msg"))
+                                             : "HTTP " + std::to_string(r.status);
+    // No answer, or a 200 that is not JSON: the outcome is unknown.
+    const int status = !r.error.empty() || (r.status == 200 && !json) ? 503 : r.status;
+    std::string& t = s_->scratch;
+    t.clear();
+    t += "{\"id\":" + std::to_string(request_id) + ",\"status\":" + std::to_string(status);
+    t += ",\"rateLimits\":[";
+    bool first = true;
+    for (const auto& [name, type, interval, num] :
+         {std::tuple{"X-MBX-USED-WEIGHT-1M", "REQUEST_WEIGHT", "MINUTE", 1},
+          std::tuple{"X-MBX-ORDER-COUNT-10S", "ORDERS", "SECOND", 10},
+          std::tuple{"X-MBX-ORDER-COUNT-1D", "ORDERS", "DAY", 1}}) {
+        const std::int64_t count = parse_int_text(r.header(name), -1);
+        rate_window& w = std::string_view(type) == "REQUEST_WEIGHT" ? weight_1m_
+                         : std::string_view(interval) == "DAY"      ? orders_1d_
+                                                                    : orders_10s_;
+        if (count < 0) {
+            continue;
+        }
+        t += first ? "" : ",";
+        first = false;
+        t += std::string("{\"rateLimitType\":\"") + type + "\",\"interval\":\"" + interval +
+             "\",\"intervalNum\":" + std::to_string(num) +
+             ",\"limit\":" + std::to_string(w.limit()) + ",\"count\":" + std::to_string(count) +
+             "}";
+    }
+    t += "]";
+    if (status == 200) {
+        t += ",\"result\":" + r.body + "}";
+    } else {
+        std::string quoted;
+        for (char c : msg) {
+            if (c == '"' || c == '\\') {
+                quoted += '\\';
+            }
+            quoted += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+        }
+        const std::int64_t retry_s = parse_int_text(r.header("Retry-After"), 0);
+        t += ",\"error\":{\"code\":" + std::to_string(code) + ",\"msg\":\"" + quoted +
+             "\",\"data\":{\"retryAfter\":" + std::to_string(clock().wall_ms() + retry_s * 1'000) +
+             "}}}";
+    }
+    simdjson::dom::element doc;
+    if (p.parse(t).get(doc) != simdjson::SUCCESS) {
+        note_error("binance: REST answer (HTTP " + std::to_string(r.status) + ") is not JSON");
+        return;
+    }
+    on_reply(request_id, doc);
+}
+
 void binance_gateway::on_open() {
     std::array<char, request_text_capacity> buf{};
     text_writer w{buf.data(), buf.size()};
@@ -725,7 +885,7 @@ void binance_gateway::io_send(outbound_request& r) {
     }
     p.send_tsc = stamp_send();
     track(r.request_id, p);
-    io_send_text(r.view());
+    io_transmit(r.request_id, r.view());
 }
 
 void binance_gateway::io_order_trades(client_order_id id, const wire_order_id& wire,
@@ -744,7 +904,7 @@ void binance_gateway::io_order_trades(client_order_id id, const wire_order_id& w
         {"recvWindow", std::string_view(rw, static_cast<std::size_t>(re.ptr - rw)), true},
         {"symbol", spec->symbol},
         {"timestamp", std::string_view(ts, static_cast<std::size_t>(te.ptr - ts)), true}};
-    if (!enc_.write(rid, "myTrades", params, 4, !enc_.logged_on(), w)) {
+    if (!enc_.write_order_request(rid, "myTrades", "GET /api/v3/myTrades", params, 4, w)) {
         return;
     }
     pending_request p;
@@ -754,7 +914,7 @@ void binance_gateway::io_order_trades(client_order_id id, const wire_order_id& w
     p.spec = spec;
     p.sent_ns = clock().steady_ns();
     track(rid, p);
-    io_send_text(w.view());
+    io_transmit(rid, w.view());
 }
 
 void binance_gateway::on_order_trades(const pending_request& p, simdjson::dom::element doc) {
@@ -808,7 +968,7 @@ void binance_gateway::io_query(client_order_id id, const wire_order_id& wire,
     p.spec = spec;
     p.sent_ns = clock().steady_ns();
     track(rid, p);
-    io_send_text(w.view());
+    io_transmit(rid, w.view());
 }
 
 void binance_gateway::on_frame(std::string_view text) {

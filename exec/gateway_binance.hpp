@@ -20,14 +20,25 @@
 
 namespace ballast::exec {
 
-/// Writes and signs Binance WebSocket API requests into fixed buffers (engine thread; no
-/// allocation). Separate from the gateway so tests and benchmarks drive it alone.
+/// Where a Binance gateway sends its order requests (place, cancel, status, open orders, an
+/// order's trades). The user data stream is the same either way.
+enum class binance_order_path : std::uint8_t {
+    websocket_api, ///< `order.place` ... on the WebSocket API session
+    rest,          ///< `POST/DELETE/GET /api/v3/order`, `/api/v3/openOrders`, `/api/v3/myTrades`
+};
+
+/// Writes and signs Binance requests into fixed buffers (engine thread; no allocation): the
+/// WebSocket API's JSON, or with `binance_order_path::rest` a REST request line
+/// (`VERB /path?query&signature=...`, the key in the X-MBX-APIKEY header). Separate from the
+/// gateway so tests and benchmarks drive it alone.
 class binance_request_encoder {
   public:
     /// An error line (never a secret) when the credentials hold neither an HMAC secret nor a
     /// loadable Ed25519 key.
     [[nodiscard]] std::optional<std::string> init(const api_credentials& credentials);
     [[nodiscard]] bool ed25519() const noexcept { return ed25519_; }
+    void set_order_path(binance_order_path p) noexcept { rest_ = p == binance_order_path::rest; }
+    [[nodiscard]] bool rest() const noexcept { return rest_; }
     [[nodiscard]] std::string_view api_key() const noexcept { return api_key_; }
     /// After a successful `session.logon` (Ed25519): requests go without apiKey and signature.
     /// Set on the I/O thread, read on the engine thread.
@@ -36,7 +47,8 @@ class binance_request_encoder {
         return logged_on_.load(std::memory_order_acquire);
     }
 
-    /// `order.place`; false when it does not fit or the order cannot be expressed. A default
+    /// `order.place` (REST: `POST /api/v3/order`); false when it does not fit or the order
+    /// cannot be expressed. A default
     /// (empty) wire id leaves newClientOrderId out, an empty `resp_type` newOrderRespType.
     bool place(const order_request& r, std::uint64_t request_id, std::int64_t timestamp_ms,
                std::int64_t recv_window_ms, text_writer& out,
@@ -69,12 +81,22 @@ class binance_request_encoder {
     /// The generic request: `{"id":N,"method":M,"params":{...}}`, signed unless `sign` is false.
     bool write(std::uint64_t request_id, std::string_view method, const param* params,
                std::size_t count, bool sign, text_writer& out) const noexcept;
+    /// A signed REST request line: `verb_path` ("GET /api/v3/order"), `?`, the params in the
+    /// order given (values are plain: digits, letters, '.', '-', '_'), `&signature=` (hex for
+    /// HMAC, percent-encoded base64 for Ed25519), as the REST API's SIGNED endpoints take it.
+    bool write_rest(std::string_view verb_path, const param* params, std::size_t count,
+                    text_writer& out) const noexcept;
+    /// The order path's request: WebSocket `method` or REST `verb_path`.
+    bool write_order_request(std::uint64_t request_id, std::string_view method,
+                             std::string_view verb_path, const param* params, std::size_t count,
+                             text_writer& out) const noexcept;
 
   private:
     std::string api_key_;
     secret_text secret_;
     ed25519_key key_;
     bool ed25519_ = false;
+    bool rest_ = false;
     std::atomic<bool> logged_on_{false};
 };
 
@@ -113,13 +135,15 @@ enum class binance_user_stream : std::uint8_t {
 };
 
 /// The gateway. Options: `ws_url` the WebSocket API (wss://ws-api.binance.com:443/ws-api/v3
-/// or a sim-venue's ws://127.0.0.1:P/ws-api/v3).
+/// or a sim-venue's ws://127.0.0.1:P/ws-api/v3); `rest_url` (https://api.binance.com) for
+/// the REST order path and the listen key.
 class binance_gateway final : public threaded_gateway {
   public:
     /// Setup: nullptr with `error` when the URL or the credentials cannot be used.
     [[nodiscard]] static std::unique_ptr<binance_gateway>
     create(gateway_options options, const api_credentials& credentials, std::string& error,
-           binance_user_stream user_stream = binance_user_stream::signature);
+           binance_user_stream user_stream = binance_user_stream::signature,
+           binance_order_path order_path = binance_order_path::websocket_api);
     ~binance_gateway() override;
 
     [[nodiscard]] gateway_status send(const order_request& r) noexcept override;
@@ -138,6 +162,11 @@ class binance_gateway final : public threaded_gateway {
 
     [[nodiscard]] gateway_status admit_weight(std::int64_t now_ms, std::uint32_t weight) noexcept;
     void io_send_text(std::string_view text);
+    /// Sends a request the encoder wrote: a WebSocket frame, or a REST request whose answer
+    /// reaches on_reply as the WebSocket API would have given it.
+    void io_transmit(std::uint64_t request_id, std::string_view text);
+    void on_rest_answer(std::uint64_t request_id, const feed::http_response& r);
+    void ensure_rest();
     [[nodiscard]] std::vector<feed::http_header> key_header() const;
     void request_listen_key();
     void keep_listen_key_alive();

@@ -316,7 +316,7 @@ scenario_result load_scenario(const std::string& path) {
                 const std::string w = "live.gateways[" + std::to_string(i) + "]";
                 r.check_keys(t, w,
                              {"venue", "protocol", "ws", "ws_private", "rest", "ca_file", "keys",
-                              "user_stream"});
+                              "user_stream", "orders"});
                 const toml::node_view<const toml::node> n{t};
                 live_gateway_input g;
                 r.text(n["venue"], w + ".venue", g.venue, true);
@@ -335,6 +335,11 @@ scenario_result load_scenario(const std::string& path) {
                     g.user_stream != "websocket_api" && g.user_stream != "listen_key") {
                     r.fail(w + ".user_stream",
                            "must be websocket_api or listen_key (got \"" + g.user_stream + "\")");
+                }
+                if (r.text(n["orders"], w + ".orders", g.orders, false) &&
+                    g.orders != "websocket_api" && g.orders != "rest") {
+                    r.fail(w + ".orders",
+                           "must be websocket_api or rest (got \"" + g.orders + "\")");
                 }
                 bool known = false;
                 for (const auto& v : s.venues) {

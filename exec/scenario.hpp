@@ -76,6 +76,9 @@ struct live_gateway_input {
     /// WebSocket API, the default) or "listen_key" (a REST listen key and its stream at
     /// ws_private; retired on Binance's production hosts, kept by test networks).
     std::string user_stream = "websocket_api";
+    /// Binance: where orders, cancels and queries go: "websocket_api" (the default) or "rest"
+    /// (`/api/v3/order`, signed query strings; needs `rest`).
+    std::string orders = "websocket_api";
 };
 
 struct live_input {

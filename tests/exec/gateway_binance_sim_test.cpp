@@ -103,14 +103,15 @@ struct sim_fixture {
         return g;
     }
 
-    std::unique_ptr<binance_gateway> hmac_gateway(const std::string& secret = "hmacSecret1",
-                                                  std::chrono::milliseconds timeout = 3s) {
+    std::unique_ptr<binance_gateway>
+    hmac_gateway(const std::string& secret = "hmacSecret1", std::chrono::milliseconds timeout = 3s,
+                 binance_order_path path = binance_order_path::websocket_api) {
         api_credentials c;
         c.api_key = "hmacKey1";
         c.secret = secret_text(secret);
         std::string error;
-        auto g =
-            binance_gateway::create(options(timeout), c, error, binance_user_stream::listen_key);
+        auto g = binance_gateway::create(options(timeout), c, error,
+                                         binance_user_stream::listen_key, path);
         EXPECT_TRUE(g) << error;
         return g;
     }
@@ -121,6 +122,24 @@ struct sim_fixture {
         c.ed25519_pem = secret_text(pem);
         std::string error;
         auto g = binance_gateway::create(options(), c, error);
+        EXPECT_TRUE(g) << error;
+        return g;
+    }
+
+    /// A gateway whose orders go over REST (`/api/v3/order`): an HMAC key with a listen-key
+    /// stream, or the Ed25519 key whose stream is the WebSocket API session's.
+    std::unique_ptr<binance_gateway> rest_gateway(bool ed25519,
+                                                  std::chrono::milliseconds timeout = 3s) {
+        api_credentials c;
+        c.api_key = ed25519 ? "edKey1" : "hmacKey1";
+        if (ed25519) {
+            c.ed25519_pem = secret_text(ed_pem);
+        } else {
+            c.secret = secret_text("hmacSecret1");
+        }
+        std::string error;
+        auto g = binance_gateway::create(options(timeout), c, error,
+                                         binance_user_stream::listen_key, binance_order_path::rest);
         EXPECT_TRUE(g) << error;
         return g;
     }
@@ -352,9 +371,12 @@ TEST(GatewayBinanceSim, Ed25519LogsOnAndAWrongKeyIsRefusedAtLogon) {
               gateway_status::not_connected);
 }
 
-TEST(GatewayBinanceSim, RateLimitBacksOffThenRecovers) {
+/// The order faults, over both order paths.
+class GatewayBinanceFault : public ::testing::TestWithParam<binance_order_path> {};
+
+TEST_P(GatewayBinanceFault, RateLimitBacksOffThenRecovers) {
     sim_fixture f("rate_limit:order=1");
-    auto g = f.hmac_gateway();
+    auto g = f.hmac_gateway("hmacSecret1", 3s, GetParam());
     g->start();
     report_log log(*g);
     expect_connected(log, *g);
@@ -376,9 +398,9 @@ TEST(GatewayBinanceSim, RateLimitBacksOffThenRecovers) {
     ASSERT_TRUE(log.wait_kind(exec_kind::ack, 8)) << log.dump();
 }
 
-TEST(GatewayBinanceSim, DroppedAckIsUnknownThenSettledByAQuery) {
+TEST_P(GatewayBinanceFault, DroppedAckIsUnknownThenSettledByAQuery) {
     sim_fixture f("ack_drop:order=1");
-    auto g = f.hmac_gateway("hmacSecret1", 300ms);
+    auto g = f.hmac_gateway("hmacSecret1", 300ms, GetParam());
     g->start();
     report_log log(*g);
     expect_connected(log, *g);
@@ -397,6 +419,13 @@ TEST(GatewayBinanceSim, DroppedAckIsUnknownThenSettledByAQuery) {
         1u);
     EXPECT_EQ(g->counters().unknown_outcomes.load(), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(OrderPaths, GatewayBinanceFault,
+                         ::testing::Values(binance_order_path::websocket_api,
+                                           binance_order_path::rest),
+                         [](const auto& p) {
+                             return p.param == binance_order_path::rest ? "rest" : "websocket_api";
+                         });
 
 TEST(GatewayBinanceSim, DuplicateReportsGiveOneFill) {
     sim_fixture f("report_dup:order=1");
@@ -450,6 +479,103 @@ TEST(GatewayBinanceSim, ConnectionClosedInFlightIsUnknownThenQueriedAfterReconne
     ASSERT_TRUE(st) << log.dump();
     EXPECT_EQ(st->state, order_state::acknowledged); // it was processed as it arrived
     EXPECT_EQ(g->counters().reconnects.load(), 1u);
+}
+
+// ---- the REST order path ----------------------------------------------------------------------
+
+class GatewayBinanceRest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(GatewayBinanceRest, FillsCancelsQueriesAndReconcilesOverRest) {
+    sim_fixture f;
+    auto g = f.rest_gateway(GetParam());
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    const price ask = f.best("asks");
+    ASSERT_EQ(g->send(order(f.spec, 1, side::bid, order_tif::ioc, ask, qty(1000))),
+              gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::ack, 1)) << log.dump() << g->last_error();
+    ASSERT_TRUE(log.wait([](const exec_report& r) { return r.id.value == 1 && is_final(r.state); },
+                         5s, true))
+        << log.dump();
+    std::int64_t filled = 0;
+    for (const auto& r : log.seen) {
+        if (r.kind == exec_kind::fill && r.id.value == 1) {
+            filled += r.last_qty.value();
+            EXPECT_EQ(r.last_px, ask);
+            EXPECT_FALSE(r.trade_id_view().empty());
+        }
+    }
+    EXPECT_GT(filled, 0) << log.dump();
+    EXPECT_EQ(log.count(exec_kind::ack, 1), 1u) << log.dump();
+
+    // A resting order, canceled by DELETE; a second cancel is refused by the venue.
+    const price below = price(f.best("bids").value() - 500);
+    ASSERT_EQ(g->send(order(f.spec, 2, side::bid, order_tif::gtc, below, qty(1000))),
+              gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::ack, 2)) << log.dump();
+    const cancel_request c{client_order_id{2}, make_wire_order_id(journal_tag, client_order_id{2}),
+                           &f.spec};
+    ASSERT_EQ(g->cancel(c), gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::canceled, 2)) << log.dump();
+    ASSERT_EQ(g->cancel(c), gateway_status::ok);
+    const exec_report* rej = log.wait_kind(exec_kind::cancel_reject, 2);
+    ASSERT_TRUE(rej) << log.dump();
+    EXPECT_EQ(rej->venue_code, -2011);
+
+    // Queries: an unknown id, then the filled order (its trades come with it).
+    const query_request q{client_order_id{99}, make_wire_order_id(journal_tag, client_order_id{99}),
+                          &f.spec};
+    ASSERT_EQ(g->query(q), gateway_status::ok);
+    const exec_report* nf = log.wait_kind(exec_kind::not_found, 99);
+    ASSERT_TRUE(nf) << log.dump();
+    EXPECT_EQ(nf->venue_code, -2013);
+    ASSERT_EQ(g->query({client_order_id{1}, make_wire_order_id(journal_tag, client_order_id{1}),
+                        &f.spec}),
+              gateway_status::ok);
+    const exec_report* st = log.wait_kind(exec_kind::status, 1);
+    ASSERT_TRUE(st) << log.dump();
+    EXPECT_EQ(st->cum_qty.value(), filled);
+    ASSERT_TRUE(log.wait([](const exec_report& r) {
+        return r.kind == exec_kind::fill && r.id.value == 1 && r.reconcile;
+    })) << log.dump();
+
+    // Reconciliation lists the open order of ours.
+    ASSERT_EQ(g->send(order(f.spec, 3, side::bid, order_tif::gtc, below, qty(1000))),
+              gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::ack, 3)) << log.dump();
+    ASSERT_EQ(g->reconcile(timestamp_ns{t0 * 1'000'000 - 60'000'000'000}), gateway_status::ok);
+    const exec_report* open =
+        log.wait([](const exec_report& r) { return r.reconcile && r.id.value == 3; });
+    ASSERT_TRUE(open) << log.dump();
+    EXPECT_EQ(open->state, order_state::acknowledged);
+    EXPECT_EQ(g->counters().malformed.load(), 0u) << g->last_error();
+}
+
+INSTANTIATE_TEST_SUITE_P(KeyTypes, GatewayBinanceRest, ::testing::Bool(),
+                         [](const auto& p) { return p.param ? "ed25519" : "hmac"; });
+
+TEST(GatewayBinanceRestSetup, WrongSecretIsRefusedAndNoRestUrlIsAnError) {
+    sim_fixture f;
+    auto g = f.hmac_gateway("notTheSecret", 3s, binance_order_path::rest);
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    ASSERT_EQ(g->send(order(f.spec, 4, side::bid, order_tif::ioc, f.best("asks"), qty(1000))),
+              gateway_status::ok);
+    const exec_report* rej = log.wait_kind(exec_kind::rejected, 4);
+    ASSERT_TRUE(rej) << log.dump();
+    EXPECT_EQ(rej->venue_code, -1022);
+    // No REST URL: the REST order path cannot be built.
+    gateway_options o = f.options();
+    o.rest_url.clear();
+    api_credentials c;
+    c.api_key = "hmacKey1";
+    c.secret = secret_text("hmacSecret1");
+    std::string error;
+    EXPECT_FALSE(binance_gateway::create(o, c, error, binance_user_stream::signature,
+                                         binance_order_path::rest));
+    EXPECT_NE(error.find("rest_url"), std::string::npos) << error;
 }
 
 } // namespace

@@ -64,10 +64,11 @@ struct setup {
     fs::path dir;
     std::string scenario;
     std::string journal;
-    /// `listen_key`: fills from a REST listen key's stream (test networks) instead of the
-    /// WebSocket API's userDataStream.subscribe.signature (Binance's production way).
+    /// `gateway_extra`: more lines of the gateway's table, e.g. `user_stream = "listen_key"`
+    /// (fills from a REST listen key's stream, as test networks have, instead of the WebSocket
+    /// API's userDataStream.subscribe.signature) or `orders = "rest"`.
     setup(const std::string& name, const venue& v, double duration_s, int slices = 2,
-          bool listen_key = false) {
+          const std::string& gateway_extra = "") {
         dir = fs::temp_directory_path() /
               ("ballast_live_recovery_" + name + "_" + std::to_string(::getpid()));
         fs::remove_all(dir);
@@ -184,7 +185,7 @@ taker_fee_bps = 10
                                 << "ws_private = \"ws://127.0.0.1:" << v.sim->port() << "\"\n"
                                 << "rest = \"" << v.sim->rest_url() << "\"\n"
                                 << "keys = \"" << keys << "\"\n"
-                                << (listen_key ? "user_stream = \"listen_key\"\n" : "");
+                                << gateway_extra;
     }
 };
 
@@ -243,7 +244,7 @@ double number(simdjson::dom::element e) {
         return std::stod(std::string(s));
     }
     double d = 0.0;
-    (void)e.get(d);
+    EXPECT_EQ(e.get(d), simdjson::SUCCESS) << "a venue number that is neither text nor a number";
     return d;
 }
 
@@ -270,14 +271,14 @@ venue_view read_venue(venue& v) {
             std::string_view client;
             std::string_view id;
             std::string_view fee_asset;
-            (void)t["client_id"].get(client);
-            (void)t["fee_asset"].get(fee_asset);
+            EXPECT_EQ(t["client_id"].get(client), simdjson::SUCCESS);
+            EXPECT_EQ(t["fee_asset"].get(fee_asset), simdjson::SUCCESS);
             std::string trade_id;
             if (!t["trade_id"].get(id)) {
                 trade_id = std::string(id);
             } else {
                 std::int64_t n = 0;
-                (void)t["trade_id"].get(n);
+                EXPECT_EQ(t["trade_id"].get(n), simdjson::SUCCESS);
                 trade_id = std::to_string(n);
             }
             const double q = number(t["qty"]);
@@ -292,7 +293,7 @@ venue_view read_venue(venue& v) {
     if (!root["new_order_requests"].get(news)) {
         for (auto [client, n] : news) {
             std::uint64_t k = 0;
-            (void)n.get(k);
+            EXPECT_EQ(n.get(k), simdjson::SUCCESS);
             out.new_orders[std::string(client)] = k;
         }
     }
@@ -364,13 +365,13 @@ void expect_books_agree(venue& v, const setup& s) {
 
 /// One kill point: a run killed there, then a clean run that completes the rebalance.
 std::string kill_and_recover(const std::string& name, const std::string& crash_at, int usdt = 2000,
-                             int slices = 2, bool listen_key = false) {
+                             int slices = 2, const std::string& gateway_extra = "") {
     if (::access(BALLAST_CLI_PATH, X_OK) != 0) {
         ADD_FAILURE() << "no ballast binary at " << BALLAST_CLI_PATH;
         return {};
     }
     venue v(usdt);
-    setup s(name, v, 4.0, slices, listen_key);
+    setup s(name, v, 4.0, slices, gateway_extra);
     const exit_status crashed = run_live(s, crash_at, std::chrono::seconds(30));
     if (!crashed.signaled) {
         ADD_FAILURE() << "the crash point was never reached:\n" << crashed.out;
@@ -417,16 +418,25 @@ TEST(LiveRecovery, CleanRunTradesAndAgreesWithTheVenue) {
     }
 }
 
+const std::string listen_key = "user_stream = \"listen_key\"\n";
+
 TEST(LiveRecovery, KilledBeforeTheSend) {
-    const std::string out = kill_and_recover("before_send", "before_send:1", 2000, 2, true);
+    const std::string out = kill_and_recover("before_send", "before_send:1", 2000, 2, listen_key);
     // The journalled order never left: the venue says it has none; it is never resent.
     EXPECT_NE(out.find("1 orders recovered from the journal"), std::string::npos) << out;
     EXPECT_NE(out.find("1 orders never reached their venue"), std::string::npos) << out;
 }
 
 TEST(LiveRecovery, KilledAfterTheSendBeforeItsAck) {
-    const std::string out = kill_and_recover("after_send", "after_send:1", 2000, 2, true);
+    const std::string out = kill_and_recover("after_send", "after_send:1", 2000, 2, listen_key);
     // It filled while the engine was down: its fills come from reconciliation.
+    EXPECT_EQ(out.find(" 0 fills reconciled at start"), std::string::npos) << out;
+}
+
+TEST(LiveRecovery, KilledAfterTheSendBeforeItsAckWithOrdersOverRest) {
+    // The same kill with orders, cancels and queries over /api/v3/order.
+    const std::string out = kill_and_recover("after_send_rest", "after_send:1", 2000, 2,
+                                             listen_key + "orders = \"rest\"\n");
     EXPECT_EQ(out.find(" 0 fills reconciled at start"), std::string::npos) << out;
 }
 
