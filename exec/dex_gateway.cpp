@@ -955,14 +955,14 @@ class dex_gateway::impl final : public feed::ws_connection_handler {
             }
             return;
         }
-        const double fee = gas_fee(o);
+        const double gas_quote = gas_fee(o);
         const std::string tx_text = "tx " + feed::to_hex(h) + " gas " + std::to_string(o.gas_wei);
         if (o.txs[pr.hash].cancel) {
             o.final = true;
             o.state = order_state::canceled;
             exec_report rep = report_for(o.id, exec_kind::canceled);
             rep.state = order_state::canceled;
-            rep.fee_quote = fee;
+            rep.gas_quote = gas_quote;
             rep.set_reason(tx_text);
             return push_report(rep);
         }
@@ -982,7 +982,7 @@ class dex_gateway::impl final : public feed::ws_connection_handler {
             o.final = true; // settled; the report goes out with the reason
             return;
         }
-        fill_from_logs(o, r, tx_text, fee);
+        fill_from_logs(o, r, tx_text, gas_quote);
     }
 
     /// Gas in the quote currency (0 without the coin's price).
@@ -999,14 +999,14 @@ class dex_gateway::impl final : public feed::ws_connection_handler {
         o.state = order_state::rejected;
         exec_report rep = report_for(o.id, exec_kind::rejected);
         rep.state = order_state::rejected;
-        rep.fee_quote = gas_fee(o);
+        rep.gas_quote = gas_fee(o);
         rep.set_reason(reason);
         push_report(rep);
     }
 
     /// The pool's Swap log in the receipt gives the amounts; one fill for the whole swap.
     void fill_from_logs(tracked_order& o, simdjson::dom::element r, const std::string& tx_text,
-                        double fee) {
+                        double gas) {
         const dex_route& route = opt_.routes[o.route];
         const route_state& rs = routes_[o.route];
         simdjson::dom::array logs;
@@ -1072,7 +1072,7 @@ class dex_gateway::impl final : public feed::ws_connection_handler {
             f.last_qty = qty(static_cast<std::int64_t>(lots));
             f.cum_qty = f.last_qty;
             f.last_px = price(static_cast<std::int64_t>(ticks));
-            f.fee_quote = fee;
+            f.gas_quote = gas;
             f.set_trade_id(std::to_string(block) + ":" + std::to_string(log_index));
             f.set_reason(tx_text);
             stats_.fills.fetch_add(1, std::memory_order_relaxed);

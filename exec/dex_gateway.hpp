@@ -12,7 +12,8 @@
 ///
 /// Outcomes, each reported once per order:
 ///   receipt status 1 -> ack, then one fill: base and quote amounts from the pool's Swap log,
-///                       gas used * effective gas price in the fill's fee (see fee_quote below);
+///                       gas used * effective gas price in the fill's gas_quote (see
+///                       native_price_quote below); the pool's fee is in the price;
 ///   receipt status 0 -> rejected, reason "reverted: <the contract's reason>" (eth_call replay);
 ///   the cancel transfer mined -> canceled; the node refusing the first send -> rejected.
 #include "exec/eth_tx.hpp"
@@ -68,9 +69,9 @@ struct dex_gateway_options {
     std::uint32_t max_replacements = 4; ///< per order; then it waits for whatever is mined
     std::chrono::milliseconds poll_interval{250}; ///< receipts and stuck checks
     std::chrono::milliseconds connect_timeout{5'000};
-    /// Gas is paid in the chain's coin; fee_quote = gas wei / 1e18 * this (the coin's price in
-    /// the instrument's quote currency, kept current with set_native_price()). 0: fee_quote
-    /// stays 0 and the gas is only in stats().gas_wei and the fill's reason text.
+    /// Gas is paid in the chain's coin; a report's gas_quote = gas wei / 1e18 * this (the coin's
+    /// price in the instrument's quote currency, kept current with set_native_price()). 0:
+    /// gas_quote stays 0 and the gas is only in stats().gas_wei and the report's reason text.
     double native_price_quote = 0.0;
     std::size_t queue_capacity = 256; ///< each ring
 };

@@ -44,6 +44,8 @@ using namespace ballast::exec;
 using namespace std::chrono_literals;
 
 const std::string node_dir = std::string(BALLAST_TEST_DATA_DIR) + "/../node";
+/// The chain coin's price in the quote token: gas in a report's gas_quote.
+constexpr double native_price = 2000.0;
 // The trader's key: a test key, funded only on the test's own chain.
 constexpr std::string_view trader_key =
     "0x1111111111111111111111111111111111111111111111111111111111111111";
@@ -229,6 +231,7 @@ class DexGatewayLive : public ::testing::Test {
         o.poll_interval = 50ms;
         o.stuck_blocks = 0; // the miner is driven by the test: time decides
         o.stuck_after = 800ms;
+        o.native_price_quote = native_price;
         return o;
     }
 
@@ -338,6 +341,14 @@ TEST_F(DexGatewayLive, SellAndBuyFillWithThePoolsSwapLogAndTheExactModelsQuote) 
     EXPECT_EQ(str(log["amount0"]), "-1000000000000000000");
     EXPECT_EQ(str(log["amount1"]), to_decimal(buy_quote.amount_in));
     EXPECT_EQ(fill->last_px.value(), ticks_of(buy_quote.amount_in, q.amount));
+    // Gas is its own cost, priced at the coin's price; the pool's fee is in the price.
+    const std::string_view reason = fill->reason_view();
+    const auto gas_at = reason.find(" gas ");
+    ASSERT_NE(gas_at, std::string_view::npos) << reason;
+    const double gas_wei = std::stod(std::string(reason.substr(gas_at + 5)));
+    EXPECT_GT(gas_wei, 0.0);
+    EXPECT_DOUBLE_EQ(fill->gas_quote, gas_wei * 1e-18 * native_price);
+    EXPECT_EQ(fill->fee_quote, 0.0);
 
     // The trader had approved nothing: one approve per token went first.
     EXPECT_EQ(gw->stats().approvals.load(), 2U);
