@@ -186,5 +186,48 @@ TEST(OkxDecoder, OpRepliesCarryTheOrdersCode) {
     EXPECT_FALSE(okx_decode_op_reply("not json").has_value());
 }
 
+TEST(OkxRest, TransactionDetailsRowIsAFillAndTimestampsAreIsoMilliseconds) {
+    // "Get transaction details" (GET /api/v5/trade/fills): fee and feeCcy, no fillFee.
+    const std::string row =
+        R"({"instType":"SPOT","instId":"BTC-USDT","tradeId":"123","ordId":"312269865356374016",)"
+        R"("clOrdId":"bl9x3","billId":"1","tag":"","fillPx":"31527.1","fillSz":"0.002",)"
+        R"("side":"sell","posSide":"net","execType":"T","feeCcy":"USDT","fee":"-0.0630542",)"
+        R"("ts":"1654084334977","fillTime":"1654084334977"})";
+    simdjson::dom::parser p;
+    simdjson::dom::element e;
+    ASSERT_EQ(p.parse(row).get(e), simdjson::SUCCESS);
+    exec_report r;
+    std::string error;
+    ASSERT_TRUE(okx_decode_fill(e, spec(), r, error)) << error;
+    EXPECT_EQ(r.kind, exec_kind::fill);
+    EXPECT_EQ(r.last_qty.value(), 200'000);
+    EXPECT_EQ(r.last_px.value(), 315'271);
+    EXPECT_EQ(r.trade_id_view(), "123");
+    EXPECT_NEAR(r.fee_quote, 0.0630542, 1e-12); // charged in the quote
+    EXPECT_NEAR(r.notional_quote, 0.002 * 31527.1, 1e-9);
+    simdjson::dom::element bad;
+    ASSERT_EQ(p.parse(replace(row, R"("tradeId":"123")", R"("tradeId":"")")).get(bad),
+              simdjson::SUCCESS);
+    EXPECT_FALSE(okx_decode_fill(bad, spec(), r, error));
+    EXPECT_NE(error.find("'tradeId'"), std::string::npos) << error;
+    ASSERT_EQ(p.parse(replace(row, R"("fillSz":"0.002")", R"("fillSz":"0")")).get(bad),
+              simdjson::SUCCESS);
+    EXPECT_FALSE(okx_decode_fill(bad, spec(), r, error));
+    EXPECT_NE(error.find("'fillSz' value '0'"), std::string::npos) << error;
+
+    // "REST Authentication": the timestamp of the docs' example.
+    EXPECT_EQ(okx_rest_timestamp(1607418537715), "2020-12-08T09:08:57.715Z");
+    EXPECT_EQ(okx_rest_timestamp(1607418537005), "2020-12-08T09:08:57.005Z");
+
+    EXPECT_EQ(okx_order_state("live"), order_state::acknowledged);
+    EXPECT_EQ(okx_order_state("mmp_canceled"), order_state::canceled);
+    EXPECT_EQ(okx_order_state("filled"), order_state::filled);
+    EXPECT_FALSE(okx_order_state("Filled").has_value());
+    EXPECT_EQ(okx_inst_type(spec()), "SPOT");
+    instrument_spec swap = btc_usdt();
+    swap.kind = instrument_kind::linear_perp;
+    EXPECT_EQ(okx_inst_type(swap), "SWAP");
+}
+
 } // namespace
 } // namespace ballast::exec
