@@ -1,7 +1,8 @@
 // The signed gateways' engine-thread cost and their order round trip over loopback.
-// - Encode + sign + ring write per venue and key type: the request text written into an SPSC
-//   ring slot (the gateway's own slot type and encoders), popped by the same thread so the ring
-//   never fills. Baseline: the same ring write of a slot without encoding.
+// - Encode + sign + ring write per venue, key type and order path (Binance WebSocket API or
+//   REST; OKX and Bybit sessions are logged in, so their requests carry no signature): the
+//   request text written into an SPSC ring slot (the gateway's own slot type and encoders),
+//   popped by the same thread so the ring never fills. Baseline: the same ring write of a slot without encoding.
 // - Round trip against the in-process sim-venue (Binance WebSocket API, HMAC, listen-key user
 //   stream): send -> ack (the order.place answer) and send -> first fill (the user stream's
 //   executionReport), p50/p99 over limit IOC orders that cross the book.
@@ -9,6 +10,7 @@
 // ballast_gateway_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include "exec/gateway_binance.hpp"
 #include "exec/gateway_bybit.hpp"
+#include "exec/gateway_okx.hpp"
 #include "exec/sim_venue.hpp"
 #include "feed/http_client.hpp"
 #include "feed/spsc_ring.hpp"
@@ -84,55 +86,47 @@ void BM_RingWriteOnly(benchmark::State& state) {
 }
 BENCHMARK(BM_RingWriteOnly);
 
-void BM_Binance_EncodeSignHmac(benchmark::State& state) {
+/// Binance: `order.place` (or the REST line) encoded and signed with one key type.
+enum class binance_key : std::uint8_t { hmac, ed25519, ed25519_logged_on };
+void BM_Binance_Encode(benchmark::State& state, binance_key key, binance_order_path path) {
     const auto spec = spot_spec();
     binance_request_encoder enc;
     api_credentials c;
     c.api_key = std::string(64, 'k');
-    c.secret = secret_text(std::string(64, 's'));
+    if (key == binance_key::hmac) {
+        c.secret = secret_text(std::string(64, 's'));
+    } else {
+        c.ed25519_pem = secret_text(new_ed25519_private_pem());
+    }
     if (enc.init(c)) {
         state.SkipWithError("credentials");
         return;
     }
+    enc.set_order_path(path);
+    // After session.logon (Ed25519, WebSocket API) requests carry no signature.
+    enc.set_logged_on(key == binance_key::ed25519_logged_on);
     ring_write(state, [&](std::uint64_t id, text_writer& w) {
         return enc.place(sample_order(spec, id), id, 1633998600000, 5000, w);
     });
 }
-BENCHMARK(BM_Binance_EncodeSignHmac);
+BENCHMARK_CAPTURE(BM_Binance_Encode, SignHmac, binance_key::hmac,
+                  binance_order_path::websocket_api);
+BENCHMARK_CAPTURE(BM_Binance_Encode, SignEd25519, binance_key::ed25519,
+                  binance_order_path::websocket_api);
+BENCHMARK_CAPTURE(BM_Binance_Encode, Ed25519LoggedOn, binance_key::ed25519_logged_on,
+                  binance_order_path::websocket_api);
+BENCHMARK_CAPTURE(BM_Binance_Encode, RestSignHmac, binance_key::hmac, binance_order_path::rest);
+BENCHMARK_CAPTURE(BM_Binance_Encode, RestSignEd25519, binance_key::ed25519,
+                  binance_order_path::rest);
 
-void BM_Binance_EncodeSignEd25519(benchmark::State& state) {
-    const auto spec = spot_spec();
-    binance_request_encoder enc;
-    api_credentials c;
-    c.api_key = std::string(64, 'k');
-    c.ed25519_pem = secret_text(new_ed25519_private_pem());
-    if (enc.init(c)) {
-        state.SkipWithError("credentials");
-        return;
-    }
+void BM_Okx_Encode(benchmark::State& state) {
+    auto spec = spot_spec();
+    spec.venue = "okx";
     ring_write(state, [&](std::uint64_t id, text_writer& w) {
-        return enc.place(sample_order(spec, id), id, 1633998600000, 5000, w);
+        return okx_request_encoder::order(sample_order(spec, id), id, w);
     });
 }
-BENCHMARK(BM_Binance_EncodeSignEd25519);
-
-/// After session.logon (Ed25519) requests carry no signature: encoding only.
-void BM_Binance_EncodeEd25519LoggedOn(benchmark::State& state) {
-    const auto spec = spot_spec();
-    binance_request_encoder enc;
-    api_credentials c;
-    c.api_key = std::string(64, 'k');
-    c.ed25519_pem = secret_text(new_ed25519_private_pem());
-    if (enc.init(c)) {
-        state.SkipWithError("credentials");
-        return;
-    }
-    enc.set_logged_on(true);
-    ring_write(state, [&](std::uint64_t id, text_writer& w) {
-        return enc.place(sample_order(spec, id), id, 1633998600000, 5000, w);
-    });
-}
-BENCHMARK(BM_Binance_EncodeEd25519LoggedOn);
+BENCHMARK(BM_Okx_Encode);
 
 void BM_Bybit_Encode(benchmark::State& state) {
     auto spec = spot_spec();
