@@ -23,8 +23,11 @@ class bybit_protocol final : public sim_protocol {
   public:
     std::string_view venue() const override { return "bybit"; }
     std::vector<endpoint> endpoints() const override {
+        // 2, 3: order entry (sim_venue_bybit_private.cpp), served with --accounts.
         return {{"/v5/public/spot", "ws", "bybit_spot"},
-                {"/v5/public/linear", "ws_linear", "bybit_linear"}};
+                {"/v5/public/linear", "ws_linear", "bybit_linear"},
+                {"/v5/private", "ws_private", "bybit_spot"},
+                {"/v5/trade", "ws_trade", "bybit_spot"}};
     }
     bool serves_feed(std::string_view f) const override {
         return f == "bybit_spot" || f == "bybit_linear";
@@ -33,11 +36,20 @@ class bybit_protocol final : public sim_protocol {
     std::optional<sim_http_reply> on_request(sim_context& ctx, const sim_http_request& r) override {
         return private_->on_request(ctx, r);
     }
+    std::vector<std::string> on_event(sim_context& ctx, sim_client& c,
+                                      const sim_event& e) override {
+        return private_->on_event(ctx, c, e);
+    }
+    void on_open(sim_context& ctx, sim_client& c) override { (void)private_->on_open(ctx, c); }
     static std::string feed_of(const sim_client& c) {
         return c.endpoint == 0 ? "bybit_spot" : "bybit_linear";
     }
 
     void on_message(sim_context& ctx, sim_client& c, std::string_view text) override {
+        if (c.endpoint == 3) {
+            private_->on_message(ctx, c, text); // /v5/trade: its own envelope
+            return;
+        }
         const std::string conn = ",\"conn_id\":\"sim-" + sim_connection_id(c) + "\"";
         element root;
         std::string_view op;
@@ -56,9 +68,14 @@ class bybit_protocol final : public sim_protocol {
                 c.send("{\"success\":true,\"ret_msg\":\"pong\"" + conn + req + ",\"op\":\"ping\"}");
             } else {
                 c.send("{" + (req.empty() ? std::string() : req.substr(1) + ",") +
-                       "\"op\":\"pong\",\"args\":[\"" + std::to_string(ms_of(ctx.capture_time())) +
+                       "\"op\":\"pong\",\"args\":[\"" +
+                       std::to_string(c.endpoint == 2 ? ctx.now_ms() : ms_of(ctx.capture_time())) +
                        "\"]" + conn + "}");
             }
+            return;
+        }
+        if (c.endpoint == 2) {
+            private_->on_message(ctx, c, text); // /v5/private: auth and private topics
             return;
         }
         simdjson::dom::array args;
@@ -254,7 +271,7 @@ class bybit_protocol final : public sim_protocol {
 
   private:
     simdjson::dom::parser parser_;
-    std::unique_ptr<sim_private_api> private_ = make_bybit_private(); ///< REST order entry
+    std::unique_ptr<sim_private_api> private_ = make_bybit_private(); ///< order entry
 };
 
 } // namespace

@@ -6,9 +6,18 @@
 // /v5/order/create, "Cancel Order", "Amend Order", "Get Open & Closed Orders"
 // /v5/order/realtime, "Get Order History", Position "Get Trade History" /v5/execution/list,
 // Account "Get Wallet Balance", "Get Account Info", User "Get API Key Information".
+// WebSocket (v5 "WebSocket Connect": op auth with [key, expires, hex(HMAC(secret,
+// "GET/realtime" + expires))], op ping; "Websocket Trade Guideline": /v5/trade order.create,
+// order.amend, order.cancel with reqId, header X-BAPI-TIMESTAMP / X-BAPI-RECV-WINDOW, replies
+// reqId/retCode/retMsg/op/data/retExtInfo/header/connId, codes 10001, 10004, 10404, 20001,
+// 20006; private "Order" and "Execution" topics on /v5/private). Private-stream auth failures
+// carry the venue's ret_msg as observed ("Params Error" for an expired request).
 #include "exec/signing.hpp"
 #include "exec/sim_venue_json.hpp"
 #include "exec/sim_venue_private.hpp"
+
+#include <unordered_map>
+#include <unordered_set>
 
 namespace ballast::exec {
 
@@ -107,14 +116,316 @@ class bybit_private final : public sim_private_api {
         return out;
     }
 
-    bool on_open(sim_context&, sim_client&) override { return false; }
-    void on_message(sim_context&, sim_client&, std::string_view) override {}
-    std::vector<std::string> on_event(sim_context&, sim_client&, const sim_event&) override {
-        return {};
+    bool on_open(sim_context&, sim_client& c) override {
+        return c.path == private_path || c.path == trade_path;
+    }
+
+    void on_message(sim_context& ctx, sim_client& c, std::string_view text) override {
+        if (c.path == trade_path) {
+            trade_message(ctx, c, text);
+        } else {
+            private_message(ctx, c, text);
+        }
+    }
+
+    /// "Order" and "Execution" pushes to an authenticated /v5/private connection subscribed to
+    /// the topic (all-in-one "order" or the category's "order.spot").
+    std::vector<std::string> on_event(sim_context& ctx, sim_client& c,
+                                      const sim_event& e) override {
+        if (!c.user_stream || c.path != private_path) {
+            return {};
+        }
+        const std::string category = e.order.feed == "bybit_linear" ? "linear" : "spot";
+        const auto subscribed = [&](std::string_view topic) {
+            for (const auto& t : c.private_topics) {
+                if (t == topic || t == std::string(topic) + "." + category) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        std::vector<std::string> out;
+        const std::string now = std::to_string(ctx.now_ms());
+        if (e.trade && subscribed("execution")) {
+            const sim_account* a = ctx.orders()->account(e.api_key);
+            out.push_back("{\"topic\":\"execution\",\"id\":" +
+                          quote(sim_connection_id(c) + "-" + std::to_string(++push_id_)) +
+                          ",\"creationTime\":" + now + ",\"data\":[" +
+                          execution_json(*e.trade, e.order, category, a) + "]}");
+        }
+        if (subscribed("order")) {
+            out.push_back("{\"topic\":\"order\",\"id\":" +
+                          quote(sim_connection_id(c) + "-" + std::to_string(++push_id_)) +
+                          ",\"creationTime\":" + now + ",\"data\":[" +
+                          order_json(e.order, category) + "]}");
+        }
+        return out;
     }
 
   private:
     using params_t = std::vector<std::pair<std::string, std::string>>;
+    static constexpr std::string_view private_path = "/v5/private";
+    static constexpr std::string_view trade_path = "/v5/trade";
+
+    /// The auth args [key, expires, signature]; an error (code, message) or the account.
+    std::optional<bybit_error> ws_auth(sim_context& ctx, simdjson::dom::array args,
+                                       sim_account*& out) {
+        std::string_view key;
+        std::string_view sig;
+        element expires_v;
+        if (args.size() != 3 || args.at(0).get(key) || args.at(1).get(expires_v) ||
+            args.at(2).get(sig)) {
+            return bybit_error{10001, "Params Error"};
+        }
+        std::string_view expires_sv;
+        const std::string expires =
+            expires_v.get(expires_sv) ? to_json(expires_v) : std::string(expires_sv);
+        std::int64_t expires_ms = 0;
+        if (std::from_chars(expires.data(), expires.data() + expires.size(), expires_ms).ec !=
+            std::errc{}) {
+            return bybit_error{10001, "Params Error"};
+        }
+        sim_account* a = ctx.orders() ? ctx.orders()->account(key) : nullptr;
+        if (a == nullptr) {
+            return bybit_error{10003, "API key is invalid."};
+        }
+        if (a->config.secret.empty() ||
+            !equal_signatures(bybit_ws_signature(a->config.secret.value(), expires), lower(sig))) {
+            return bybit_error{10004,
+                               "Error sign, please check your signature generation algorithm."};
+        }
+        // "expires ... is greater than your current timestamp".
+        if (expires_ms <= ctx.now_ms()) {
+            return bybit_error{10002, "Params Error"};
+        }
+        out = a;
+        return std::nullopt;
+    }
+
+    /// /v5/private: auth, subscribe / unsubscribe private topics (the market-data protocol
+    /// answered malformed requests and ping in the same envelope).
+    void private_message(sim_context& ctx, sim_client& c, std::string_view text) {
+        const std::string conn = ",\"conn_id\":\"sim-" + sim_connection_id(c) + "\"";
+        element root;
+        std::string_view op;
+        element req_id;
+        if (parse(parser_, text, root) || root["op"].get(op)) {
+            return;
+        }
+        const std::string req =
+            root["req_id"].get(req_id) ? std::string() : "\"req_id\":" + to_json(req_id) + ",";
+        const auto reply = [&](bool ok, std::string_view msg) {
+            c.send("{" + req + "\"success\":" + (ok ? "true" : "false") +
+                   ",\"ret_msg\":" + quote(msg) + ",\"op\":" + quote(op) + conn + "}");
+        };
+        simdjson::dom::array args;
+        if (op == "auth") {
+            if (!c.api_key.empty()) {
+                reply(false, "Repeat auth");
+                return;
+            }
+            sim_account* a = nullptr;
+            if (root["args"].get(args)) {
+                reply(false, "Params Error");
+                return;
+            }
+            if (const auto err = ws_auth(ctx, args, a)) {
+                // The private stream answers with ret_msg only: an expired request reads
+                // "Params Error"; key and signature failures name themselves.
+                reply(false, err->code == 10002   ? "Params Error"
+                             : err->code == 10003 ? "error:invalid api key"
+                             : err->code == 10004 ? "error:signature verification failed"
+                                                  : err->msg);
+                return;
+            }
+            c.api_key = a->config.api_key;
+            c.user_stream = true;
+            reply(true, "");
+            return;
+        }
+        if (op != "subscribe" && op != "unsubscribe") {
+            reply(false, "error:handler not found,op:" + std::string(op));
+            return;
+        }
+        if (root["args"].get(args)) {
+            reply(false, "error:args must be topics");
+            return;
+        }
+        std::vector<std::string> topics;
+        for (auto t : args) {
+            std::string_view topic;
+            if (t.get(topic)) {
+                reply(false, "error:args must be topics");
+                return;
+            }
+            const std::string_view base = topic.substr(0, topic.find('.'));
+            const std::string_view cat =
+                base.size() == topic.size() ? std::string_view{} : topic.substr(base.size() + 1);
+            const bool known = base == "execution" || base == "order" || base == "position" ||
+                               base == "wallet" || base == "greeks" || base == "dcp";
+            if (!known || (!cat.empty() && cat != "spot" && cat != "linear" && cat != "inverse" &&
+                           cat != "option")) {
+                reply(false, "error:handler not found,topic:" + std::string(topic));
+                return;
+            }
+            topics.emplace_back(topic);
+        }
+        if (c.api_key.empty()) {
+            reply(false, "Request not authorized"); // private topics need auth first
+            return;
+        }
+        for (auto& t : topics) {
+            std::erase(c.private_topics, t);
+            if (op == "subscribe") {
+                c.private_topics.push_back(std::move(t));
+            }
+        }
+        reply(true, "");
+    }
+
+    /// One reply on /v5/trade ("Websocket Trade Guideline": Create/Amend/Cancel Order).
+    static std::string trade_reply(const sim_client& c, const std::string& req, std::string_view op,
+                                   const bybit_error& e, const std::string& data,
+                                   const std::string& header) {
+        return "{" + req + "\"retCode\":" + std::to_string(e.code) +
+               ",\"retMsg\":" + quote(e.code == 0 ? "OK" : e.msg) + ",\"op\":" + quote(op) +
+               ",\"data\":" + data + ",\"retExtInfo\":{}" + header +
+               ",\"connId\":" + quote("sim-" + sim_connection_id(c)) + "}";
+    }
+
+    /// The per-op limit header: requests of this key and op in the current second against the
+    /// op's limit ("Rate Limit Rules": 20 per second for spot create/amend/cancel); 0 left and
+    /// the reset at the next second when the request was refused for its rate.
+    std::string limit_header(sim_context& ctx, const std::string& api_key, std::string_view op,
+                             bool refused) {
+        constexpr int limit = 20;
+        const std::int64_t now = ctx.now_ms();
+        auto& [second, used] = op_usage_[api_key + "/" + std::string(op)];
+        if (second != now / 1000) {
+            second = now / 1000;
+            used = 0;
+        }
+        if (!refused) {
+            ++used;
+        }
+        const int left = refused ? 0 : std::max(0, limit - used);
+        const std::int64_t reset = refused || left == 0 ? (now / 1000 + 1) * 1000 : now;
+        return ",\"header\":{\"X-Bapi-Limit\":\"" + std::to_string(limit) +
+               "\",\"X-Bapi-Limit-Status\":\"" + std::to_string(left) +
+               "\",\"X-Bapi-Limit-Reset-Timestamp\":\"" + std::to_string(reset) +
+               "\",\"Traceid\":\"sim" + std::to_string(++trace_id_) + "\",\"Timenow\":\"" +
+               std::to_string(now) + "\"}";
+    }
+
+    /// /v5/trade: auth, ping, order.create / order.amend / order.cancel.
+    void trade_message(sim_context& ctx, sim_client& c, std::string_view text) {
+        element root;
+        std::string_view op;
+        if (parse(parser_, text, root) || !root.is_object()) {
+            c.send(trade_reply(c, "", "", {10001, "Params Error: request is not JSON"}, "{}", ""));
+            return;
+        }
+        if (root["op"].get(op)) {
+            op = {};
+        }
+        std::string req;
+        std::string req_key;
+        element req_id;
+        if (!root["reqId"].get(req_id)) {
+            req_key = to_json(req_id);
+            req = "\"reqId\":" + req_key + ",";
+        }
+        if (op == "ping") {
+            c.send("{" + req + "\"retCode\":0,\"retMsg\":\"OK\",\"op\":\"pong\",\"data\":[\"" +
+                   std::to_string(ctx.now_ms()) +
+                   "\"],\"connId\":" + quote("sim-" + sim_connection_id(c)) + "}");
+            return;
+        }
+        if (op == "auth") {
+            bybit_error e;
+            simdjson::dom::array args;
+            sim_account* a = nullptr;
+            if (!c.api_key.empty()) {
+                e = {20001, "Repeat auth"};
+            } else if (root["args"].get(args)) {
+                e = {10001, "Params Error"};
+            } else if (const auto err = ws_auth(ctx, args, a)) {
+                e = *err;
+            } else {
+                c.api_key = a->config.api_key;
+            }
+            c.send("{" + req + "\"retCode\":" + std::to_string(e.code) +
+                   ",\"retMsg\":" + quote(e.code == 0 ? "OK" : e.msg) +
+                   ",\"op\":\"auth\",\"connId\":" + quote("sim-" + sim_connection_id(c)) + "}");
+            return;
+        }
+        std::string path;
+        if (op == "order.create") {
+            path = "/v5/order/create";
+        } else if (op == "order.amend") {
+            path = "/v5/order/amend";
+        } else if (op == "order.cancel") {
+            path = "/v5/order/cancel";
+        } else {
+            c.send(trade_reply(c, req, op, {10404, "op type is not found: " + std::string(op)},
+                               "{}", ""));
+            return;
+        }
+        if (c.api_key.empty()) {
+            c.send(
+                trade_reply(c, req, op, {10003, "Request not authorized: send op auth"}, "{}", ""));
+            return;
+        }
+        if (!req_key.empty() && !trade_req_ids_[c.id].insert(req_key).second) {
+            c.send(trade_reply(c, req, op, {20006, "reqId is duplicated"}, "{}", ""));
+            return;
+        }
+        const sim_order_faults faults = ctx.order_request();
+        if (faults.rate_limit) {
+            c.send(trade_reply(c, req, op, {10006, "Too many visits. Exceeded the API Rate Limit."},
+                               "{}", limit_header(ctx, c.api_key, op, true)));
+            return;
+        }
+        if (faults.close) {
+            c.close(); // processed below; nothing more reaches this connection
+        }
+        sim_account* a = ctx.orders()->account(c.api_key);
+        bybit_error err;
+        std::string data = "{}";
+        simdjson::dom::element header;
+        simdjson::dom::array args;
+        simdjson::dom::object arg;
+        std::string_view ts_text;
+        std::string_view window_text;
+        std::int64_t ts = 0;
+        std::int64_t window = 0;
+        if (root["header"].get(header) || header["X-BAPI-TIMESTAMP"].get(ts_text)) {
+            err = {10001, "Timestamp is missing or invalid (X-BAPI-TIMESTAMP)."};
+        } else if (header["X-BAPI-RECV-WINDOW"].error() != simdjson::NO_SUCH_FIELD &&
+                   header["X-BAPI-RECV-WINDOW"].get(window_text)) {
+            err = {10001, "recv_window is invalid (X-BAPI-RECV-WINDOW)."};
+        } else if (auto e = parse_time(ts_text, window_text, ts, window)) {
+            err = *e;
+        } else if (auto e2 = check_window(ctx, ts_text, ts, window)) {
+            err = *e2;
+        } else if (root["args"].get(args) || args.size() != 1 || args.at(0).get(arg)) {
+            err = {10001, "params error: args must hold one order object"};
+        } else {
+            params_t params;
+            for (auto [k, v] : arg) {
+                std::string_view sv;
+                params.emplace_back(std::string(k), v.get(sv) ? to_json(v) : std::string(sv));
+            }
+            std::string result = dispatch(ctx, *a, path, params, faults.request_no, err);
+            if (err.code == 0) {
+                data = std::move(result);
+            }
+        }
+        if (!faults.drop_ack) {
+            c.send(trade_reply(c, req, op, err, data, limit_header(ctx, c.api_key, op, false)));
+        }
+        ctx.publish();
+    }
 
     static sim_http_reply envelope(sim_context& ctx, const bybit_error& e,
                                    const std::string& result) {
@@ -135,18 +446,11 @@ class bybit_private final : public sim_private_api {
             return bybit_error{10003, "API key is invalid."};
         }
         const std::string ts_text(r.header("x-bapi-timestamp"));
+        const std::string window_text(r.header("x-bapi-recv-window"));
         std::int64_t ts = 0;
-        if (ts_text.empty() ||
-            std::from_chars(ts_text.data(), ts_text.data() + ts_text.size(), ts).ec !=
-                std::errc{}) {
-            return bybit_error{10001, "Timestamp is missing or invalid (X-BAPI-TIMESTAMP)."};
-        }
-        std::string window_text(r.header("x-bapi-recv-window"));
-        std::int64_t window = 5000;
-        if (!window_text.empty() &&
-            std::from_chars(window_text.data(), window_text.data() + window_text.size(), window)
-                    .ec != std::errc{}) {
-            return bybit_error{10001, "recv_window is invalid (X-BAPI-RECV-WINDOW)."};
+        std::int64_t window = 0;
+        if (auto e = parse_time(ts_text, window_text, ts, window)) {
+            return e;
         }
         const std::string sig = lower(r.header("x-bapi-sign"));
         const std::string expected =
@@ -155,14 +459,42 @@ class bybit_private final : public sim_private_api {
             return bybit_error{10004,
                                "Error sign, please check your signature generation algorithm."};
         }
+        if (auto e = check_window(ctx, ts_text, ts, window)) {
+            return e;
+        }
+        out = a;
+        return std::nullopt;
+    }
+
+    /// X-BAPI-TIMESTAMP and X-BAPI-RECV-WINDOW (default 5000) as numbers.
+    static std::optional<bybit_error> parse_time(std::string_view ts_text,
+                                                 std::string_view window_text, std::int64_t& ts,
+                                                 std::int64_t& window) {
+        if (ts_text.empty() ||
+            std::from_chars(ts_text.data(), ts_text.data() + ts_text.size(), ts).ec !=
+                std::errc{}) {
+            return bybit_error{10001, "Timestamp is missing or invalid (X-BAPI-TIMESTAMP)."};
+        }
+        window = 5000;
+        if (!window_text.empty() &&
+            std::from_chars(window_text.data(), window_text.data() + window_text.size(), window)
+                    .ec != std::errc{}) {
+            return bybit_error{10001, "recv_window is invalid (X-BAPI-RECV-WINDOW)."};
+        }
+        return std::nullopt;
+    }
+
+    /// Valid when server_time - recv_window <= timestamp < server_time + 1000.
+    static std::optional<bybit_error> check_window(sim_context& ctx, std::string_view ts_text,
+                                                   std::int64_t ts, std::int64_t window) {
         const std::int64_t now = ctx.now_ms();
         if (!(now - window <= ts && ts < now + 1000)) {
             return bybit_error{10002, "invalid request, please check your server timestamp or "
                                       "recv_window param. req_timestamp[" +
-                                          ts_text + "],server_timestamp[" + std::to_string(now) +
-                                          "],recv_window[" + std::to_string(window) + "]"};
+                                          std::string(ts_text) + "],server_timestamp[" +
+                                          std::to_string(now) + "],recv_window[" +
+                                          std::to_string(window) + "]"};
         }
-        out = a;
         return std::nullopt;
     }
 
@@ -250,30 +582,8 @@ class bybit_private final : public sim_private_api {
                     (oid && std::to_string(t.order_id) != *oid)) {
                     continue;
                 }
-                const sim_order* o = a.find(t.order_id);
-                list +=
-                    std::string(list.empty() ? "" : ",") + "{\"symbol\":" + quote(t.symbol) +
-                    ",\"orderId\":" + quote(std::to_string(t.order_id)) +
-                    ",\"orderLinkId\":" + quote(t.client_id) +
-                    ",\"side\":" + quote(t.side == sim_side::buy ? "Buy" : "Sell") +
-                    ",\"orderPrice\":" + quote(o->price.str()) +
-                    ",\"orderQty\":" + quote(o->qty.str()) +
-                    ",\"leavesQty\":" + quote(o->remaining().str()) + ",\"orderType\":" +
-                    quote(o->type == sim_order_type::market ? "Market" : "Limit") +
-                    ",\"stopOrderType\":\"\",\"execFee\":" + quote(t.fee.str()) +
-                    ",\"feeCurrency\":" + quote(t.fee_asset) +
-                    ",\"execId\":" + quote(std::to_string(t.id)) +
-                    ",\"execPrice\":" + quote(t.price.str()) +
-                    ",\"execQty\":" + quote(t.qty.str()) +
-                    ",\"execType\":\"Trade\",\"execValue\":" + quote(t.quote_qty.str()) +
-                    ",\"execTime\":" + quote(std::to_string(t.time_ms)) +
-                    ",\"isMaker\":" + (t.maker ? "true" : "false") + ",\"feeRate\":" +
-                    quote(((t.maker ? a.maker_bps : a.taker_bps) * *sim_decimal::parse("0.0001"))
-                              .str()) +
-                    ",\"tradeIv\":\"\",\"markIv\":\"\",\"markPrice\":\"\",\"indexPrice\":"
-                    "\"\",\"underlyingPrice\":\"\",\"blockTradeId\":\"\",\"closedSize\":"
-                    "\"\",\"seq\":" +
-                    std::to_string(t.id) + "}";
+                list += std::string(list.empty() ? "" : ",") +
+                        execution_json(t, *a.find(t.order_id), category, &a);
             }
             return "{\"list\":[" + list +
                    "],\"nextPageCursor\":\"\",\"category\":" + quote(category) + "}";
@@ -411,10 +721,37 @@ class bybit_private final : public sim_private_api {
         return {};
     }
 
+    /// One fill as "Get Trade History" lists it and the "Execution" topic pushes it; `o` the
+    /// order as of the fill (leavesQty).
+    static std::string execution_json(const sim_trade& t, const sim_order& o,
+                                      const std::string& category, const sim_account* a) {
+        const sim_decimal bps = a == nullptr ? sim_decimal{}
+                                : t.maker    ? a->maker_bps
+                                             : a->taker_bps;
+        return "{\"category\":" + quote(category) + ",\"symbol\":" + quote(t.symbol) +
+               ",\"orderId\":" + quote(std::to_string(t.order_id)) +
+               ",\"orderLinkId\":" + quote(t.client_id) +
+               ",\"side\":" + quote(t.side == sim_side::buy ? "Buy" : "Sell") +
+               ",\"orderPrice\":" + quote(o.price.str()) + ",\"orderQty\":" + quote(o.qty.str()) +
+               ",\"leavesQty\":" + quote(o.remaining().str()) +
+               ",\"orderType\":" + quote(o.type == sim_order_type::market ? "Market" : "Limit") +
+               ",\"stopOrderType\":\"\",\"execFee\":" + quote(t.fee.str()) +
+               ",\"feeCurrency\":" + quote(t.fee_asset) +
+               ",\"execId\":" + quote(std::to_string(t.id)) +
+               ",\"execPrice\":" + quote(t.price.str()) + ",\"execQty\":" + quote(t.qty.str()) +
+               ",\"execType\":\"Trade\",\"execValue\":" + quote(t.quote_qty.str()) +
+               ",\"execTime\":" + quote(std::to_string(t.time_ms)) +
+               ",\"isMaker\":" + (t.maker ? "true" : "false") +
+               ",\"feeRate\":" + quote((bps * *sim_decimal::parse("0.0001")).str()) +
+               ",\"tradeIv\":\"\",\"markIv\":\"\",\"markPrice\":\"\",\"indexPrice\":\"\","
+               "\"underlyingPrice\":\"\",\"blockTradeId\":\"\",\"closedSize\":\"\","
+               "\"isLeverage\":\"0\",\"seq\":" +
+               std::to_string(t.id) + "}";
+    }
+
     static std::string order_json(const sim_order& o, const std::string& category) {
-        (void)category;
         const std::string avg = o.filled.is_zero() ? "" : o.average_price().truncate(8).str();
-        return "{\"orderId\":" + quote(std::to_string(o.id)) +
+        return "{\"category\":" + quote(category) + ",\"orderId\":" + quote(std::to_string(o.id)) +
                ",\"orderLinkId\":" + quote(o.client_id) +
                ",\"blockTradeId\":\"\",\"symbol\":" + quote(o.symbol) +
                ",\"price\":" + quote(o.price.str()) + ",\"qty\":" + quote(o.qty.str()) +
@@ -446,6 +783,12 @@ class bybit_private final : public sim_private_api {
     }
 
     simdjson::dom::parser parser_;
+    std::uint64_t push_id_ = 0;
+    std::uint64_t trace_id_ = 0;
+    /// key + '/' + op -> (second, requests in it): the trade replies' X-Bapi-Limit-Status.
+    std::unordered_map<std::string, std::pair<std::int64_t, int>> op_usage_;
+    /// reqIds seen per /v5/trade connection (20006 on reuse).
+    std::unordered_map<std::uint64_t, std::unordered_set<std::string>> trade_req_ids_;
 };
 
 } // namespace
