@@ -266,8 +266,16 @@ bybit_decode_private(std::string_view text, std::uint64_t journal_tag, venue_id 
             if (!decode_execution(d, *spec, r, out.error)) {
                 return out;
             }
+            // leavesQty as a quantity: "0" and "0.000" both mean the order is filled.
             it.leaves_qty = std::string(json_text(d, "leavesQty"));
-            r.state = it.leaves_qty == "0" ? order_state::filled : order_state::partially_filled;
+            const auto leaves = spec->parse_qty(it.leaves_qty);
+            if (!it.leaves_qty.empty() && !leaves.ok()) {
+                out.error =
+                    bad_field("execution", "leavesQty", it.leaves_qty, to_string(leaves.error));
+                return out;
+            }
+            r.state = leaves.ok() && leaves.value.value() == 0 ? order_state::filled
+                                                               : order_state::partially_filled;
         } else {
             it.status = std::string(json_text(d, "orderStatus"));
             r.state = order_state_of(it.status);
@@ -653,7 +661,8 @@ void bybit_gateway::on_trade_frame(std::string_view text) {
             w->observe(clock().wall_ms(), static_cast<std::uint32_t>(limit - left),
                        static_cast<std::uint32_t>(limit));
         }
-        if (left == 0 && reset_ms > clock().wall_ms()) {
+        // A refusal for the rate backs off once, below, with the venue's code.
+        if (left == 0 && reset_ms > clock().wall_ms() && !is_rate_limit(code)) {
             io_back_off(clock().steady_ns() + (reset_ms - clock().wall_ms()) * 1'000'000, 0,
                         "bybit: X-Bapi-Limit-Status 0");
         }

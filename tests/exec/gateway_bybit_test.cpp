@@ -130,6 +130,22 @@ TEST(BybitDecoder, DocumentedExecutionIsAFill) {
     EXPECT_EQ(r.trade_id_view(), "0ab1bdf7-4219-438b-b30a-32ec863018f7");
     EXPECT_EQ(r.venue_time.ns, 1746270400353LL * 1'000'000);
 
+    // leavesQty is a quantity: trailing zeros still mean filled; a garbled one is an error
+    // naming the field and value.
+    d = bybit_decode_private(replace(ours, R"("leavesQty":"0")", R"("leavesQty":"0.000")"), 5,
+                             venue_id{2}, lookup, nullptr);
+    ASSERT_EQ(d.items.size(), 1u) << d.error;
+    EXPECT_EQ(d.items[0].report.state, order_state::filled);
+    d = bybit_decode_private(replace(ours, R"("leavesQty":"0")", R"("leavesQty":"0.25")"), 5,
+                             venue_id{2}, lookup, nullptr);
+    ASSERT_EQ(d.items.size(), 1u) << d.error;
+    EXPECT_EQ(d.items[0].report.state, order_state::partially_filled);
+    d = bybit_decode_private(replace(ours, R"("leavesQty":"0")", R"("leavesQty":"x1")"), 5,
+                             venue_id{2}, lookup, nullptr);
+    EXPECT_TRUE(d.items.empty());
+    EXPECT_NE(d.error.find("leavesQty"), std::string::npos) << d.error;
+    EXPECT_NE(d.error.find("x1"), std::string::npos) << d.error;
+
     // Funding and other non-trade executions are not fills.
     d = bybit_decode_private(replace(ours, R"("execType":"Trade")", R"("execType":"Funding")"), 5,
                              venue_id{2}, lookup, nullptr);

@@ -1,0 +1,179 @@
+#pragma once
+// What the signed gateways' end-to-end tests against sim-venue share: an injectable clock,
+// a report log with bounded waits, and a limit-order builder. Every wait is a poll loop with a
+// deadline (no sleeps).
+#include "exec/gateway_session.hpp"
+#include "exec/sim_venue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ballast::test {
+
+using namespace ballast::exec;
+
+/// Wall time fixed where the test puts it; steady time real plus an offset the test moves.
+class test_clock final : public gateway_clock {
+  public:
+    explicit test_clock(std::int64_t wall_ms) : wall(wall_ms) {}
+    std::int64_t wall_ms() const noexcept override { return wall.load(); }
+    std::int64_t steady_ns() const noexcept override {
+        return gateway_clock::steady_ns() + offset_ns.load();
+    }
+    std::atomic<std::int64_t> wall;
+    std::atomic<std::int64_t> offset_ns{0};
+};
+
+/// Drains reports into `seen` until `pred` holds for one not matched before (returned) or the
+/// limit passes; `from_start` looks at every report seen, matched or not.
+struct report_log {
+    explicit report_log(venue_gateway& g) : gw(g) {}
+    const exec_report* wait(const std::function<bool(const exec_report&)>& pred,
+                            std::chrono::milliseconds limit = std::chrono::seconds(5),
+                            bool from_start = false) {
+        if (from_start) {
+            for (const auto& r : seen) {
+                if (pred(r)) {
+                    return &r;
+                }
+            }
+        }
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        for (;;) {
+            for (; checked < seen.size(); ++checked) {
+                if (pred(seen[checked])) {
+                    return &seen[checked++];
+                }
+            }
+            exec_report r;
+            if (gw.poll(r)) {
+                seen.push_back(r);
+                continue;
+            }
+            if (std::chrono::steady_clock::now() > deadline) {
+                return nullptr;
+            }
+            std::this_thread::yield(); // bounded by the deadline
+        }
+    }
+    const exec_report* wait_kind(exec_kind k, std::uint64_t id,
+                                 std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+        return wait([&](const exec_report& r) { return r.kind == k && r.id.value == id; }, limit);
+    }
+    /// Takes in what arrives within `limit` (reports after the one a test waited for).
+    void drain(std::chrono::milliseconds limit) {
+        (void)wait([](const exec_report&) { return false; }, limit);
+    }
+    std::size_t count(exec_kind k, std::uint64_t id) const {
+        return static_cast<std::size_t>(std::count_if(seen.begin(), seen.end(), [&](const auto& r) {
+            return r.kind == k && r.id.value == id;
+        }));
+    }
+    std::string dump() const {
+        std::string out;
+        for (const auto& r : seen) {
+            out += std::string(to_string(r.kind)) + " id=" + std::to_string(r.id.value) +
+                   " state=" + std::string(to_string(r.state)) +
+                   " qty=" + std::to_string(r.last_qty.value()) +
+                   " cum=" + std::to_string(r.cum_qty.value()) +
+                   " code=" + std::to_string(r.venue_code) + " '" + std::string(r.reason_view()) +
+                   "'\n";
+        }
+        return out;
+    }
+    venue_gateway& gw;
+    std::deque<exec_report> seen; // stable addresses: wait() hands out pointers into it
+    std::size_t checked = 0;
+};
+
+/// A limit order whose wire id comes from the journal tag and the id.
+inline order_request limit_order(const instrument_spec& spec, std::uint64_t journal_tag,
+                                 std::uint64_t id, side s, order_tif tif, price px, qty q) {
+    order_request r;
+    r.id = client_order_id{id};
+    r.wire_id = make_wire_order_id(journal_tag, r.id);
+    r.spec = &spec;
+    r.order_side = s;
+    r.type = order_type::limit;
+    r.tif = tif;
+    r.quantity = q;
+    r.limit = px;
+    return r;
+}
+
+/// An in-process sim-venue with order entry on a capture under tests/data, at max speed, once
+/// the capture has played (a bounded wait).
+inline std::unique_ptr<sim_venue> start_trading_sim(const std::string& venue,
+                                                    const std::string& capture,
+                                                    const std::string& faults,
+                                                    std::vector<sim_account_config> accounts,
+                                                    std::function<std::int64_t()> clock_ms) {
+    sim_venue_options o;
+    o.venue = venue;
+    o.captures.push_back(std::string(BALLAST_TEST_DATA_DIR) + "/" + capture);
+    o.max_speed = true;
+    if (auto err = parse_sim_faults(faults, o.faults)) {
+        ADD_FAILURE() << *err;
+    }
+    o.accounts = std::move(accounts);
+    o.clock_ms = std::move(clock_ms);
+    auto sim = std::make_unique<sim_venue>(o);
+    if (auto err = sim->start()) {
+        ADD_FAILURE() << *err;
+        return sim;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!sim->capture_done() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield(); // bounded by the deadline
+    }
+    EXPECT_TRUE(sim->capture_done());
+    return sim;
+}
+
+/// Gateway options for a sim-venue on loopback (REST on its port): the test's clock, quick
+/// reconnects, one instrument. The WebSocket URLs are the caller's.
+inline gateway_options sim_gateway_options(const sim_venue& sim, venue_id venue,
+                                           std::uint64_t journal_tag,
+                                           std::chrono::milliseconds timeout,
+                                           const gateway_clock& clock,
+                                           const instrument_spec& spec) {
+    gateway_options g;
+    g.venue = venue;
+    g.rest_url = sim.rest_url();
+    g.journal_tag = journal_tag;
+    g.request_timeout = timeout;
+    g.reconnect_initial = std::chrono::milliseconds(50);
+    g.reconnect_max = std::chrono::milliseconds(200);
+    g.clock = &clock;
+    g.instruments = {&spec};
+    return g;
+}
+
+/// reconcile(since) reports the open order `id` as acknowledged, then the closing status (id 0).
+inline void expect_reconciled(report_log& log, venue_gateway& g, timestamp_ns since,
+                              std::uint64_t id) {
+    ASSERT_EQ(g.reconcile(since), gateway_status::ok);
+    const exec_report* open =
+        log.wait([&](const exec_report& r) { return r.reconcile && r.id.value == id; });
+    ASSERT_TRUE(open) << log.dump();
+    EXPECT_EQ(open->state, order_state::acknowledged);
+    ASSERT_TRUE(log.wait([](const exec_report& r) {
+        return r.reconcile && r.kind == exec_kind::status && r.id.value == 0;
+    })) << log.dump();
+}
+
+inline void expect_connected(report_log& log, threaded_gateway& g) {
+    ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump() << g.last_error();
+    EXPECT_TRUE(g.connected());
+}
+
+} // namespace ballast::test
