@@ -946,6 +946,10 @@ std::string sim_venue::impl::status_json() const {
             out += (f2 ? "" : ",") + json_escape(s.name.empty() ? s.key : s.name);
             f2 = false;
         }
+        for (const auto& t : c->private_topics) { // Bybit/OKX private channels
+            out += (f2 ? "" : ",") + json_escape(t);
+            f2 = false;
+        }
         out += "]}";
     }
     out += "]}";
