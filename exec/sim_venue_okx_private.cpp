@@ -206,9 +206,17 @@ class okx_private final : public sim_private_api {
         if (root["id"].get(id)) {
             id = "";
         }
-        const bool place_op = op == "order";
-        if (!place_op && op != "cancel-order" && op != "amend-order") {
+        // "WS / Place multiple orders" etc.: the batch ops take up to 20 args, the others one.
+        const bool place_op = op == "order" || op == "batch-orders";
+        const bool cancel_op = op == "cancel-order" || op == "batch-cancel-orders";
+        const bool amend_op = op == "amend-order" || op == "batch-amend-orders";
+        if (!place_op && !cancel_op && !amend_op) {
             event_error("60019", "Invalid op: " + std::string(op));
+            return;
+        }
+        if (args.size() == 0 || (args.size() > 1 && op.find("batch") == std::string_view::npos) ||
+            args.size() > 20) {
+            event_error("60013", "Invalid args");
             return;
         }
         const sim_order_faults faults = ctx.order_request();
@@ -225,9 +233,9 @@ class okx_private final : public sim_private_api {
         }
         sim_account* a = ctx.orders()->account(c.api_key);
         const op_results res = run_ops(ctx, *a, args,
-                                       place_op               ? order_op::place
-                                       : op == "cancel-order" ? order_op::cancel
-                                                              : order_op::amend,
+                                       place_op    ? order_op::place
+                                       : cancel_op ? order_op::cancel
+                                                   : order_op::amend,
                                        faults.request_no);
         const std::string_view code = !res.any_failed ? "0" : res.any_ok ? "2" : "1";
         if (!faults.drop_ack) {
