@@ -12,6 +12,7 @@
 #include "feed/http_client.hpp"
 
 #include "../feed/asio_test_util.hpp"
+#include "gateway_sim_harness.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
@@ -34,19 +35,11 @@ namespace ballast::exec {
 namespace {
 
 using namespace std::chrono_literals;
+using test::expect_connected;
+using test::report_log;
 
 constexpr std::int64_t t0 = 1652459300000; // the venue's and the gateway's wall clock
 constexpr std::uint64_t journal_tag = 0x0c5;
-
-class test_clock final : public gateway_clock {
-  public:
-    std::int64_t wall_ms() const noexcept override { return wall.load(); }
-    std::int64_t steady_ns() const noexcept override {
-        return gateway_clock::steady_ns() + offset_ns.load();
-    }
-    std::atomic<std::int64_t> wall{t0};
-    std::atomic<std::int64_t> offset_ns{0};
-};
 
 instrument_spec uni_usdt() {
     instrument_spec s;
@@ -121,23 +114,12 @@ struct sim_fixture {
         std::remove(instruments.c_str());
     }
 
-    std::string base(std::string_view scheme) const {
-        return std::string(scheme) + "://127.0.0.1:" + std::to_string(sim->port());
-    }
-
     std::unique_ptr<okx_gateway> gateway(const std::string& secret = "okxSecret1",
                                          const std::string& passphrase = "okxPass1",
                                          std::chrono::milliseconds timeout = 3s) {
-        gateway_options g;
-        g.venue = venue_id{5};
-        g.ws_url = base("ws") + "/ws/v5/private";
-        g.rest_url = base("http");
-        g.journal_tag = journal_tag;
-        g.request_timeout = timeout;
-        g.reconnect_initial = 50ms;
-        g.reconnect_max = 200ms;
-        g.clock = &clock;
-        g.instruments = {&spec};
+        gateway_options g =
+            test::sim_gateway_options(*sim, venue_id{5}, journal_tag, timeout, clock, spec);
+        g.ws_url = sim->url("ws_private");
         api_credentials c;
         c.api_key = "okxKey1";
         c.secret = secret_text(secret);
@@ -154,7 +136,7 @@ struct sim_fixture {
         feed::http_client client(io, {});
         std::string body;
         bool done = false;
-        client.get(base("http") + "/api/v5/market/books?instId=UNI-USDT&sz=5",
+        client.get(sim->rest_url() + "/api/v5/market/books?instId=UNI-USDT&sz=5",
                    [&](feed::http_response r) {
                        body = r.body;
                        done = true;
@@ -172,82 +154,16 @@ struct sim_fixture {
         return r.value;
     }
 
-    test_clock clock;
+    test::test_clock clock{t0};
     instrument_spec spec = uni_usdt();
     std::string capture;
     std::string instruments;
     std::unique_ptr<sim_venue> sim;
 };
 
-/// Drains reports into `seen` until `pred` holds for one not matched before (returned) or the
-/// limit passes; `from_start` looks at every report seen, matched or not.
-struct report_log {
-    explicit report_log(venue_gateway& g) : gw(g) {}
-    const exec_report* wait(const std::function<bool(const exec_report&)>& pred,
-                            std::chrono::milliseconds limit = 5s, bool from_start = false) {
-        if (from_start) {
-            for (const auto& r : seen) {
-                if (pred(r)) {
-                    return &r;
-                }
-            }
-        }
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        for (;;) {
-            for (; checked < seen.size(); ++checked) {
-                if (pred(seen[checked])) {
-                    return &seen[checked++];
-                }
-            }
-            exec_report r;
-            if (gw.poll(r)) {
-                seen.push_back(r);
-                continue;
-            }
-            if (std::chrono::steady_clock::now() > deadline) {
-                return nullptr;
-            }
-            std::this_thread::yield(); // bounded by the deadline
-        }
-    }
-    const exec_report* wait_kind(exec_kind k, std::uint64_t id,
-                                 std::chrono::milliseconds limit = 5s) {
-        return wait([&](const exec_report& r) { return r.kind == k && r.id.value == id; }, limit);
-    }
-    std::size_t count(exec_kind k, std::uint64_t id) const {
-        return static_cast<std::size_t>(std::count_if(seen.begin(), seen.end(), [&](const auto& r) {
-            return r.kind == k && r.id.value == id;
-        }));
-    }
-    std::string dump() const {
-        std::string out;
-        for (const auto& r : seen) {
-            out += std::string(to_string(r.kind)) + " id=" + std::to_string(r.id.value) +
-                   " state=" + std::string(to_string(r.state)) +
-                   " qty=" + std::to_string(r.last_qty.value()) +
-                   " cum=" + std::to_string(r.cum_qty.value()) +
-                   " code=" + std::to_string(r.venue_code) + " '" + std::string(r.reason_view()) +
-                   "'\n";
-        }
-        return out;
-    }
-    venue_gateway& gw;
-    std::deque<exec_report> seen; // stable addresses: wait() hands out pointers into it
-    std::size_t checked = 0;
-};
-
 order_request order(const instrument_spec& spec, std::uint64_t id, side s, order_tif tif, price px,
                     qty q) {
-    order_request r;
-    r.id = client_order_id{id};
-    r.wire_id = make_wire_order_id(journal_tag, r.id);
-    r.spec = &spec;
-    r.order_side = s;
-    r.type = order_type::limit;
-    r.tif = tif;
-    r.quantity = q;
-    r.limit = px;
-    return r;
+    return test::limit_order(spec, journal_tag, id, s, tif, px, q);
 }
 
 template <class Request> Request for_order(const instrument_spec& spec, std::uint64_t id) {
@@ -258,9 +174,9 @@ template <class Request> Request for_order(const instrument_spec& spec, std::uin
     return r;
 }
 
-void expect_connected(report_log& log, okx_gateway& g) {
-    ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump() << g.last_error();
-    EXPECT_TRUE(g.connected());
+const exec_report* wait_final(report_log& log, std::uint64_t id) {
+    return log.wait([&](const exec_report& r) { return r.id.value == id && is_final(r.state); }, 5s,
+                    true);
 }
 
 TEST(GatewayOkxSim, IocThatCrossesIsAckedFilledAndFinal) {
@@ -276,9 +192,7 @@ TEST(GatewayOkxSim, IocThatCrossesIsAckedFilledAndFinal) {
     ASSERT_TRUE(ack) << log.dump();
     EXPECT_NE(ack->send_tsc, 0u);
     ASSERT_TRUE(log.wait_kind(exec_kind::fill, 1)) << log.dump();
-    ASSERT_TRUE(log.wait([](const exec_report& r) { return r.id.value == 1 && is_final(r.state); },
-                         5s, true))
-        << log.dump();
+    ASSERT_TRUE(wait_final(log, 1)) << log.dump();
     std::int64_t filled = 0;
     std::int64_t cum = 0;
     for (const auto& r : log.seen) {
@@ -340,14 +254,7 @@ TEST(GatewayOkxSim, RestingOrderIsAmendedCanceledAndUnknownIdIsNotFound) {
     EXPECT_EQ(dup->venue_code, 51016);
 
     // Reconciliation: the open order of ours, then the closing status with id 0.
-    ASSERT_EQ(g->reconcile(timestamp_ns{(t0 - 60'000) * 1'000'000}), gateway_status::ok);
-    const exec_report* open =
-        log.wait([](const exec_report& r) { return r.reconcile && r.id.value == 3; });
-    ASSERT_TRUE(open) << log.dump();
-    EXPECT_EQ(open->state, order_state::acknowledged);
-    ASSERT_TRUE(log.wait([](const exec_report& r) {
-        return r.reconcile && r.kind == exec_kind::status && r.id.value == 0;
-    })) << log.dump();
+    test::expect_reconciled(log, *g, timestamp_ns{(t0 - 60'000) * 1'000'000}, 3);
     EXPECT_EQ(g->counters().malformed.load(), 0u) << g->last_error();
 }
 
@@ -359,9 +266,7 @@ TEST(GatewayOkxSim, QueryOfAFilledOrderBringsItsFills) {
     expect_connected(log, *g);
     ASSERT_EQ(g->send(order(f.spec, 4, side::ask, order_tif::ioc, f.best("bids"), qty(5))),
               gateway_status::ok);
-    ASSERT_TRUE(log.wait([](const exec_report& r) { return r.id.value == 4 && is_final(r.state); },
-                         5s, true))
-        << log.dump();
+    ASSERT_TRUE(wait_final(log, 4)) << log.dump();
     ASSERT_EQ(g->query(for_order<query_request>(f.spec, 4)), gateway_status::ok);
     const exec_report* st = log.wait_kind(exec_kind::status, 4);
     ASSERT_TRUE(st) << log.dump();
@@ -480,16 +385,14 @@ TEST(GatewayOkxSim, DuplicateReportsGiveOneFill) {
     const price ask = f.best("asks");
     ASSERT_EQ(g->send(order(f.spec, 10, side::bid, order_tif::ioc, ask, qty(10))),
               gateway_status::ok);
-    ASSERT_TRUE(log.wait([](const exec_report& r) { return r.id.value == 10 && is_final(r.state); },
-                         5s, true))
-        << log.dump();
+    ASSERT_TRUE(wait_final(log, 10)) << log.dump();
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (g->counters().duplicate_fills.load() == 0 &&
            std::chrono::steady_clock::now() < deadline) {
         std::this_thread::yield(); // bounded by the deadline
     }
     EXPECT_GT(g->counters().duplicate_fills.load(), 0u);
-    (void)log.wait([](const exec_report&) { return false; }, 200ms); // drain what is left
+    log.drain(200ms);
     std::int64_t filled = 0;
     std::int64_t cum = 0;
     std::vector<std::string> trades;
@@ -522,6 +425,96 @@ TEST(GatewayOkxSim, ConnectionClosedInFlightIsUnknownThenQueriedAfterReconnect) 
     ASSERT_TRUE(st) << log.dump();
     EXPECT_EQ(st->state, order_state::acknowledged); // it was processed as it arrived
     EXPECT_EQ(g->counters().reconnects.load(), 1u);
+}
+
+/// One raw connection to the sim's private WebSocket: what a client other than our gateway sees.
+struct raw_private {
+    explicit raw_private(const sim_fixture& f) {
+        link.on_frame = [this](std::string_view t) { frames.emplace_back(t); };
+        EXPECT_FALSE(link.configure(f.sim->url("ws_private"), ""));
+        link.open(io);
+        EXPECT_TRUE(test::run_until(
+            io, [&] { return link.is_open(); }, 10s));
+    }
+    /// Sends and returns the next frame (empty after 5 s without one).
+    std::string ask(std::string_view text) {
+        link.send(text);
+        return next();
+    }
+    std::string next() {
+        const std::size_t before = taken;
+        if (!test::run_until(
+                io, [&] { return frames.size() > before; }, 5s)) {
+            return {};
+        }
+        return frames[taken++];
+    }
+    boost::asio::io_context io;
+    gateway_link link;
+    std::vector<std::string> frames;
+    std::size_t taken = 0;
+};
+
+std::string field_of(const std::string& json, std::string_view key) {
+    simdjson::dom::parser p;
+    simdjson::dom::element e;
+    if (p.parse(json).get(e) != simdjson::SUCCESS) {
+        return "not json: " + json;
+    }
+    return std::string(json_text(e, key));
+}
+
+TEST(GatewayOkxSim, PrivateStreamLoginErrorsOpsAndBatches) {
+    sim_fixture f;
+    raw_private c(f);
+    EXPECT_EQ(c.ask("ping"), "pong");
+    const std::string op =
+        R"({"id":"7","op":"order","args":[{"instId":"UNI-USDT","tdMode":"cash","side":"buy",)"
+        R"("ordType":"limit","px":"1","sz":"1","clOrdId":"r1"}]})";
+    EXPECT_EQ(field_of(c.ask(op), "code"), "60011"); // please log in
+    const auto login = [&](std::string_view key, std::string_view pass, std::string ts,
+                           std::string_view secret) {
+        return okx_request_encoder::login(key, pass, secret, ts);
+    };
+    const std::string now_s = std::to_string(t0 / 1000);
+    EXPECT_EQ(field_of(c.ask(login("noSuchKey", "okxPass1", now_s, "okxSecret1")), "code"),
+              "60005");
+    EXPECT_EQ(field_of(c.ask(login("okxKey1", "okxPass1", "soon", "okxSecret1")), "code"), "60004");
+    EXPECT_EQ(
+        field_of(c.ask(login("okxKey1", "okxPass1", std::to_string(t0 / 1000 - 31), "okxSecret1")),
+                 "code"),
+        "60006");
+    EXPECT_EQ(field_of(c.ask(R"({"op":"login","args":[{"apiKey":"okxKey1"}]})"), "code"), "60012");
+    const std::string ok = c.ask(login("okxKey1", "okxPass1", now_s, "okxSecret1"));
+    EXPECT_EQ(field_of(ok, "event"), "login") << ok;
+    EXPECT_EQ(field_of(ok, "code"), "0") << ok;
+    EXPECT_EQ(
+        field_of(c.ask(R"({"op":"subscribe","args":[{"channel":"orders","instType":"ANY"}]})"),
+                 "event"),
+        "subscribe");
+    EXPECT_EQ(field_of(c.ask(R"({"id":"8","op":"fly","args":[{}]})"), "code"), "60019");
+
+    // Two orders with one clOrdId in a batch: the first rests, the second is 51016; code "2".
+    const std::string order_arg = R"({"instId":"UNI-USDT","tdMode":"cash","side":"buy",)"
+                                  R"("ordType":"limit","px":"1","sz":"1","clOrdId":"r2"})";
+    const std::string reply =
+        c.ask(R"({"id":"9","op":"batch-orders","args":[)" + order_arg + "," + order_arg + "]}");
+    EXPECT_EQ(field_of(reply, "id"), "9") << reply;
+    EXPECT_EQ(field_of(reply, "code"), "2") << reply;
+    EXPECT_NE(reply.find(R"("sCode":"0")"), std::string::npos) << reply;
+    EXPECT_NE(reply.find(R"("sCode":"51016")"), std::string::npos) << reply;
+    // The orders channel: the resting order, live, nothing filled.
+    const std::string push = c.next();
+    EXPECT_NE(push.find(R"("channel":"orders")"), std::string::npos) << push;
+    EXPECT_NE(push.find(R"("clOrdId":"r2")"), std::string::npos) << push;
+    EXPECT_NE(push.find(R"("state":"live")"), std::string::npos) << push;
+    EXPECT_NE(push.find(R"("accFillSz":"0")"), std::string::npos) << push;
+    // A one-order op with two args is refused as a whole.
+    EXPECT_EQ(
+        field_of(c.ask(R"({"id":"10","op":"order","args":[)" + order_arg + "," + order_arg + "]}"),
+                 "code"),
+        "60013");
+    EXPECT_EQ(f.sim->new_order_requests("okxKey1", "r2"), 2u);
 }
 
 } // namespace
