@@ -377,6 +377,32 @@ TEST(GatewayBybitSim, ExpiredAuthIsRefused) {
     EXPECT_NE(why.find("Params Error"), std::string::npos) << why;
 }
 
+TEST(GatewayBybitSim, StaleRequestTimestampIsRefusedWithTheVenuesCode) {
+    trading t;
+    auto& log = t.log;
+    expect_connected(log, *t.g);
+    // Six seconds behind the venue: outside the default 5000 ms receive window.
+    t.f.clock.wall = t0 - 6'000;
+    ASSERT_EQ(t.g->send(t.resting(12)), gateway_status::ok);
+    const exec_report* rej = log.wait_kind(exec_kind::rejected, 12);
+    ASSERT_TRUE(rej) << log.dump();
+    EXPECT_EQ(rej->venue_code, 10002);
+    EXPECT_NE(rej->reason_view().find("recv_window"), std::string_view::npos) << rej->reason_view();
+    EXPECT_EQ(t.f.sim->new_order_requests(api_key, wire(12)), 0u);
+}
+
+TEST(GatewayBybitSim, DelayedFillsArriveAfterTheAck) {
+    trading t("fill_delay:order=1:ms=1000");
+    auto& log = t.log;
+    expect_connected(log, *t.g);
+    ASSERT_EQ(t.g->send(t.crossing(13)), gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::ack, 13)) << log.dump();
+    EXPECT_EQ(log.count(exec_kind::fill, 13), 0u) << log.dump();
+    ASSERT_TRUE(log.wait_kind(exec_kind::fill, 13)) << log.dump();
+    expect_final(log, 13);
+    EXPECT_EQ(fills_of(log, 13), venue_trades(t.f, 13)) << log.dump();
+}
+
 TEST(GatewayBybitSim, RateLimitBacksOffThenRecovers) {
     trading t("rate_limit:order=1");
     auto& log = t.log;
@@ -423,12 +449,7 @@ TEST(GatewayBybitSim, DuplicateReportsGiveOneFill) {
     ASSERT_EQ(t.g->send(t.crossing(10)), gateway_status::ok);
     expect_final(log, 10);
     // Let the duplicates arrive: wait until the gateway has counted them.
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (t.g->counters().duplicate_fills.load() == 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::yield(); // bounded by the deadline
-    }
-    EXPECT_GT(t.g->counters().duplicate_fills.load(), 0u);
+    EXPECT_TRUE(test::wait_until([&] { return t.g->counters().duplicate_fills.load() > 0; }));
     log.drain(200ms); // what is left
     const auto [filled, cum] = filled_and_cum(log, 10);
     EXPECT_EQ(filled, cum) << log.dump();

@@ -95,6 +95,19 @@ struct report_log {
     std::size_t checked = 0;
 };
 
+/// Polls `cond` until it holds or the limit passes; its last value.
+inline bool wait_until(const std::function<bool()>& cond,
+                       std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!cond()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return cond();
+        }
+        std::this_thread::yield(); // bounded by the deadline
+    }
+    return true;
+}
+
 /// A limit order whose wire id comes from the journal tag and the id.
 inline order_request limit_order(const instrument_spec& spec, std::uint64_t journal_tag,
                                  std::uint64_t id, side s, order_tif tif, price px, qty q) {
