@@ -600,6 +600,51 @@ threaded_gateway::order_track* threaded_gateway::find_order(client_order_id id) 
     return it == orders_.end() ? nullptr : &it->second;
 }
 
+bool threaded_gateway::io_stream_report(exec_report r, const instrument_spec* spec,
+                                        bool venue_cum) {
+    r.recv_tsc = feed::tsc_now();
+    if (r.id.value == 0) {
+        counters_.foreign_reports.fetch_add(1, std::memory_order_relaxed);
+        emit(r);
+        return true;
+    }
+    order_track& t = track_order(r.id, spec);
+    switch (r.kind) {
+    case exec_kind::fill:
+        if (!first_fill(t, r.trade_id_view())) {
+            return false;
+        }
+        t.acked = true;
+        if (venue_cum) {
+            t.cum = std::max(t.cum, r.cum_qty); // a fill a query reported first counts once
+        } else {
+            t.cum = qty(t.cum.value() + r.last_qty.value());
+            r.cum_qty = t.cum;
+        }
+        if (is_final(r.state)) {
+            t.final = true;
+        }
+        break;
+    case exec_kind::ack:
+        if (t.acked) {
+            return false;
+        }
+        t.acked = true;
+        break;
+    case exec_kind::canceled:
+    case exec_kind::rejected:
+        if (t.final) {
+            return false;
+        }
+        t.final = true;
+        break;
+    default:
+        return false;
+    }
+    emit(r);
+    return true;
+}
+
 bool threaded_gateway::first_fill(order_track& t, std::string_view trade_id) {
     if (std::find(t.trade_ids.begin(), t.trade_ids.end(), trade_id) != t.trade_ids.end()) {
         counters_.duplicate_fills.fetch_add(1, std::memory_order_relaxed);

@@ -305,6 +305,12 @@ class threaded_gateway : public venue_gateway {
     };
     [[nodiscard]] order_track& track_order(client_order_id id, const instrument_spec* spec);
     [[nodiscard]] order_track* find_order(client_order_id id) noexcept;
+    /// A report from the venue's order stream (acks, fills, cancels, rejects), stamped and
+    /// emitted unless it repeats what the order's track holds: a trade id seen before, a second
+    /// ack, a second final state (dropped, false). Foreign orders (id 0) are counted and passed
+    /// on. `venue_cum`: the report's cum_qty is the venue's count (kept as the track's when
+    /// larger); otherwise the track sums the fills and sets it. Other kinds are dropped.
+    bool io_stream_report(exec_report r, const instrument_spec* spec, bool venue_cum);
     /// True the first time a trade id is seen for the order (duplicates are counted, dropped).
     [[nodiscard]] bool first_fill(order_track& t, std::string_view trade_id);
     [[nodiscard]] const instrument_spec* spec_by_symbol(std::string_view symbol) const noexcept;
