@@ -513,14 +513,8 @@ void okx_gateway::emit_rest_fill(simdjson::dom::element row, client_order_id id,
         note_error(std::move(error));
         return;
     }
-    order_track& t = track_order(id, &spec);
-    if (!first_fill(t, r.trade_id_view())) {
-        return;
-    }
-    t.cum = qty(t.cum.value() + r.last_qty.value());
-    r.cum_qty = t.cum;
     r.venue_time = timestamp_ns{parse_int_text(json_text(row, "ts"), 0) * 1'000'000};
-    emit(r);
+    (void)io_stream_report(r, &spec, false);
 }
 
 void okx_gateway::io_query(client_order_id id, const wire_order_id& wire,
@@ -729,44 +723,9 @@ void okx_gateway::on_orders(std::string_view text) {
     if (!d.error.empty()) {
         note_error(std::move(d.error));
     }
-    for (okx_order_item& it : d.items) {
-        exec_report r = it.report;
-        r.recv_tsc = feed::tsc_now();
-        if (r.id.value == 0) {
-            counters_.foreign_reports.fetch_add(1, std::memory_order_relaxed);
-            emit(r);
-            continue;
-        }
-        order_track& t = track_order(r.id, spec_by_symbol(it.inst_id));
-        switch (r.kind) {
-        case exec_kind::fill:
-            if (!first_fill(t, r.trade_id_view())) {
-                continue;
-            }
-            t.acked = true;
-            // accFillSz is the venue's count; ours follows it (a fill learnt by a query first
-            // is not counted twice).
-            t.cum = std::max(t.cum, r.cum_qty);
-            if (is_final(r.state)) {
-                t.final = true;
-            }
-            break;
-        case exec_kind::ack:
-            if (t.acked) {
-                continue;
-            }
-            t.acked = true;
-            break;
-        case exec_kind::canceled:
-            if (t.final) {
-                continue;
-            }
-            t.final = true;
-            break;
-        default:
-            continue; // amends are reported from the op's reply; other states by the fills
-        }
-        emit(r);
+    for (const okx_order_item& it : d.items) {
+        // Amends are reported from the op's reply; states without a fill by the fills.
+        (void)io_stream_report(it.report, spec_by_symbol(it.inst_id), true);
     }
 }
 
