@@ -409,6 +409,23 @@ TEST(GatewayOkxSim, DuplicateReportsGiveOneFill) {
     EXPECT_EQ(log.count(exec_kind::ack, 10), 1u) << log.dump();
 }
 
+TEST(GatewayOkxSim, DelayedFillsFollowTheAck) {
+    sim_fixture f("fill_delay:order=1:ms=1000");
+    auto g = f.gateway();
+    g->start();
+    report_log log(*g);
+    expect_connected(log, *g);
+    ASSERT_EQ(g->send(order(f.spec, 12, side::bid, order_tif::ioc, f.best("asks"), qty(10))),
+              gateway_status::ok);
+    ASSERT_TRUE(log.wait_kind(exec_kind::ack, 12)) << log.dump();
+    // The op's reply is the ack; the channel's fills come a second later.
+    EXPECT_FALSE(log.wait_kind(exec_kind::fill, 12, 300ms)) << log.dump();
+    const exec_report* fill = log.wait_kind(exec_kind::fill, 12);
+    ASSERT_TRUE(fill) << log.dump();
+    EXPECT_EQ(fill->cum_qty, qty(10));
+    EXPECT_EQ(fill->state, order_state::filled);
+}
+
 TEST(GatewayOkxSim, ConnectionClosedInFlightIsUnknownThenQueriedAfterReconnect) {
     sim_fixture f("order_close:order=1");
     auto g = f.gateway();
