@@ -372,8 +372,8 @@ class bybit_private final : public sim_private_api {
             return;
         }
         if (c.api_key.empty()) {
-            c.send(
-                trade_reply(c, req, op, {10003, "Request not authorized: send op auth"}, "{}", ""));
+            c.send(trade_reply(c, req, op, {10001, "Request not authorized: send op auth first"},
+                               "{}", ""));
             return;
         }
         if (!req_key.empty() && !trade_req_ids_[c.id].insert(req_key).second) {

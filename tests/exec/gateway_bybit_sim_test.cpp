@@ -122,6 +122,15 @@ order_request order(const instrument_spec& spec, std::uint64_t id, side s, order
     return test::limit_order(spec, journal_tag, id, s, tif, px, q);
 }
 
+/// `text` with the first `from` replaced by `to`.
+std::string replace_first(std::string text, std::string_view from, std::string_view to) {
+    const auto at = text.find(from);
+    if (at != std::string::npos) {
+        text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
 std::string wire(std::uint64_t id) {
     return std::string(make_wire_order_id(journal_tag, client_order_id{id}).view());
 }
@@ -470,6 +479,107 @@ TEST(GatewayBybitSim, ConnectionClosedInFlightIsUnknownThenQueriedAfterReconnect
     EXPECT_EQ(st->state, order_state::acknowledged); // it was processed as it arrived
     EXPECT_EQ(t.g->counters().reconnects.load(), 1u);
     EXPECT_EQ(t.f.sim->new_order_requests(api_key, wire(11)), 1u);
+}
+
+/// A bare WebSocket client of the sim (the gateway's own link): what one request gets back.
+struct raw_ws {
+    explicit raw_ws(const std::string& url) {
+        EXPECT_FALSE(link.configure(url, ""));
+        link.on_open = [this] { up = true; };
+        link.on_frame = [this](std::string_view t) { frames.emplace_back(t); };
+        link.on_closed = [this](std::string_view) { up = false; };
+        link.open(io);
+        EXPECT_TRUE(test::run_until(
+            io, [this] { return up; }, 10s));
+    }
+    ~raw_ws() { link.close(); }
+    /// The first message after sending `text`; empty when none came in time.
+    std::string ask(const std::string& text) {
+        const std::size_t n = frames.size();
+        link.send(text);
+        (void)test::run_until(
+            io, [&] { return frames.size() > n; }, 5s);
+        return frames.size() > n ? frames[n] : std::string();
+    }
+    boost::asio::io_context io;
+    gateway_link link;
+    std::deque<std::string> frames;
+    bool up = false;
+};
+
+std::string ws_auth(std::int64_t expires, const std::string& secret = api_secret) {
+    return R"({"op":"auth","args":[")" + std::string(api_key) + R"(",)" + std::to_string(expires) +
+           R"(,")" + bybit_ws_signature(secret, std::to_string(expires)) + R"("]})";
+}
+
+bool has(const std::string& text, std::string_view part) {
+    return text.find(part) != std::string::npos;
+}
+
+TEST(SimVenueBybitWs, TradeStreamAnswersBadRequestsWithTheVenuesCodes) {
+    sim_fixture f;
+    raw_ws ws(f.sim->url("ws_trade"));
+    const std::string ts = std::to_string(t0);
+    const std::string header = R"("header":{"X-BAPI-TIMESTAMP":")" + ts + R"("})";
+    const std::string create =
+        R"({"reqId":"r1",)" + header +
+        R"(,"op":"order.create","args":[{"category":"spot","symbol":"BTCUSDT","side":"Buy",)"
+        R"("orderType":"Limit","qty":"0.001","price":"60000","orderLinkId":"raw1"}]})";
+    EXPECT_TRUE(has(ws.ask("not json"), R"("retCode":10001)"));
+    std::string r = ws.ask(create); // before auth
+    EXPECT_TRUE(has(r, R"("retCode":10001)") && has(r, "not authorized")) << r;
+    EXPECT_TRUE(has(r, R"("reqId":"r1")")) << r;
+    r = ws.ask(R"({"op":"auth","args":["x"]})");
+    EXPECT_TRUE(has(r, R"("retCode":10001)") && has(r, R"("op":"auth")")) << r;
+    r = ws.ask(ws_auth(t0 + 5000, "wrong"));
+    EXPECT_TRUE(has(r, R"("retCode":10004)")) << r;
+    r = ws.ask(ws_auth(t0 - 1));
+    EXPECT_TRUE(has(r, R"("retCode":10002)")) << r;
+    r = ws.ask(ws_auth(t0 + 5000));
+    EXPECT_TRUE(has(r, R"("retCode":0)") && has(r, R"("connId":"sim-)")) << r;
+    r = ws.ask(ws_auth(t0 + 5000));
+    EXPECT_TRUE(has(r, R"("retCode":20001)")) << r;
+    r = ws.ask(R"({"op":"ping"})");
+    EXPECT_TRUE(has(r, R"("op":"pong")")) << r;
+    r = ws.ask(R"({"reqId":"r2","op":"order.replace","args":[]})");
+    EXPECT_TRUE(has(r, R"("retCode":10404)")) << r;
+    r = ws.ask(R"({"reqId":"r3","op":"order.create","args":[{"category":"spot"}]})");
+    EXPECT_TRUE(has(r, R"("retCode":10001)") && has(r, "X-BAPI-TIMESTAMP")) << r;
+    r = ws.ask(R"({"reqId":"r4",)" + header + R"(,"op":"order.create","args":[]})");
+    EXPECT_TRUE(has(r, R"("retCode":10001)") && has(r, "args")) << r;
+    r = ws.ask(R"({"reqId":"r5",)" + header +
+               R"(,"op":"order.create","args":[{"category":"spot","symbol":"NOPEUSDT"}]})");
+    EXPECT_TRUE(has(r, R"("retCode":10001)") && has(r, "symbol")) << r;
+    r = ws.ask(replace_first(create, "r1", "r6"));
+    EXPECT_TRUE(has(r, R"("retCode":0)") && has(r, R"("orderLinkId":"raw1")")) << r;
+    EXPECT_TRUE(has(r, R"("X-Bapi-Limit-Status":")")) << r;
+    r = ws.ask(replace_first(create, "r1", "r6")); // the same reqId again
+    EXPECT_TRUE(has(r, R"("retCode":20006)")) << r;
+    r = ws.ask(replace_first(create, "r1", "r7")); // the same orderLinkId again
+    EXPECT_TRUE(has(r, R"("retCode":110072)")) << r;
+    EXPECT_EQ(f.sim->new_order_requests(api_key, "raw1"), 2u);
+}
+
+TEST(SimVenueBybitWs, PrivateStreamNeedsAuthAndKnownTopics) {
+    sim_fixture f;
+    raw_ws ws(f.sim->url("ws_private"));
+    std::string r = ws.ask(R"({"req_id":"s1","op":"subscribe","args":["order"]})");
+    EXPECT_TRUE(has(r, R"("success":false)") && has(r, "not authorized")) << r;
+    EXPECT_TRUE(has(r, R"("req_id":"s1")")) << r;
+    r = ws.ask(ws_auth(t0 - 1));
+    EXPECT_TRUE(has(r, R"("success":false)") && has(r, "Params Error")) << r;
+    r = ws.ask(ws_auth(t0 + 5000, "wrong"));
+    EXPECT_TRUE(has(r, R"("success":false)") && has(r, "signature")) << r;
+    r = ws.ask(ws_auth(t0 + 5000));
+    EXPECT_TRUE(has(r, R"("success":true)") && has(r, R"("op":"auth")")) << r;
+    r = ws.ask(R"({"op":"subscribe","args":["orderbook.1.BTCUSDT"]})");
+    EXPECT_TRUE(has(r, R"("success":false)") && has(r, "orderbook.1.BTCUSDT")) << r;
+    r = ws.ask(R"({"op":"subscribe","args":["execution.spot","order"]})");
+    EXPECT_TRUE(has(r, R"("success":true)")) << r;
+    r = ws.ask(R"({"req_id":"p","op":"ping"})");
+    EXPECT_TRUE(has(r, R"("op":"pong")") && has(r, R"("req_id":"p")")) << r;
+    r = ws.ask("{]");
+    EXPECT_TRUE(has(r, R"("success":false)")) << r;
 }
 
 } // namespace
