@@ -317,6 +317,15 @@ class bybit_private final : public sim_private_api {
                std::to_string(now) + "\"}";
     }
 
+    /// The reqIds of connections that closed are forgotten (a new connection's first request).
+    void forget_closed_connections(sim_context& ctx) {
+        std::unordered_set<std::uint64_t> open;
+        for (const sim_client* c : ctx.connections()) {
+            open.insert(c->id);
+        }
+        std::erase_if(trade_req_ids_, [&](const auto& kv) { return !open.contains(kv.first); });
+    }
+
     /// /v5/trade: auth, ping, order.create / order.amend / order.cancel.
     void trade_message(sim_context& ctx, sim_client& c, std::string_view text) {
         element root;
@@ -375,6 +384,9 @@ class bybit_private final : public sim_private_api {
             c.send(trade_reply(c, req, op, {10001, "Request not authorized: send op auth first"},
                                "{}", ""));
             return;
+        }
+        if (!req_key.empty() && !trade_req_ids_.contains(c.id)) {
+            forget_closed_connections(ctx);
         }
         if (!req_key.empty() && !trade_req_ids_[c.id].insert(req_key).second) {
             c.send(trade_reply(c, req, op, {20006, "reqId is duplicated"}, "{}", ""));
