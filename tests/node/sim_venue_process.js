@@ -75,6 +75,53 @@ function getJson(url) {
     });
 }
 
+// Every URL a ccxt exchange has keeps its own path and gets the sim's origin (http or ws).
+function pointAtSim(ex, node, httpOrigin, wsOrigin) {
+    for (const k of Object.keys(node)) {
+        const val = node[k];
+        if (typeof val === 'string') {
+            const u = val.replace('{hostname}', ex.hostname || '');
+            const m = /^(https?|wss?):\/\/[^/]+(.*)$/.exec(u);
+            if (m)
+                node[k] = (m[1].startsWith('ws') ? wsOrigin : httpOrigin) + m[2];
+        } else if (val && typeof val === 'object') {
+            pointAtSim(ex, val, httpOrigin, wsOrigin);
+        }
+    }
+}
+
+// Resolves with `p`, or rejects after the limit (a watch that never delivers fails the test).
+function within(p, what) {
+    let timer = null;
+    const limit = new Promise((_, reject) => {
+        timer =
+            setTimeout(() => reject(new Error(`${what}: nothing in ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([ p, limit ]).finally(() => clearTimeout(timer));
+}
+
+// Watches until `done(list)` holds; the watch's results accumulate.
+async function watchUntil(watch, done, what) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const list = await within(watch(), what);
+        if (done(list))
+            return list;
+        if (Date.now() > deadline)
+            throw new Error(`${what}: not there in ${timeoutMs} ms: ${JSON.stringify(list)}`);
+    }
+}
+
+// Polls `cond` (async) every 20 ms until it holds or the limit passes.
+async function waitFor(cond, what) {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await cond())) {
+        if (Date.now() > deadline)
+            throw new Error(`${what}: not there in ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20)); // a poll interval, bounded by the deadline
+    }
+}
+
 module.exports = {
     ballast,
     ccxt,
@@ -82,5 +129,9 @@ module.exports = {
     requireNode,
     startSimVenue,
     getJson,
-    timeoutMs
+    timeoutMs,
+    pointAtSim,
+    within,
+    watchUntil,
+    waitFor
 };
