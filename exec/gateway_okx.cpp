@@ -568,20 +568,24 @@ void okx_gateway::io_query(client_order_id id, const wire_order_id& wire,
 
 void okx_gateway::io_order_fills(exec_report status, const instrument_spec* spec,
                                  std::string ord_id) {
-    rest_get("/api/v5/trade/fills?instType=" + std::string(okx_inst_type(*spec)) +
-                 "&instId=" + spec->symbol + "&ordId=" + ord_id,
-             [this, status, spec](feed::http_response res) {
-                 const rest_reply rep = read_rest(s_->rest_parser, res);
-                 if (rep.code != 0) {
-                     note_error("okx: fills of an order: " + std::to_string(rep.code) + " " +
-                                rep.msg);
-                 } else {
-                     for (simdjson::dom::element row : rep.data) {
-                         emit_rest_fill(row, status.id, *spec, true);
-                     }
-                 }
-                 emit(status); // after its fills: the engine sees the trades the state counts
-             });
+    rest_get(
+        "/api/v5/trade/fills?instType=" + std::string(okx_inst_type(*spec)) +
+            "&instId=" + spec->symbol + "&ordId=" + ord_id,
+        [this, status, spec](feed::http_response res) {
+            const rest_reply rep = read_rest(s_->rest_parser, res);
+            if (rep.code != 0) {
+                note_error("okx: fills of an order: " + std::to_string(rep.code) + " " + rep.msg);
+            } else {
+                for (simdjson::dom::element row : rep.data) {
+                    if (parse_wire_order_id(options().journal_tag, json_text(row, "clOrdId")) !=
+                        status.id) {
+                        continue; // another order's trade (the filter is the venue's)
+                    }
+                    emit_rest_fill(row, status.id, *spec, true);
+                }
+            }
+            emit(status); // after its fills: the engine sees the trades the state counts
+        });
 }
 
 void okx_gateway::io_reconcile(std::int64_t since_ms) {

@@ -547,10 +547,21 @@ class okx_private final : public sim_private_api {
         }
         const auto inst = param(params, "instId");
         if (p == "/api/v5/trade/fills") {
+            // "Get transaction details": filters ordId, begin (ts >= begin, unix ms).
+            const auto ord_id = param(params, "ordId");
+            std::optional<std::int64_t> begin_ms;
+            if (const auto b = param(params, "begin")) {
+                std::int64_t v = 0;
+                if (std::from_chars(b->data(), b->data() + b->size(), v).ec == std::errc{}) {
+                    begin_ms = v;
+                }
+            }
             std::string data;
             for (auto it = a.trades.rbegin(); it != a.trades.rend(); ++it) {
                 const sim_trade& t = *it;
-                if (t.feed != "okx" || (inst && t.symbol != *inst)) {
+                if (t.feed != "okx" || (inst && t.symbol != *inst) ||
+                    (ord_id && *ord_id != std::to_string(t.order_id)) ||
+                    (begin_ms && t.time_ms < *begin_ms)) {
                     continue;
                 }
                 const instrument_spec* spec = ctx.spec("okx", t.symbol);

@@ -264,16 +264,22 @@ TEST(GatewayOkxSim, QueryOfAFilledOrderBringsItsFills) {
     g->start();
     report_log log(*g);
     expect_connected(log, *g);
-    ASSERT_EQ(g->send(order(f.spec, 4, side::ask, order_tif::ioc, f.best("bids"), qty(5))),
+    const price bid = f.best("bids");
+    ASSERT_EQ(g->send(order(f.spec, 4, side::ask, order_tif::ioc, bid, qty(5))),
               gateway_status::ok);
     ASSERT_TRUE(wait_final(log, 4)) << log.dump();
+    ASSERT_EQ(g->send(order(f.spec, 5, side::ask, order_tif::ioc, bid, qty(3))),
+              gateway_status::ok);
+    ASSERT_TRUE(wait_final(log, 5)) << log.dump();
     ASSERT_EQ(g->query(for_order<query_request>(f.spec, 4)), gateway_status::ok);
     const exec_report* st = log.wait_kind(exec_kind::status, 4);
     ASSERT_TRUE(st) << log.dump();
     EXPECT_EQ(st->state, order_state::filled);
     EXPECT_EQ(st->cum_qty, qty(5));
-    // The fills were seen on the channel already: the query's copies are dropped.
+    // The fills were seen on the channel already: the query's copy of order 4's trade is
+    // dropped, and order 5's trade is not taken for one of order 4's.
     EXPECT_EQ(log.count(exec_kind::fill, 4), 1u) << log.dump();
+    EXPECT_EQ(log.count(exec_kind::fill, 5), 1u) << log.dump();
     EXPECT_EQ(g->counters().duplicate_fills.load(), 1u);
 }
 
