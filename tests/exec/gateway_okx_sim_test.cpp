@@ -283,6 +283,42 @@ TEST(GatewayOkxSim, QueryOfAFilledOrderBringsItsFills) {
     EXPECT_EQ(g->counters().duplicate_fills.load(), 1u);
 }
 
+TEST(GatewayOkxSim, ReconciliationAfterARestartBringsTheFillsSince) {
+    sim_fixture f;
+    const price ask = f.best("asks");
+    {
+        auto g = f.gateway();
+        g->start();
+        report_log log(*g);
+        expect_connected(log, *g);
+        ASSERT_EQ(g->send(order(f.spec, 13, side::bid, order_tif::ioc, ask, qty(4))),
+                  gateway_status::ok);
+        ASSERT_TRUE(wait_final(log, 13)) << log.dump();
+    }
+    // A new gateway (a restart): the fills since `since` come back, marked reconcile, then the
+    // closing status; with `since` after the trade, none.
+    for (const std::int64_t since_ms : {t0 - 1'000, t0 + 1'000}) {
+        auto g = f.gateway();
+        g->start();
+        report_log log(*g);
+        expect_connected(log, *g);
+        ASSERT_EQ(g->reconcile(timestamp_ns{since_ms * 1'000'000}), gateway_status::ok);
+        ASSERT_TRUE(log.wait([](const exec_report& r) {
+            return r.reconcile && r.kind == exec_kind::status && r.id.value == 0;
+        })) << log.dump();
+        std::int64_t filled = 0;
+        for (const auto& r : log.seen) {
+            if (r.kind == exec_kind::fill && r.id.value == 13) {
+                EXPECT_TRUE(r.reconcile);
+                EXPECT_EQ(r.last_px, ask);
+                EXPECT_GT(r.fee_quote, 0.0);
+                filled += r.last_qty.value();
+            }
+        }
+        EXPECT_EQ(filled, since_ms < t0 ? 4 : 0) << log.dump();
+    }
+}
+
 TEST(GatewayOkxSim, WrongSecretOrPassphraseIsRefusedAtLogin) {
     sim_fixture f;
     struct bad_case {
