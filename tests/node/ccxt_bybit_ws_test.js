@@ -15,29 +15,24 @@ const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
-const {ccxt, ccxtSkipReason, requireNode, startSimVenue, getJson, timeoutMs} =
-    require('./sim_venue_process.js');
+const {
+    ccxt,
+    ccxtSkipReason,
+    getJson,
+    pointAtSim,
+    requireNode,
+    startSimVenue,
+    timeoutMs,
+    waitFor,
+    watchUntil,
+    within
+} = require('./sim_venue_process.js');
 
 const data = path.join(__dirname, '..', 'data');
 
 const key = 'bybitWsKey1';
 const secret = 'bybit-ws-secret-1';
 const symbol = 'BTC/USDT';
-
-// Every URL ccxt has keeps its own path and gets the sim's origin (http or ws).
-function pointAtSim(ex, node, httpOrigin, wsOrigin) {
-    for (const k of Object.keys(node)) {
-        const val = node[k];
-        if (typeof val === 'string') {
-            const u = val.replace('{hostname}', ex.hostname || '');
-            const m = /^(https?|wss?):\/\/[^/]+(.*)$/.exec(u);
-            if (m)
-                node[k] = (m[1].startsWith('ws') ? wsOrigin : httpOrigin) + m[2];
-        } else if (val && typeof val === 'object') {
-            pointAtSim(ex, val, httpOrigin, wsOrigin);
-        }
-    }
-}
 
 function makeExchange(ready, theSecret) {
     const ex = new ccxt.pro.bybit({
@@ -51,38 +46,6 @@ function makeExchange(ready, theSecret) {
     ex.has.fetchCurrencies = false;
     ex.httpAgent = new http.Agent();
     return ex;
-}
-
-// Resolves with `p`, or rejects after the limit (a watch that never delivers fails the test).
-function within(p, what) {
-    let timer = null;
-    const limit = new Promise((_, reject) => {
-        timer =
-            setTimeout(() => reject(new Error(`${what}: nothing in ${timeoutMs} ms`)), timeoutMs);
-    });
-    return Promise.race([ p, limit ]).finally(() => clearTimeout(timer));
-}
-
-// Watches until `done(list)` holds; the watch's results accumulate.
-async function watchUntil(watch, done, what) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const list = await within(watch(), what);
-        if (done(list))
-            return list;
-        if (Date.now() > deadline)
-            throw new Error(`${what}: not there in ${timeoutMs} ms: ${JSON.stringify(list)}`);
-    }
-}
-
-// Polls `cond` (async) every 20 ms until it holds or the limit passes.
-async function waitFor(cond, what) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await cond())) {
-        if (Date.now() > deadline)
-            throw new Error(`${what}: not there in ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 20)); // a poll interval, bounded by the deadline
-    }
 }
 
 const skipReason = ccxtSkipReason();
