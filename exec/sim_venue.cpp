@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -233,8 +234,20 @@ struct sim_venue::impl final : sim_context {
         std::string path;
         std::unique_ptr<feed::recording_reader> reader;
         std::optional<feed::recorded_frame> next;
+        /// Playback: this connection's frames only. A file holds its connections one after
+        /// another or interleaved; one reader per connection, merged by time, plays them in
+        /// recorded order either way.
+        std::optional<std::string> conn;
+        void advance() {
+            next = reader->next();
+            while (next && conn && next->conn != *conn) {
+                next = reader->next();
+            }
+        }
     };
     std::vector<source> sources;
+    /// By capture path: the connections prescan() saw in it.
+    std::map<std::string, std::vector<std::string>, std::less<>> connections_of;
     /// Ballast's decoders over the capture, with the capture's connections mapped to them.
     struct decoder_set {
         struct connection {
@@ -514,11 +527,18 @@ std::optional<std::string> sim_venue::impl::open_sources(bool companions) {
     }
     sources.clear();
     for (const auto& p : paths) {
-        auto reader = std::make_unique<feed::recording_reader>(false);
-        if (auto err = reader->open(p)) {
-            return "--capture: cannot read " + p + ": " + *err;
+        const auto conns = connections_of.find(p);
+        const std::size_t n = conns == connections_of.end() ? 1 : conns->second.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            auto reader = std::make_unique<feed::recording_reader>(false);
+            if (auto err = reader->open(p)) {
+                return "--capture: cannot read " + p + ": " + *err;
+            }
+            sources.push_back({p, std::move(reader), std::nullopt,
+                               conns == connections_of.end()
+                                   ? std::nullopt
+                                   : std::optional<std::string>(conns->second[k])});
         }
-        sources.push_back({p, std::move(reader), std::nullopt});
     }
     return std::nullopt;
 }
@@ -530,6 +550,10 @@ void sim_venue::impl::prescan() {
     // decimals the capture writes) for the derived instrument lists.
     for (std::size_t i = 0; i < sources.size(); ++i) {
         while (auto f = sources[i].reader->next()) {
+            auto& conns = connections_of[sources[i].path];
+            if (std::find(conns.begin(), conns.end(), f->conn) == conns.end()) {
+                conns.emplace_back(f->conn);
+            }
             feed::venue_feed* fd = scan.play(*this, i, *f);
             if (fd == nullptr) {
                 continue;
@@ -627,7 +651,7 @@ std::optional<std::string> sim_venue::impl::load() {
         return err;
     }
     for (auto& s : sources) {
-        s.next = s.reader->next();
+        s.advance();
     }
     now_capture = first_ts;
     fault_fired.assign(options.faults.size(), false);
@@ -692,7 +716,7 @@ void sim_venue::impl::pump() {
             }
         }
         play(best, rf);
-        sources[best].next = sources[best].reader->next();
+        sources[best].advance();
     }
     net::post(io, [this] { pump(); });
 }
@@ -1476,6 +1500,25 @@ std::string sim_venue::url(std::string_view key) const {
         if (e.ready_key == key) {
             return m.scheme_ws() + "://" + m.host_for_url() + ":" + std::to_string(m.bound_port) +
                    e.path;
+        }
+    }
+    return {};
+}
+
+std::string sim_venue::feed_url(std::string_view feed_venue) const {
+    for (const auto& e : impl_->endpoints) {
+        if (e.feed == feed_venue && !e.ready_key.empty()) {
+            return url(e.ready_key); // the public stream is listed before the private ones
+        }
+    }
+    return {};
+}
+
+std::string sim_venue_serving(std::string_view feed_venue) {
+    for (const std::string_view name : sim_venue_names()) {
+        const auto protocol = make_sim_protocol(name);
+        if (protocol && protocol->serves_feed(feed_venue)) {
+            return std::string(name);
         }
     }
     return {};

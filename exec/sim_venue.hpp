@@ -79,6 +79,10 @@ struct sim_venue_options {
     std::function<std::int64_t()> clock_ms;
 };
 
+/// The sim-venue (a --venue name) that serves a feed venue's market data ("bybit" for
+/// "bybit_linear"); empty when none does.
+[[nodiscard]] std::string sim_venue_serving(std::string_view feed_venue);
+
 /// Runs on its own thread once started. Not copyable.
 class sim_venue {
   public:
@@ -98,6 +102,9 @@ class sim_venue {
     /// A WebSocket URL by its ready-line key ("ws", "ws_linear", "ws_v2"); empty when absent.
     [[nodiscard]] std::string url(std::string_view key) const;
     [[nodiscard]] std::string rest_url() const;
+    /// The market-data WebSocket URL of a feed venue this sim serves ("bybit_linear" on a
+    /// bybit sim); empty when it serves no such feed.
+    [[nodiscard]] std::string feed_url(std::string_view feed_venue) const;
     [[nodiscard]] std::string ca_file() const;
     /// Called on the server thread with each later stdout line (capture_end).
     void set_event_sink(std::function<void(const std::string&)> sink);
