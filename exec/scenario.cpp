@@ -287,7 +287,8 @@ scenario_result load_scenario(const std::string& path) {
             for (std::size_t i = 0; i < a->size(); ++i) {
                 const auto& t = *(*a)[i].as_table();
                 const std::string w = "live.feeds[" + std::to_string(i) + "]";
-                r.check_keys(t, w, {"venue", "symbols", "ws", "rest", "ca_file", "instruments"});
+                r.check_keys(
+                    t, w, {"venue", "symbols", "ws", "rest", "ca_file", "instruments", "channel"});
                 const toml::node_view<const toml::node> n{t};
                 live_feed_input f;
                 r.text(n["venue"], w + ".venue", f.venue, true);
@@ -297,6 +298,7 @@ scenario_result load_scenario(const std::string& path) {
                 }
                 r.text(n["ws"], w + ".ws", f.ws, false);
                 r.text(n["rest"], w + ".rest", f.rest, false);
+                r.text(n["channel"], w + ".channel", f.channel, false);
                 r.file_path(n["ca_file"], w + ".ca_file", f.ca_file, false);
                 std::vector<std::string> inst;
                 r.strings(n["instruments"], w + ".instruments", inst);

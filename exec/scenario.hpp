@@ -61,6 +61,9 @@ struct live_feed_input {
     std::string rest;                     ///< empty: the venue's production endpoint
     std::string ca_file;                  ///< wss/https authorities (absolute path)
     std::vector<std::string> instruments; ///< instrument lists to use instead of fetching them
+    /// The book channel in the venue's words (Bybit "50"/"200"/"1000", OKX "books" or
+    /// "books-l2-tbt", Binance "depth@100ms"...); empty: the venue's default.
+    std::string channel;
 };
 
 /// `run --live`: how orders reach one [[venues]] entry.

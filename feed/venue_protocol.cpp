@@ -107,6 +107,15 @@ class binance_protocol final : public venue_protocol {
         return e.empty() ? field(frame, "msg") : e;
     }
     resync_method resync() const override { return resync_method::rest_snapshot; }
+    /// A combined stream's "<symbol>@depth@100ms" -> "depth@100ms".
+    std::string recorded_channel(std::string_view frame) const override {
+        const std::string stream = field(frame, "stream");
+        const auto at = stream.find('@');
+        if (at == std::string::npos || stream.compare(at + 1, 5, "depth") != 0) {
+            return {};
+        }
+        return stream.substr(at + 1);
+    }
     std::string snapshot_target(std::string_view symbol) const override {
         return std::string(usdm_ ? "/fapi/v1/depth?symbol=" : "/api/v3/depth?symbol=") +
                std::string(symbol) + "&limit=1000";
@@ -146,6 +155,20 @@ class okx_protocol final : public venue_protocol {
   public:
     explicit okx_protocol(std::string channel)
         : channel_(channel.empty() ? "books" : std::move(channel)) {}
+    /// A push's {"arg":{"channel":"books..."}}.
+    std::string recorded_channel(std::string_view frame) const override {
+        if (frame.find("\"books") == std::string_view::npos) {
+            return {};
+        }
+        thread_local simdjson::dom::parser parser;
+        simdjson::dom::element doc;
+        std::string_view channel;
+        if (parser.parse(frame.data(), frame.size(), true).get(doc) ||
+            doc["arg"]["channel"].get(channel) || channel.rfind("books", 0) != 0) {
+            return {};
+        }
+        return std::string(channel);
+    }
     std::vector<std::string> subscribe(const std::vector<std::string>& symbols) override {
         return requests("subscribe", symbols);
     }
@@ -233,6 +256,15 @@ class bybit_protocol final : public venue_protocol {
         return field(frame, "ret_msg");
     }
     resync_method resync() const override { return resync_method::resubscribe; }
+    /// "orderbook.{depth}.{symbol}" -> depth.
+    std::string recorded_channel(std::string_view frame) const override {
+        const std::string topic = field(frame, "topic");
+        constexpr std::string_view book = "orderbook.";
+        if (topic.rfind(book, 0) != 0) {
+            return {};
+        }
+        return topic.substr(book.size(), topic.find('.', book.size()) - book.size());
+    }
     std::vector<std::string> instrument_targets(const std::vector<std::string>&) const override {
         return {std::string("/v5/market/instruments-info?category=") +
                 (linear_ ? "linear" : "spot") + "&limit=1000"};

@@ -61,6 +61,12 @@ class venue_protocol {
     [[nodiscard]] virtual std::vector<std::string>
     instrument_targets(const std::vector<std::string>& symbols) const = 0;
     [[nodiscard]] virtual venue_endpoints production() const = 0;
+    /// The book channel a recorded frame of this venue is on, in the words
+    /// venue_protocol_options::channel takes (to follow a recording's own stream live); empty
+    /// when the frame is no book message or the venue has one book channel only.
+    [[nodiscard]] virtual std::string recorded_channel(std::string_view /*frame*/) const {
+        return {};
+    }
 };
 
 struct venue_protocol_options {
