@@ -6,6 +6,7 @@
 #include "exec/latency.hpp"
 #include "exec/oms.hpp"
 #include "exec/scenario.hpp"
+#include "exec/signing.hpp"
 
 #include <array>
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ballast::exec {
@@ -154,6 +156,9 @@ struct engine_options {
     const std::atomic<int>* stop = nullptr;
     /// Live: nanoseconds since the epoch (tests inject it); default: the system clock.
     std::function<std::int64_t()> wall_clock;
+    /// Live: keys by [[venues]] name, used before the environment and key files (the
+    /// loopback venues' keys made for one run).
+    std::vector<std::pair<std::string, api_credentials>> credentials;
 };
 
 class engine {

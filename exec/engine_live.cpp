@@ -5,6 +5,7 @@
 #include "exec/engine_state.hpp"
 #include "exec/gateway_binance.hpp"
 #include "exec/gateway_bybit.hpp"
+#include "exec/gateway_okx.hpp"
 #include "feed/instrument_fetch.hpp"
 #include "feed/instruments.hpp"
 
@@ -37,9 +38,10 @@ std::unique_ptr<threaded_gateway> make_signed_gateway(const live_gateway_input& 
     if (protocol == "bybit") {
         return bybit_gateway::create(std::move(options), keys, error);
     }
-    error = "protocol " + protocol +
-            ": no signed gateway for it yet (its request writer and "
-            "decoders exist; use paper)";
+    if (protocol == "okx") {
+        return okx_gateway::create(std::move(options), keys, error);
+    }
+    error = "protocol " + protocol + ": no signed gateway (binance, bybit, okx or paper)";
     return nullptr;
 }
 
@@ -78,6 +80,7 @@ std::string engine_impl::setup_live_feeds(std::vector<std::string>& feed_venues,
         ls.options.client.ws_url = f.ws;
         ls.options.client.rest_url = f.rest;
         ls.options.client.tls_ca_file = f.ca_file;
+        ls.options.client.protocol.channel = f.channel;
         ls.options.ring_capacity = sc.policy.queue_capacity;
         ls.slot_to_book.assign(f.symbols.size(), live_source::no_book);
         feed_venues.push_back(f.venue);
@@ -97,7 +100,10 @@ std::string engine_impl::setup_live_gateways() {
         if (vi == venue_names.size() || g.protocol == "paper") {
             continue; // paper: the simulated gateway fills against the live mirror
         }
-        auto keys = load_credentials(g.venue, g.keys);
+        const auto given = std::find_if(credentials.begin(), credentials.end(),
+                                        [&](const auto& c) { return c.first == g.venue; });
+        auto keys = given != credentials.end() ? credentials_result{given->second, {}}
+                                               : load_credentials(g.venue, g.keys);
         if (!keys.value) {
             return w + ": " + keys.error;
         }

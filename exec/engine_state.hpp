@@ -235,6 +235,7 @@ class engine_impl {
     std::vector<live_source> live_feeds;
     std::function<std::int64_t()> wall_clock;
     const std::atomic<int>* stop_requests = nullptr;
+    std::vector<std::pair<std::string, api_credentials>> credentials; ///< engine_options'
     std::uint64_t recovered_orders = 0;
     std::uint64_t reconciled_fills = 0;
     std::uint64_t never_reached = 0;

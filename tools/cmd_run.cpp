@@ -1,6 +1,7 @@
 // ballast run: the whole engine over a scenario (the bundled default without arguments).
 #include "exec/crash_point.hpp"
 #include "exec/engine.hpp"
+#include "exec/loopback.hpp"
 #include "exec/report.hpp"
 #include "exec/scenario.hpp"
 #include "tools/commands.hpp"
@@ -47,18 +48,42 @@ int run_run(int argc, char** argv) {
     app.add_flag("--quiet", quiet, "no progress line on stderr");
     app.add_flag("--live", live,
                  "trade live on the venues of the scenario's [live] section (signed gateways, "
-                 "or paper fills on the live books); SIGINT/SIGTERM stops it cleanly");
+                 "or paper fills on the live books); SIGINT/SIGTERM stops it cleanly. Without "
+                 "--config: the bundled scenario against loopback venues serving its recordings");
+    double pace = 1.0;
+    auto* pace_opt = app.add_option("--pace", pace,
+                                    "--live without --config: recorded seconds per second "
+                                    "(default 1: the recorded pace)");
+    pace_opt->check(CLI::PositiveNumber);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     }
-    const auto sc = exec::load_scenario(config);
+    const bool loopback = live && app.count("--config") == 0;
+    if (pace_opt->count() != 0 && !loopback) {
+        std::fprintf(stderr, "ballast run: --pace: only with --live and no --config\n");
+        return 2;
+    }
+    auto sc = exec::load_scenario(config);
     if (!sc.value) {
         std::fprintf(stderr, "ballast run: %s\n", sc.error.c_str());
         return 2;
     }
     exec::engine_options eo;
+    exec::loopback_venues venues;
+    if (loopback) {
+        exec::loopback_options lo;
+        lo.pace = pace;
+        if (auto err = exec::start_loopback(*sc.value, lo, venues)) {
+            std::fprintf(stderr, "ballast run: %s\n", err->c_str());
+            return 1;
+        }
+        for (const auto& line : venues.lines) {
+            std::fprintf(stderr, "loopback %s\n", line.c_str());
+        }
+        eo.credentials = venues.credentials;
+    }
     eo.live = live;
     eo.stop = &stop_signals;
     if (live) {

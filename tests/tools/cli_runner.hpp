@@ -14,9 +14,12 @@ struct cli_run {
     std::string out; ///< stdout, and stderr when asked
 };
 
-inline cli_run run_ballast(const std::string& args, bool with_stderr = true) {
+/// `limit_s` > 0: the run is stopped (SIGTERM, then SIGKILL 5 s later) after that many
+/// seconds, so a run that never ends fails the test instead of hanging it.
+inline cli_run run_ballast(const std::string& args, bool with_stderr = true, int limit_s = 0) {
     cli_run r;
     const std::string cmd =
+        (limit_s > 0 ? "timeout -k 5 " + std::to_string(limit_s) + " " : std::string()) +
         std::string(BALLAST_CLI_PATH) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
     std::FILE* p = popen(cmd.c_str(), "r");
     if (p == nullptr) {

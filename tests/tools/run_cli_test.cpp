@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -49,6 +50,59 @@ TEST(run_cli, default_scenario_prints_the_report_and_writes_json) {
     ASSERT_EQ(doc["peak_rss_kb"].get(rss), simdjson::SUCCESS);
     EXPECT_GT(rss, 0);
     std::filesystem::remove(json_path);
+}
+
+// `run --live` without a config: the bundled scenario against loopback venues serving its
+// recordings (twice the recorded pace), Bybit through its signed gateway, Coinbase on paper.
+TEST(run_cli, live_without_config_trades_on_loopback_venues) {
+    const auto json_path = (std::filesystem::temp_directory_path() /
+                            ("ballast_run_cli_loopback_" + std::to_string(::getpid()) + ".json"))
+                               .string();
+    const auto r =
+        ballast::test::run_ballast("run --live --pace 2 --quiet --report " + json_path, true, 120);
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    for (const char* part :
+         {"loopback bybit_spot: bybit at ws://127.0.0.1:",
+          "loopback bybit_linear: bybit at ws://127.0.0.1:",
+          "loopback coinbase: paper at ws://127.0.0.1:", "live: 0 orders recovered"}) {
+        EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
+    }
+    simdjson::padded_string text;
+    ASSERT_EQ(simdjson::padded_string::load(json_path).get(text), simdjson::SUCCESS);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(text).get(doc), simdjson::SUCCESS);
+    bool live = false;
+    ASSERT_EQ(doc["live"].get(live), simdjson::SUCCESS);
+    EXPECT_TRUE(live);
+    simdjson::dom::array unders;
+    ASSERT_EQ(doc["underlyings"].get(unders), simdjson::SUCCESS);
+    for (auto u : unders) {
+        bool inside = false;
+        ASSERT_EQ(u["inside_band"].get(inside), simdjson::SUCCESS);
+        EXPECT_TRUE(inside) << r.out;
+    }
+    // Orders reached the signed Bybit gateway and were filled there: fills on a Bybit venue.
+    simdjson::dom::array trades;
+    ASSERT_EQ(doc["trades"].get(trades), simdjson::SUCCESS);
+    std::uint64_t bybit_fills = 0;
+    for (auto t : trades) {
+        std::string_view where;
+        std::uint64_t fills = 0;
+        ASSERT_EQ(t["venue"].get(where), simdjson::SUCCESS);
+        ASSERT_EQ(t["fills"].get(fills), simdjson::SUCCESS);
+        if (where.rfind("bybit", 0) == 0) {
+            bybit_fills += fills;
+        }
+    }
+    EXPECT_GT(bybit_fills, 0u) << r.out;
+    std::filesystem::remove(json_path);
+}
+
+TEST(run_cli, pace_needs_live_without_config) {
+    const auto r = run_cli("run --quiet --pace 2", true);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.out.find("--pace: only with --live and no --config"), std::string::npos) << r.out;
 }
 
 TEST(run_cli, bad_config_stops_with_one_line) {
