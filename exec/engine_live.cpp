@@ -8,6 +8,9 @@
 #include "exec/gateway_okx.hpp"
 #include "feed/instrument_fetch.hpp"
 #include "feed/instruments.hpp"
+#include "feed/thread_pin.hpp"
+
+#include <pthread.h>
 
 #include <chrono>
 #include <thread>
@@ -81,6 +84,7 @@ std::string engine_impl::setup_live_feeds(std::vector<std::string>& feed_venues,
         ls.options.client.rest_url = f.rest;
         ls.options.client.tls_ca_file = f.ca_file;
         ls.options.client.protocol.channel = f.channel;
+        ls.options.cpu = f.cpu;
         ls.options.ring_capacity = sc.policy.queue_capacity;
         ls.slot_to_book.assign(f.symbols.size(), live_source::no_book);
         feed_venues.push_back(f.venue);
@@ -306,6 +310,12 @@ run_result engine_impl::run_live() {
             return fail("live.feeds[" + std::to_string(i) + "]: " + *err);
         }
     }
+    pthread_setname_np(pthread_self(), "ballast-engine");
+    if (sc.live.engine_cpu >= 0) {
+        if (auto err = feed::pin_thread(pthread_self(), sc.live.engine_cpu)) {
+            return fail("live.engine_cpu: " + *err);
+        }
+    }
     for (auto& g : real_gateways) {
         g->start();
     }
@@ -324,6 +334,10 @@ run_result engine_impl::run_live() {
             : std::numeric_limits<std::int64_t>::max();
     std::uint64_t since_progress = 0;
     std::uint32_t idle = 0;
+    enum class idle_strategy : std::uint8_t { spin, yield, backoff };
+    const idle_strategy idle_mode = sc.live.idle == "spin"    ? idle_strategy::spin
+                                    : sc.live.idle == "yield" ? idle_strategy::yield
+                                                              : idle_strategy::backoff;
     const auto stopping = [&] {
         return now >= end || (stop_requests != nullptr && stop_requests->load() > 0);
     };
@@ -366,9 +380,9 @@ run_result engine_impl::run_live() {
             since_progress = 0;
             progress->market_ns.store(now, std::memory_order_relaxed);
         }
-        if (any) {
+        if (any || idle_mode == idle_strategy::spin) {
             idle = 0;
-        } else if (++idle > 64) {
+        } else if (idle_mode == idle_strategy::backoff && ++idle > 64) {
             std::this_thread::sleep_for(std::chrono::microseconds(50)); // back-off when quiet
         } else {
             std::this_thread::yield();

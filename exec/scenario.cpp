@@ -68,6 +68,18 @@ struct reader {
         out = *v;
         return true;
     }
+    /// A core number (whether this machine has it is checked when the thread is pinned).
+    bool core(const toml::node_view<const toml::node> n, const std::string& field, int& out) {
+        if (!n) {
+            return true;
+        }
+        const auto v = n.value<std::int64_t>();
+        if (!n.is_integer() || !v || *v < 0 || *v > 1023) {
+            return fail(field, "must be a core number in [0, 1023]");
+        }
+        out = static_cast<int>(*v);
+        return true;
+    }
     bool boolean(const toml::node_view<const toml::node> n, const std::string& field, bool& out) {
         if (!n) {
             return true;
@@ -274,7 +286,8 @@ scenario_result load_scenario(const std::string& path) {
         }
     }
     if (const auto* l = croot["live"].as_table()) {
-        r.check_keys(*l, "live", {"duration_s", "journal_sync", "feeds", "gateways"});
+        r.check_keys(*l, "live",
+                     {"duration_s", "journal_sync", "feeds", "gateways", "engine_cpu", "idle"});
         const toml::node_view<const toml::node> ln{l};
         r.number(ln["duration_s"], "live.duration_s", s.live.duration_s, 0.0, 1e7);
         if (r.text(ln["journal_sync"], "live.journal_sync", s.live.journal_sync, false) &&
@@ -283,12 +296,18 @@ scenario_result load_scenario(const std::string& path) {
             r.fail("live.journal_sync",
                    "must be every, grouped or none (got \"" + s.live.journal_sync + "\")");
         }
+        r.core(ln["engine_cpu"], "live.engine_cpu", s.live.engine_cpu);
+        if (r.text(ln["idle"], "live.idle", s.live.idle, false) && s.live.idle != "spin" &&
+            s.live.idle != "yield" && s.live.idle != "backoff") {
+            r.fail("live.idle", "must be spin, yield or backoff (got \"" + s.live.idle + "\")");
+        }
         if (const auto* a = array_of_tables(r, *l, "feeds")) {
             for (std::size_t i = 0; i < a->size(); ++i) {
                 const auto& t = *(*a)[i].as_table();
                 const std::string w = "live.feeds[" + std::to_string(i) + "]";
                 r.check_keys(
-                    t, w, {"venue", "symbols", "ws", "rest", "ca_file", "instruments", "channel"});
+                    t, w,
+                    {"venue", "symbols", "ws", "rest", "ca_file", "instruments", "channel", "cpu"});
                 const toml::node_view<const toml::node> n{t};
                 live_feed_input f;
                 r.text(n["venue"], w + ".venue", f.venue, true);
@@ -299,6 +318,7 @@ scenario_result load_scenario(const std::string& path) {
                 r.text(n["ws"], w + ".ws", f.ws, false);
                 r.text(n["rest"], w + ".rest", f.rest, false);
                 r.text(n["channel"], w + ".channel", f.channel, false);
+                r.core(n["cpu"], w + ".cpu", f.cpu);
                 r.file_path(n["ca_file"], w + ".ca_file", f.ca_file, false);
                 std::vector<std::string> inst;
                 r.strings(n["instruments"], w + ".instruments", inst);

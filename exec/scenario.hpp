@@ -61,6 +61,7 @@ struct live_feed_input {
     std::string rest;                     ///< empty: the venue's production endpoint
     std::string ca_file;                  ///< wss/https authorities (absolute path)
     std::vector<std::string> instruments; ///< instrument lists to use instead of fetching them
+    int cpu = -1;                         ///< the core its thread is pinned to; -1: not pinned
     /// The book channel in the venue's words (Bybit "50"/"200"/"1000", OKX "books" or
     /// "books-l2-tbt", Binance "depth@100ms"...); empty: the venue's default.
     std::string channel;
@@ -87,6 +88,11 @@ struct live_gateway_input {
 struct live_input {
     double duration_s = 0.0;              ///< 0: until SIGINT or SIGTERM
     std::string journal_sync = "grouped"; ///< every | grouped | none
+    int engine_cpu = -1; ///< the core the engine thread is pinned to; -1: not pinned
+    /// What the engine thread does when nothing came: "spin" (poll without pause: the lowest
+    /// latency, a whole core), "yield" (poll, yielding the core between polls) or "backoff"
+    /// (yield 64 times, then sleep 50 us per poll: the least CPU).
+    std::string idle = "backoff";
     std::vector<live_feed_input> feeds;
     std::vector<live_gateway_input> gateways;
     [[nodiscard]] bool configured() const noexcept { return !feeds.empty(); }

@@ -1,5 +1,6 @@
 #include "feed/live_feed.hpp"
 
+#include "feed/thread_pin.hpp"
 #include "feed/venues.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -86,6 +87,12 @@ std::optional<std::string> live_feed_thread::start() {
         return err;
     }
     thread_ = std::thread([this] { run(); });
+    if (options_.cpu >= 0) {
+        if (auto err = pin_thread(thread_.native_handle(), options_.cpu)) {
+            stop();
+            return options_.venue + ": " + *err;
+        }
+    }
     return std::nullopt;
 }
 

@@ -28,6 +28,7 @@ struct live_feed_options {
     /// thread must keep answering the venue's keep-alives whatever the engine does.
     ring_listener_options ring{full_ring_policy::drop, 1024};
     std::string thread_name; ///< default "feed:<venue>" (the kernel keeps 15 characters)
+    int cpu = -1;            ///< the core the thread is pinned to; -1: not pinned
     /// How often the client's counters are published for other threads.
     std::chrono::milliseconds stats_interval{50};
 };

@@ -335,6 +335,16 @@ TEST(EngineConfig, MalformedScenarioStopsWithOneLineNamingTheField) {
     EXPECT_NE(e.find("pools[0]: no portfolio instrument uniswap_v3:WBTC-USDC"), std::string::npos)
         << e;
 
+    // [live]: threads and the idle strategy.
+    e = load_error(write_variant("bad_idle", "[live]\nidle = \"nap\"\n"));
+    EXPECT_NE(e.find("live.idle: must be spin, yield or backoff (got \"nap\")"), std::string::npos)
+        << e;
+    e = load_error(write_variant("bad_cpu", "[live]\nengine_cpu = -1\n"));
+    EXPECT_NE(e.find("live.engine_cpu: must be a core number"), std::string::npos) << e;
+    e = load_error(write_variant("bad_feed_cpu", "[live]\n[[live.feeds]]\nvenue = \"bybit_spot\"\n"
+                                                 "symbols = [\"BTCUSDT\"]\ncpu = 1.5\n"));
+    EXPECT_NE(e.find("live.feeds[0].cpu: must be a core number"), std::string::npos) << e;
+
     std::ofstream(fs::temp_directory_path() / "ballast_exec_test_syntax.toml") << "name = \n";
     e = load_error((fs::temp_directory_path() / "ballast_exec_test_syntax.toml").string());
     EXPECT_NE(e.find("ballast_exec_test_syntax.toml:1"), std::string::npos) << e;

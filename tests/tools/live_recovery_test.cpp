@@ -13,6 +13,7 @@
 #include <simdjson.h>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,7 +69,7 @@ struct setup {
     /// (fills from a REST listen key's stream, as test networks have, instead of the WebSocket
     /// API's userDataStream.subscribe.signature) or `orders = "rest"`.
     setup(const std::string& name, const venue& v, double duration_s, int slices = 2,
-          const std::string& gateway_extra = "") {
+          const std::string& gateway_extra = "", const std::string& live_extra = "") {
         dir = fs::temp_directory_path() /
               ("ballast_live_recovery_" + name + "_" + std::to_string(::getpid()));
         fs::remove_all(dir);
@@ -176,6 +177,7 @@ taker_fee_bps = 10
 )"
                                 << "duration_s = " << duration_s << "\n"
                                 << "journal_sync = \"every\"\n"
+                                << live_extra
                                 << "[[live.feeds]]\nvenue = \"binance\"\nsymbols = [\"NKNUSDT\"]\n"
                                 << "ws = \"" << v.sim->url("ws") << "\"\n"
                                 << "rest = \"" << v.sim->rest_url() << "\"\n"
@@ -406,7 +408,16 @@ TEST(LiveRecovery, CleanRunTradesAndAgreesWithTheVenue) {
         GTEST_SKIP() << "no ballast binary";
     }
     venue v;
-    setup s("clean", v, 4.0);
+    // The engine thread pinned to the first core this process may use, polling with yields.
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+    int core = 0;
+    while (!CPU_ISSET(core, &allowed)) {
+        ++core;
+    }
+    setup s("clean", v, 4.0, 2, "",
+            "engine_cpu = " + std::to_string(core) + "\nidle = \"yield\"\n");
     const exit_status r = run_live(s, "", std::chrono::seconds(60));
     ASSERT_FALSE(r.signaled) << r.out;
     EXPECT_EQ(r.code, 0) << r.out;
