@@ -7,13 +7,12 @@
 #include "feed/http_client.hpp"
 
 #include "../feed/asio_test_util.hpp"
+#include "gateway_sim_harness.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include <atomic>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,16 +27,7 @@ using namespace std::chrono_literals;
 constexpr std::int64_t t0 = 1633998600000; // the venue's and the gateway's wall clock
 constexpr std::uint64_t journal_tag = 0xb1a5;
 
-/// Wall time fixed at the venue's; steady time real plus an offset the test moves.
-class test_clock final : public gateway_clock {
-  public:
-    std::int64_t wall_ms() const noexcept override { return wall.load(); }
-    std::int64_t steady_ns() const noexcept override {
-        return gateway_clock::steady_ns() + offset_ns.load();
-    }
-    std::atomic<std::int64_t> wall{t0};
-    std::atomic<std::int64_t> offset_ns{0};
-};
+using test::report_log;
 
 instrument_spec nknusdt() {
     instrument_spec s;
@@ -52,13 +42,6 @@ instrument_spec nknusdt() {
 
 struct sim_fixture {
     explicit sim_fixture(const std::string& faults = "") {
-        sim_venue_options o;
-        o.venue = "binance";
-        o.captures.push_back(std::string(BALLAST_TEST_DATA_DIR) + "/binance/BINANCE.ws.1.0.txt");
-        o.max_speed = true;
-        if (auto err = parse_sim_faults(faults, o.faults)) {
-            ADD_FAILURE() << *err;
-        }
         sim_account_config hmac;
         hmac.api_key = "hmacKey1";
         hmac.secret = secret_text("hmacSecret1");
@@ -71,17 +54,8 @@ struct sim_fixture {
         EXPECT_FALSE(k.load_private_pem(ed_pem));
         ed.ed25519_public_pem = k.public_pem();
         ed.balances = hmac.balances;
-        o.accounts = {hmac, ed};
-        o.clock_ms = [this] { return clock.wall.load(); };
-        sim = std::make_unique<sim_venue>(o);
-        if (auto err = sim->start()) {
-            ADD_FAILURE() << *err;
-        }
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (!sim->capture_done() && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::yield(); // bounded by the deadline
-        }
-        EXPECT_TRUE(sim->capture_done());
+        sim = test::start_trading_sim("binance", "binance/BINANCE.ws.1.0.txt", faults, {hmac, ed},
+                                      [this] { return clock.wall.load(); });
     }
 
     std::string base(std::string_view scheme) const {
@@ -89,17 +63,10 @@ struct sim_fixture {
     }
 
     gateway_options options(std::chrono::milliseconds timeout = 3s) const {
-        gateway_options g;
-        g.venue = venue_id{7};
+        gateway_options g =
+            test::sim_gateway_options(*sim, venue_id{7}, journal_tag, timeout, clock, spec);
         g.ws_url = base("ws") + "/ws-api/v3";
         g.ws_private_url = base("ws");
-        g.rest_url = base("http");
-        g.journal_tag = journal_tag;
-        g.request_timeout = timeout;
-        g.reconnect_initial = 50ms;
-        g.reconnect_max = 200ms;
-        g.clock = &clock;
-        g.instruments = {&spec};
         return g;
     }
 
@@ -167,89 +134,18 @@ struct sim_fixture {
         return r.value;
     }
 
-    test_clock clock;
+    test::test_clock clock{t0};
     instrument_spec spec = nknusdt();
     std::string ed_pem;
     std::unique_ptr<sim_venue> sim;
 };
 
-/// Drains reports into `seen` until `pred` holds for one not matched before (returned) or the
-/// limit passes; `from_start` looks at every report seen, matched or not.
-struct report_log {
-    explicit report_log(venue_gateway& g) : gw(g) {}
-    const exec_report* wait(const std::function<bool(const exec_report&)>& pred,
-                            std::chrono::milliseconds limit = 5s, bool from_start = false) {
-        if (from_start) {
-            for (const auto& r : seen) {
-                if (pred(r)) {
-                    return &r;
-                }
-            }
-        }
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        for (;;) {
-            for (; checked < seen.size(); ++checked) {
-                if (pred(seen[checked])) {
-                    return &seen[checked++];
-                }
-            }
-            exec_report r;
-            if (gw.poll(r)) {
-                seen.push_back(r);
-                continue;
-            }
-            if (std::chrono::steady_clock::now() > deadline) {
-                return nullptr;
-            }
-            std::this_thread::yield(); // bounded by the deadline
-        }
-    }
-    const exec_report* wait_kind(exec_kind k, std::uint64_t id,
-                                 std::chrono::milliseconds limit = 5s) {
-        return wait([&](const exec_report& r) { return r.kind == k && r.id.value == id; }, limit);
-    }
-    std::size_t count(exec_kind k, std::uint64_t id) const {
-        std::size_t n = 0;
-        for (const auto& r : seen) {
-            n += r.kind == k && r.id.value == id ? 1 : 0;
-        }
-        return n;
-    }
-    std::string dump() const {
-        std::string out;
-        for (const auto& r : seen) {
-            out += std::string(to_string(r.kind)) + " id=" + std::to_string(r.id.value) +
-                   " state=" + std::string(to_string(r.state)) +
-                   " qty=" + std::to_string(r.last_qty.value()) +
-                   " cum=" + std::to_string(r.cum_qty.value()) +
-                   " code=" + std::to_string(r.venue_code) + " '" + std::string(r.reason_view()) +
-                   "'\n";
-        }
-        return out;
-    }
-    venue_gateway& gw;
-    std::deque<exec_report> seen; // stable addresses: wait() hands out pointers into it
-    std::size_t checked = 0;
-};
-
 order_request order(const instrument_spec& spec, std::uint64_t id, side s, order_tif tif, price px,
                     qty q) {
-    order_request r;
-    r.id = client_order_id{id};
-    r.wire_id = make_wire_order_id(journal_tag, r.id);
-    r.spec = &spec;
-    r.order_side = s;
-    r.type = order_type::limit;
-    r.tif = tif;
-    r.quantity = q;
-    r.limit = px;
-    return r;
+    return test::limit_order(spec, journal_tag, id, s, tif, px, q);
 }
 
-void expect_connected(report_log& log, binance_gateway& g) {
-    ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump() << g.last_error();
-    EXPECT_TRUE(g.connected());
-}
+using test::expect_connected;
 
 TEST(GatewayBinanceSim, IocThatCrossesIsAckedFilledAndFinal) {
     sim_fixture f;
@@ -319,14 +215,7 @@ TEST(GatewayBinanceSim, RestingOrderIsCanceledAndUnknownIdIsNotFound) {
     ASSERT_EQ(g->send(order(f.spec, 3, side::bid, order_tif::gtc, below, qty(1000))),
               gateway_status::ok);
     ASSERT_TRUE(log.wait_kind(exec_kind::ack, 3)) << log.dump();
-    ASSERT_EQ(g->reconcile(timestamp_ns{t0 * 1'000'000 - 60'000'000'000}), gateway_status::ok);
-    const exec_report* open =
-        log.wait([](const exec_report& r) { return r.reconcile && r.id.value == 3; });
-    ASSERT_TRUE(open) << log.dump();
-    EXPECT_EQ(open->state, order_state::acknowledged);
-    ASSERT_TRUE(log.wait([](const exec_report& r) {
-        return r.reconcile && r.kind == exec_kind::status && r.id.value == 0;
-    })) << log.dump();
+    test::expect_reconciled(log, *g, timestamp_ns{t0 * 1'000'000 - 60'000'000'000}, 3);
 }
 
 TEST(GatewayBinanceSim, WrongSecretIsRejectedWithTheVenuesReason) {
@@ -440,13 +329,8 @@ TEST(GatewayBinanceSim, DuplicateReportsGiveOneFill) {
                          5s, true))
         << log.dump();
     // Let the duplicates arrive: wait until the gateway has counted them.
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (g->counters().duplicate_fills.load() == 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::yield();
-    }
-    EXPECT_GT(g->counters().duplicate_fills.load(), 0u);
-    (void)log.wait([](const exec_report&) { return false; }, 200ms); // drain what is left
+    EXPECT_TRUE(test::wait_until([&] { return g->counters().duplicate_fills.load() > 0; }));
+    log.drain(200ms); // what is left
     std::int64_t filled = 0;
     std::int64_t cum = 0;
     std::vector<std::string> trades;
@@ -544,11 +428,7 @@ TEST_P(GatewayBinanceRest, FillsCancelsQueriesAndReconcilesOverRest) {
     ASSERT_EQ(g->send(order(f.spec, 3, side::bid, order_tif::gtc, below, qty(1000))),
               gateway_status::ok);
     ASSERT_TRUE(log.wait_kind(exec_kind::ack, 3)) << log.dump();
-    ASSERT_EQ(g->reconcile(timestamp_ns{t0 * 1'000'000 - 60'000'000'000}), gateway_status::ok);
-    const exec_report* open =
-        log.wait([](const exec_report& r) { return r.reconcile && r.id.value == 3; });
-    ASSERT_TRUE(open) << log.dump();
-    EXPECT_EQ(open->state, order_state::acknowledged);
+    test::expect_reconciled(log, *g, timestamp_ns{t0 * 1'000'000 - 60'000'000'000}, 3);
     EXPECT_EQ(g->counters().malformed.load(), 0u) << g->last_error();
 }
 
