@@ -131,8 +131,11 @@ struct workspace {
     std::vector<double> dp_b;
     std::vector<std::int16_t> dp_choice;
     bool have_best = false;
-    std::int64_t best_fill = 0;
-    double best_cost = 0.0;
+    std::int64_t best_fill = 0; ///< ranked fill (see ranked_fill)
+    double best_cost = 0.0;     ///< ranked cost (see ranked_cost)
+    /// The smallest order any usable source accepts on its own (a book's lot or its minimum
+    /// notional, whichever binds; a pool's base step). A remainder below it is dust.
+    std::int64_t dust = 1;
     std::size_t budget = 0;
 
     // Results per method.
@@ -256,6 +259,7 @@ struct workspace {
         np = 0;
         merged_count = 0;
         mid = 0.0;
+        dust = 1;
         order_side = o.order_side;
         buy = o.order_side == side::bid;
         order = o.amount.value();
@@ -740,10 +744,41 @@ struct workspace {
         return c;
     }
 
-    /// Keeps `cand` when it fills more, or as much for less.
+    /// Smallest order any usable source accepts on its own (unlimited when none does).
+    [[nodiscard]] std::int64_t smallest_order() const noexcept {
+        std::int64_t least = np > 0 ? 1 : unlimited_steps;
+        for (std::size_t b = 0; b < nb && least > 1; ++b) {
+            const std::int64_t m = min_amount(b);
+            if (m > 0) {
+                least = std::min(least, m);
+            }
+        }
+        return least;
+    }
+
+    /// Plans are compared at equal fills: a remainder no source could take as an order of its
+    /// own (what a parent sized in finer base steps leaves below a coarse lot or a minimum
+    /// notional) ranks as filled, so no plan wins by buying that remainder through a dearer
+    /// venue or a dust child.
+    [[nodiscard]] std::int64_t ranked_fill(std::int64_t f) const noexcept {
+        return order - f < dust ? order : f;
+    }
+    /// The plan's cost scaled to the whole order when it leaves dust (its own average price
+    /// on the remainder): plans that leave different dust are compared on the same quantity.
+    [[nodiscard]] double ranked_cost(double c, std::int64_t f) const noexcept {
+        const std::int64_t rest = order - f;
+        if (rest <= 0 || rest >= dust || f <= 0) {
+            return c;
+        }
+        return c * static_cast<double>(order) / static_cast<double>(f);
+    }
+
+    /// Keeps `cand` when it fills more, or as much for less (fills and costs as ranked).
     void offer() noexcept {
-        std::int64_t f = 0;
-        const double c = cand_cost(&f);
+        std::int64_t filled = 0;
+        const double raw = cand_cost(&filled);
+        const std::int64_t f = ranked_fill(filled);
+        const double c = ranked_cost(raw, filled);
         if (!have_best || f > best_fill || (f == best_fill && c < best_cost)) {
             have_best = true;
             best_fill = f;
@@ -963,7 +998,9 @@ struct workspace {
                 if (t <= 0 || !meets_min(k, best[k] + t)) {
                     continue;
                 }
-                const bool full = t == c;
+                // All of the chunk but dust counts as all of it: the remainder carries to the
+                // next chunk instead of steering this one to a finer-lot, dearer source.
+                const bool full = c - t < dust;
                 const double unit = (cost_of(k, best[k] + t) - cost_of(k, best[k])) / t;
                 if ((full && !pick_full) || (full == pick_full && unit < best_unit)) {
                     best_unit = unit;
@@ -1130,6 +1167,7 @@ const split_result& smart_router::route(const market_snapshot& market, const par
         ws.fail(method, status, order);
         return ws.results[static_cast<std::size_t>(method)];
     }
+    ws.dust = ws.smallest_order();
     switch (method) {
     case route_method::optimal:
         ws.optimise(limits_);
