@@ -131,6 +131,9 @@ struct run_result {
     std::uint64_t never_reached = 0;    ///< orders the venue said it never saw
     std::uint64_t unknown_outcomes = 0; ///< requests whose outcome had to be asked
     std::vector<hop_row> latency;
+    /// Frame-triggered orders only (a live run's latency probe): socket_to_decoded ...
+    /// pre_trade_to_wire, then tick_to_order (frame read -> order bytes to the socket).
+    std::vector<hop_row> tick_to_order;
     double tsc_per_ns = 0.0;
     std::string queue = "spsc_ring";
     std::uint64_t queue_full_spins = 0; ///< producer back-offs on a full ring
@@ -159,6 +162,10 @@ struct engine_options {
     /// Live: keys by [[venues]] name, used before the environment and key files (the
     /// loopback venues' keys made for one run).
     std::vector<std::pair<std::string, api_credentials>> credentials;
+    /// Live latency probe (`ballast latency`): every Nth book update of a live feed, on a book
+    /// the router may use, sends one small crossing IOC order on that book's market (sides
+    /// alternate) and the rebalancer stays idle; 0: off. Tick-to-order is measured per order.
+    std::uint32_t probe_every = 0;
 };
 
 class engine {

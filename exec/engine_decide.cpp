@@ -224,7 +224,9 @@ void engine_impl::run_timers_until(std::int64_t t) noexcept {
         now = std::max(now, x.at);
         switch (x.k) {
         case timer::kind::rebalance:
-            rebalance();
+            if (probe_every == 0) {
+                rebalance(); // the latency probe trades on frames only
+            }
             break;
         case timer::kind::slice:
             send_slice(parents[x.a], x.b);
@@ -239,6 +241,60 @@ void engine_impl::run_timers_until(std::int64_t t) noexcept {
             break;
         }
     }
+}
+
+void engine_impl::probe_update(std::size_t slot, const book_event& e,
+                               std::uint64_t popped) noexcept {
+    if (probe_every == 0 || stop_sending || !halted.empty() || ++probe_countdown < probe_every) {
+        return;
+    }
+    const book_slot& b = books[slot];
+    if (!routable(b)) {
+        return; // the trigger stays armed for the next update of a book the router may use
+    }
+    std::size_t mi = markets.size();
+    for (std::size_t i = 0; i < markets.size() && mi == markets.size(); ++i) {
+        if (std::find(markets[i].books.begin(), markets[i].books.end(), slot) !=
+            markets[i].books.end()) {
+            mi = i;
+        }
+    }
+    const double mid = mid_of(*b.book, *b.spec);
+    if (mi == markets.size() || mid <= 0.0) {
+        return;
+    }
+    if (probe_parent >= parents.size()) {
+        if (parents.size() == parents.capacity()) {
+            return; // the capacity reserved at setup is used up: never grow on the hot path
+        }
+        parents.emplace_back();
+        probe_parent = static_cast<std::uint32_t>(parents.size() - 1);
+        parents.back().summary.underlying = "latency probe"; // fits the small-string buffer
+    }
+    probe_countdown = 0;
+    const market& m = markets[mi];
+    // Twice the venue's minimum notional, at least one lot, in whole lots of the market's steps.
+    const std::int64_t per = std::max<std::int64_t>(1, router::steps_per(b.spec->lot, m.base_step));
+    const double lot_base = static_cast<double>(per) * steps_to_double(1, m.base_step);
+    const auto lots = std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(std::ceil(2.0 * b.spec->min_notional / mid / lot_base)));
+    probe_side = probe_side == side::bid ? side::ask : side::bid; // stay flat over the run
+    parent_state& p = parents[probe_parent];
+    p.market = mi;
+    p.order_side = probe_side;
+    p.base_step_units = steps_to_double(1, m.base_step);
+    p.slice_count = 1;
+    p.slices_done = 0;
+    p.residual_steps = 0;
+    p.slices[0].amount = qty(lots * per);
+    p.summary.order_side = probe_side;
+    p.summary.arrival_mid = mid;
+    p.summary.requested_base += static_cast<double>(lots) * lot_base;
+    ++p.summary.slices;
+    probe = {0, e.frame_tsc, e.tsc, popped, tsc_now(), 0, 0};
+    probe_active = true;
+    send_slice(p, 0);
+    probe_active = false;
 }
 
 } // namespace ballast::exec

@@ -359,6 +359,9 @@ run_result engine_impl::run_live() {
                     ls.slot_to_book[ev.slot] == live_source::no_book) {
                     continue;
                 }
+                if (engine_hot_window != nullptr) {
+                    engine_hot_window(true);
+                }
                 const std::uint64_t t_pop = tsc_now();
                 lat.record_ticks(hop::queue, ev.tsc, t_pop);
                 ev.slot = ls.slot_to_book[ev.slot];
@@ -366,6 +369,12 @@ run_result engine_impl::run_live() {
                 apply(ev);
                 lat.record_ticks(hop::book, t_pop, tsc_now());
                 ++events;
+                if (ev.k == book_event::kind::update) {
+                    probe_update(ev.slot, ev, t_pop);
+                }
+                if (engine_hot_window != nullptr) {
+                    engine_hot_window(false);
+                }
             }
         }
         now = std::max(now, wall_clock());

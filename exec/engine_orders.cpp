@@ -29,7 +29,9 @@ void engine_impl::send_slice(parent_state& p, std::uint32_t i) noexcept {
     po.limit_price = router::collar_limit(p.order_side, mid, sc.policy.collar_bps);
     std::uint64_t t0 = tsc_now();
     const auto& split = router.split(snap, po);
-    lat.record_ticks(hop::route, t0, tsc_now());
+    const std::uint64_t t_split = tsc_now();
+    lat.record_ticks(hop::route, t0, t_split);
+    probe.split = t_split;
     if (split.filled.value() <= 0) {
         return;
     }
@@ -37,6 +39,7 @@ void engine_impl::send_slice(parent_state& p, std::uint32_t i) noexcept {
     gate->now = now;
     const auto rel = router::release_children(split, snap, instrument_id{}, orders.next_id(),
                                               timestamp_ns{now}, *gate, children);
+    probe.checked = tsc_now();
     for (std::size_t k = 0; k < rel.approved; ++k) {
         const router::child_order& c = children[k];
         const std::uint64_t s0 = tsc_now();
@@ -99,6 +102,16 @@ void engine_impl::send_slice(parent_state& p, std::uint32_t i) noexcept {
             }
             (void)orders.reject(o.id);
             continue;
+        }
+        if (probe_active) {
+            // A frame-triggered order: a simulated venue's send is its wire; a signed
+            // gateway's I/O thread stamps the socket write and its report brings it back.
+            t2o_stamps& slot = t2o_in_flight[o.id.value % t2o_in_flight.size()];
+            slot = probe;
+            slot.order = o.id.value;
+            if (gw[gi] == gateways[gi].get()) {
+                t2o_wire(o.id, tsc_now());
+            }
         }
         if (gw[gi] != gateways[gi].get() && !jr.sent(o.id, 0, timestamp_ns{now})) {
             halt("sent"); // the order is out: its report is still booked when it comes
@@ -170,6 +183,9 @@ void engine_impl::arrive(std::size_t gateway) noexcept {
 }
 
 void engine_impl::on_report(const exec_report& r) noexcept {
+    if (r.send_tsc != 0) {
+        t2o_wire(r.id, r.send_tsc); // the answer to a request carries its socket-write stamp
+    }
     switch (r.kind) {
     case exec_kind::disconnected:
         if (!r.reason_view().empty()) {

@@ -380,6 +380,7 @@ engine::created engine::create(const scenario& s, const engine_options& options)
     impl->stop_requests = options.stop;
     impl->wall_clock = options.wall_clock;
     impl->credentials = options.credentials;
+    impl->probe_every = options.probe_every;
     if (options.live && !s.live.configured()) {
         c.error = std::filesystem::path(s.path).filename().string() +
                   ": live.feeds: a live run needs the venues to follow ([[live.feeds]])";

@@ -236,6 +236,27 @@ class engine_impl {
     std::function<std::int64_t()> wall_clock;
     const std::atomic<int>* stop_requests = nullptr;
     std::vector<std::pair<std::string, api_credentials>> credentials; ///< engine_options'
+    // The live latency probe (engine_options::probe_every): frame-triggered orders.
+    std::uint32_t probe_every = 0;
+    std::uint32_t probe_countdown = 0;
+    std::uint32_t probe_parent = std::numeric_limits<std::uint32_t>::max(); // reused parent slot
+    side probe_side = side::ask;
+    bool probe_active = false; // a frame-triggered decision is in send_slice
+    t2o_stamps probe{};        // that decision's stamps so far
+    /// Stamps of frame-triggered orders sent to a signed gateway, by id, until the report that
+    /// carries their socket-write stamp (send_tsc) comes back.
+    std::array<t2o_stamps, 4096> t2o_in_flight{};
+    /// A book update of a live feed: counts it and, every probe_every-th on a routable book,
+    /// sends one small crossing order on its market.
+    void probe_update(std::size_t slot, const book_event& e, std::uint64_t popped) noexcept;
+    /// The order's bytes reached the socket at `wire`: its tick-to-order legs are recorded.
+    void t2o_wire(client_order_id id, std::uint64_t wire) noexcept {
+        t2o_stamps& s = t2o_in_flight[id.value % t2o_in_flight.size()];
+        if (s.order == id.value && id.value != 0) {
+            lat.record_tick_to_order(s, wire);
+            s.order = 0;
+        }
+    }
     std::uint64_t recovered_orders = 0;
     std::uint64_t reconciled_fills = 0;
     std::uint64_t never_reached = 0;

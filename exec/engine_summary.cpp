@@ -33,6 +33,12 @@ run_result engine_impl::finish() {
                              hist.quantile(0.5), hist.quantile(0.99), hist.quantile(0.999),
                              hist.max()});
     }
+    for (std::size_t h = 0; h < t2o_hop_count; ++h) {
+        const auto& hist = lat.of(static_cast<t2o_hop>(h));
+        r.tick_to_order.push_back({std::string(to_string(static_cast<t2o_hop>(h))), hist.count(),
+                                   hist.quantile(0.5), hist.quantile(0.99), hist.quantile(0.999),
+                                   hist.max()});
+    }
     r.orders.assign(orders.orders().begin(), orders.orders().end());
     for (const auto& o : r.orders) {
         ++r.orders_by_state[static_cast<std::size_t>(o.state)];

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
@@ -180,18 +181,55 @@ std::string format_report(const run_result& r, long rss) {
             static_cast<unsigned long long>(r.duplicate_fills),
             static_cast<unsigned long long>(r.gateway_refusals));
     }
-    add(o, "\nlatency per hop (TSC, %.3f ticks/ns)   count      p50      p99    p99.9      max\n",
-        r.tsc_per_ns);
-    for (const auto& h : r.latency) {
-        add(o, "  %-10s %29llu %8s %8s %8s %8s\n", h.hop.c_str(),
-            static_cast<unsigned long long>(h.count), latency_text(h.p50_ns).c_str(),
-            latency_text(h.p99_ns).c_str(), latency_text(h.p999_ns).c_str(),
-            latency_text(h.max_ns).c_str());
-    }
+    o += latency_report(r);
     add(o, "queue: %s (producer back-offs on a full ring: %llu)\n", r.queue.c_str(),
         static_cast<unsigned long long>(r.queue_full_spins));
     add(o, "peak RSS: %.1f MiB\n", static_cast<double>(rss) / 1024.0);
     return o;
+}
+
+std::string latency_report(const run_result& r) {
+    std::string o;
+    add(o, "\nlatency per hop (TSC, %.3f ticks/ns)   count      p50      p99    p99.9      max\n",
+        r.tsc_per_ns);
+    const auto row = [&](const hop_row& h, int width) {
+        add(o, "  %-*s %*llu %8s %8s %8s %8s\n", width, h.hop.c_str(), 39 - width,
+            static_cast<unsigned long long>(h.count), latency_text(h.p50_ns).c_str(),
+            latency_text(h.p99_ns).c_str(), latency_text(h.p999_ns).c_str(),
+            latency_text(h.max_ns).c_str());
+    };
+    for (const auto& h : r.latency) {
+        row(h, 10);
+    }
+    const bool measured = std::any_of(r.tick_to_order.begin(), r.tick_to_order.end(),
+                                      [](const hop_row& h) { return h.count > 0; });
+    if (measured) {
+        o += "tick-to-order (frame read -> order bytes to the socket; the frame's read is the "
+             "WebSocket read's return, not the kernel's receive stamp)\n";
+        for (const auto& h : r.tick_to_order) {
+            row(h, 18);
+        }
+    }
+    return o;
+}
+
+std::string latency_json(const run_result& r) {
+    std::string o = "{";
+    bool first = true;
+    const auto put = [&](const hop_row& h) {
+        add(o, "%s\"%s\":{\"count\":%llu,\"p50\":%llu,\"p99\":%llu,\"p999\":%llu,\"max\":%llu}",
+            first ? "" : ",", h.hop.c_str(), static_cast<unsigned long long>(h.count),
+            static_cast<unsigned long long>(h.p50_ns), static_cast<unsigned long long>(h.p99_ns),
+            static_cast<unsigned long long>(h.p999_ns), static_cast<unsigned long long>(h.max_ns));
+        first = false;
+    };
+    for (const auto& h : r.latency) {
+        put(h);
+    }
+    for (const auto& h : r.tick_to_order) {
+        put(h);
+    }
+    return o + "}";
 }
 
 std::string report_json(const run_result& r, long rss) {
@@ -253,15 +291,9 @@ std::string report_json(const run_result& r, long rss) {
     for (const auto& [why, n] : r.gate_rejects) {
         add(o, ",\"%s\":%llu", why.c_str(), static_cast<unsigned long long>(n));
     }
-    o += "},\"latency_ns\":{";
-    for (std::size_t i = 0; i < r.latency.size(); ++i) {
-        const auto& h = r.latency[i];
-        add(o, "%s\"%s\":{\"count\":%llu,\"p50\":%llu,\"p99\":%llu,\"p999\":%llu,\"max\":%llu}",
-            i ? "," : "", h.hop.c_str(), static_cast<unsigned long long>(h.count),
-            static_cast<unsigned long long>(h.p50_ns), static_cast<unsigned long long>(h.p99_ns),
-            static_cast<unsigned long long>(h.p999_ns), static_cast<unsigned long long>(h.max_ns));
-    }
-    add(o, "},\"queue\":\"%s\",\"journal\":\"%s\",\"journal_records\":%llu", r.queue.c_str(),
+    o += "},\"latency_ns\":";
+    o += latency_json(r);
+    add(o, ",\"queue\":\"%s\",\"journal\":\"%s\",\"journal_records\":%llu", r.queue.c_str(),
         esc(r.journal_path).c_str(), static_cast<unsigned long long>(r.journal_records));
     add(o,
         ",\"orders_halted\":\"%s\",\"unknown_reports\":%llu,\"duplicate_fills\":%llu,"

@@ -58,6 +58,7 @@ bool ring_listener::push(known_book& k, book_event::kind kind, std::uint8_t x, s
     e.side_or_health = x;
     e.px = px;
     e.sz = sz;
+    e.frame_tsc = frame_tsc;
     e.tsc = tsc_now();
     if (!emplace(e)) {
         k.lost = true;

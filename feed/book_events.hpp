@@ -16,11 +16,13 @@
 namespace ballast::feed {
 
 /// One normalised book change, stamped with market time (the frame's time, plus the feed's
-/// offset in a replay) and the TSC when the feed thread pushed it.
+/// offset in a replay), the TSC when the feed thread pushed it, and the TSC when the frame that
+/// carried it was read (0: not measured; the start of the tick-to-order clock).
 struct book_event {
     enum class kind : std::uint8_t { clear, level, update, end };
     std::int64_t ts = 0;
     std::uint64_t tsc = 0;
+    std::uint64_t frame_tsc = 0;
     std::int64_t px = 0;
     std::int64_t sz = 0;
     std::uint16_t slot = 0;

@@ -5,6 +5,7 @@ namespace ballast::cli {
 
 int run_follow(int argc, char** argv);
 int run_greeks(int argc, char** argv);
+int run_latency(int argc, char** argv);
 int run_quote(int argc, char** argv);
 int run_record(int argc, char** argv);
 int run_replay(int argc, char** argv);

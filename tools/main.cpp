@@ -18,6 +18,8 @@ constexpr command commands[] = {
     {"follow", "follow Uniswap pools live from an Ethereum node (WebSocket JSON-RPC)",
      ballast::cli::run_follow},
     {"greeks", "Black-76 price and Greeks of one option", ballast::cli::run_greeks},
+    {"latency", "tick-to-order latency on this machine against loopback venues",
+     ballast::cli::run_latency},
     {"quote", "quote one swap through a Uniswap v2/v3 pool state file", ballast::cli::run_quote},
     {"record", "record a venue's live market data for replay", ballast::cli::run_record},
     {"replay", "replay recorded venue streams into books and report them",

@@ -1,0 +1,346 @@
+// `ballast latency`: tick-to-order on this machine. Loopback sim-venues serve book frames at a
+// chosen rate over WebSocket; the engine runs live on them with its latency probe (every Nth
+// book update sends a small crossing IOC order through the venue's signed gateway), and the
+// per-hop table and the tick-to-order distribution are printed with the machine's details.
+#include "exec/engine.hpp"
+#include "exec/loopback.hpp"
+#include "exec/report.hpp"
+#include "exec/scenario.hpp"
+#include "feed/recording.hpp"
+#include "feed/venues.hpp"
+#include "tools/commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <sched.h>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ballast::cli {
+
+namespace {
+
+/// The venues the bundled scenario trades through a signed gateway on a loopback sim-venue.
+constexpr std::string_view latency_venues[] = {"bybit_spot", "bybit_linear"};
+
+/// The first recorded snapshot of one book: the generated stream starts from it.
+struct book_seed {
+    std::string conn;
+    std::string topic;
+    std::string symbol;
+    std::string snapshot; ///< the recorded frame, verbatim
+    std::string best_bid;
+    std::string best_ask;
+    std::int64_t u = 0;
+};
+
+/// What a book snapshot frame of the bundled Bybit recording holds; nullopt for other frames.
+std::optional<book_seed> read_snapshot(std::string_view data) {
+    simdjson::padded_string padded(data);
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (parser.parse(padded).get(root)) {
+        return std::nullopt;
+    }
+    std::string_view topic;
+    std::string_view type;
+    simdjson::dom::element d;
+    if (root["topic"].get(topic) || !topic.starts_with("orderbook.") || root["type"].get(type) ||
+        type != "snapshot" || root["data"].get(d)) {
+        return std::nullopt;
+    }
+    std::string_view s;
+    std::int64_t u = 0;
+    std::string_view bid;
+    std::string_view ask;
+    if (d["s"].get(s) || d["u"].get(u) || d["b"].at(0).at(0).get(bid) ||
+        d["a"].at(0).at(0).get(ask)) {
+        return std::nullopt;
+    }
+    book_seed b;
+    b.topic = topic;
+    b.symbol = s;
+    b.snapshot = data;
+    b.best_bid = bid;
+    b.best_ask = ask;
+    b.u = u;
+    return b;
+}
+
+/// Writes a recording of the chosen venues' connections: the recorded connects, subscriptions
+/// and first book snapshots, then `rate` deltas per second for `seconds`, spread evenly over
+/// the books, each changing the size at the best bid or ask (the book stays crossed-free and
+/// every delta ends in a book update the engine sees).
+std::optional<std::string> write_stream(const exec::feed_input& source,
+                                        const std::vector<std::string>& venues, double rate,
+                                        double seconds, const std::string& out_path,
+                                        std::uint64_t& frames) {
+    feed::recording_reader reader(false);
+    if (auto err = reader.open(source.recording)) {
+        return source.recording + ": " + *err;
+    }
+    feed::capture_writer out;
+    if (auto err = out.open(out_path, "BYBIT")) {
+        return out_path + ": " + *err;
+    }
+    // Every copied frame is stamped at the recording's first time: the stream starts at once.
+    std::vector<book_seed> books;
+    std::int64_t first_ts = 0;
+    while (auto f = reader.next()) {
+        const std::string_view venue = feed::detect_venue(f->url);
+        if (std::find(venues.begin(), venues.end(), venue) == venues.end()) {
+            continue;
+        }
+        if (first_ts == 0) {
+            first_ts = f->ts.ns;
+        }
+        const timestamp_ns at{first_ts};
+        if (f->kind == feed::frame_kind::connect) {
+            out.write_connect(f->conn, at, f->url);
+        } else if (f->kind == feed::frame_kind::sent) {
+            out.write_send(f->conn, at, f->url, f->data);
+        } else if (f->kind == feed::frame_kind::received) {
+            auto seed = read_snapshot(f->data);
+            if (!seed || std::find(source.symbols.begin(), source.symbols.end(), seed->symbol) ==
+                             source.symbols.end()) {
+                continue;
+            }
+            const bool known = std::any_of(books.begin(), books.end(), [&](const book_seed& b) {
+                return b.conn == f->conn && b.symbol == seed->symbol;
+            });
+            if (!known) {
+                seed->conn = f->conn;
+                out.write_recv(f->conn, at, f->data);
+                books.push_back(std::move(*seed));
+            }
+        }
+    }
+    if (books.empty()) {
+        out.close();
+        return source.recording + ": no book snapshot of the chosen venues";
+    }
+    const auto total = static_cast<std::uint64_t>(std::llround(rate * seconds));
+    const double start_s = static_cast<double>(first_ts) / 1e9 + 0.5;
+    std::string frame;
+    for (std::uint64_t k = 0; k < total; ++k) {
+        book_seed& b = books[k % books.size()];
+        const double t_s = start_s + static_cast<double>(k) / rate;
+        const auto ms = static_cast<std::int64_t>(t_s * 1e3);
+        const bool bid = (k / books.size()) % 2 == 0;
+        const char* size = (k / (2 * books.size())) % 2 == 0 ? "1.5" : "2.5";
+        ++b.u;
+        frame = "{\"topic\":\"" + b.topic + "\",\"ts\":" + std::to_string(ms) +
+                ",\"type\":\"delta\",\"data\":{\"s\":\"" + b.symbol + "\",\"b\":[" +
+                (bid ? "[\"" + b.best_bid + "\",\"" + size + "\"]" : std::string()) + "],\"a\":[" +
+                (bid ? std::string() : "[\"" + b.best_ask + "\",\"" + size + "\"]") +
+                "],\"u\":" + std::to_string(b.u) + ",\"seq\":" + std::to_string(b.u) +
+                "},\"cts\":" + std::to_string(ms) + "}";
+        out.write_recv(b.conn, timestamp_ns{static_cast<std::int64_t>(t_s * 1e9)}, frame);
+    }
+    out.close();
+    frames = total;
+    return std::nullopt;
+}
+
+std::string read_line(const char* path) {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    return line.empty() ? "unknown" : line;
+}
+
+std::string cpu_model() {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.starts_with("model name")) {
+            const auto colon = line.find(':');
+            return colon == std::string::npos ? line : line.substr(colon + 2);
+        }
+    }
+    return "unknown";
+}
+
+std::string json_text(std::string_view s) {
+    std::string o;
+    feed::append_json_string(o, s);
+    return o;
+}
+
+} // namespace
+
+int run_latency(int argc, char** argv) {
+    CLI::App app{"tick-to-order latency on this machine against loopback venues",
+                 "ballast latency"};
+    double rate = 10000.0;
+    double seconds = 10.0;
+    std::string venue_list = "bybit_spot,bybit_linear";
+    std::uint32_t every = 100;
+    std::string idle = "yield";
+    std::string journal_sync = "grouped";
+    int engine_cpu = -1;
+    bool json = false;
+    app.add_option("--rate", rate, "book frames per second, all venues together (default 10000)")
+        ->check(CLI::Range(1.0, 1000000.0));
+    app.add_option("--seconds", seconds, "seconds of frames (default 10)")
+        ->check(CLI::Range(0.1, 3600.0));
+    app.add_option("--venues", venue_list,
+                   "comma-separated: bybit_spot, bybit_linear (default both)");
+    app.add_option("--every", every, "an order every Nth book update (default 100)")
+        ->check(CLI::Range(1, 1000000));
+    app.add_option("--idle", idle, "the engine's idle strategy: spin, yield (default), backoff")
+        ->check(CLI::IsMember({"spin", "yield", "backoff"}));
+    app.add_option("--journal-sync", journal_sync,
+                   "journal fdatasync: every, grouped (default, as the bundled scenario), none")
+        ->check(CLI::IsMember({"every", "grouped", "none"}));
+    app.add_option("--engine-cpu", engine_cpu, "pin the engine thread to this core");
+    app.add_flag("--json", json, "print one JSON document");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "ballast latency: %s\n", e.what());
+        return 2;
+    }
+    std::vector<std::string> venues;
+    for (std::size_t at = 0; at <= venue_list.size();) {
+        const std::size_t comma = std::min(venue_list.find(',', at), venue_list.size());
+        const std::string v = venue_list.substr(at, comma - at);
+        if (std::find(std::begin(latency_venues), std::end(latency_venues), v) ==
+            std::end(latency_venues)) {
+            std::fprintf(stderr,
+                         "ballast latency: --venues: \"%s\" is not a loopback venue with a signed "
+                         "gateway (bybit_spot, bybit_linear)\n",
+                         v.c_str());
+            return 2;
+        }
+        if (std::find(venues.begin(), venues.end(), v) == venues.end()) {
+            venues.push_back(v);
+        }
+        at = comma + 1;
+    }
+    auto sc = exec::load_scenario(std::string(BALLAST_SCENARIO_DIR) + "/scenario.toml");
+    if (!sc.value) {
+        std::fprintf(stderr, "ballast latency: %s\n", sc.error.c_str());
+        return 1;
+    }
+    const auto source =
+        std::find_if(sc.value->feeds.begin(), sc.value->feeds.end(), [](const exec::feed_input& f) {
+            return f.recording.find("BYBIT") != std::string::npos;
+        });
+    if (source == sc.value->feeds.end()) {
+        std::fprintf(stderr, "ballast latency: the bundled scenario has no Bybit recording\n");
+        return 1;
+    }
+    std::error_code ec;
+    const auto dir = std::filesystem::temp_directory_path(ec) /
+                     ("ballast-latency-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        std::fprintf(stderr, "ballast latency: %s: %s\n", dir.c_str(), ec.message().c_str());
+        return 1;
+    }
+    struct cleanup {
+        std::filesystem::path dir;
+        ~cleanup() {
+            std::error_code e;
+            std::filesystem::remove_all(dir, e);
+        }
+    } remove_dir{dir};
+    exec::feed_input stream = *source;
+    stream.recording = (dir / "stream.jsonl").string();
+    std::uint64_t written = 0;
+    if (auto err = write_stream(*source, venues, rate, seconds, stream.recording, written)) {
+        std::fprintf(stderr, "ballast latency: %s\n", err->c_str());
+        return 1;
+    }
+    exec::scenario& s = *sc.value;
+    s.feeds = {stream};
+    s.journal = (dir / "latency.journal").string();
+    s.live.idle = idle;
+    s.live.journal_sync = journal_sync;
+    s.live.engine_cpu = engine_cpu;
+    exec::loopback_options lo;
+    lo.tail_s = 2.0;
+    exec::loopback_venues loop;
+    if (auto err = exec::start_loopback(s, lo, loop)) {
+        std::fprintf(stderr, "ballast latency: %s\n", err->c_str());
+        return 1;
+    }
+    exec::engine_options eo;
+    eo.live = true;
+    eo.credentials = loop.credentials;
+    eo.probe_every = every;
+    auto created = exec::engine::create(s, eo);
+    if (!created.value) {
+        std::fprintf(stderr, "ballast latency: %s\n", created.error.c_str());
+        return 1;
+    }
+    const exec::run_result r = created.value->run();
+    if (!r.error.empty()) {
+        std::fprintf(stderr, "ballast latency: %s\n", r.error.c_str());
+        return 1;
+    }
+    cpu_set_t usable;
+    CPU_ZERO(&usable);
+    const int cores = sched_getaffinity(0, sizeof usable, &usable) == 0 ? CPU_COUNT(&usable) : 0;
+    const std::string cpu = cpu_model();
+    std::string isolated = read_line("/sys/devices/system/cpu/isolated");
+    if (isolated == "unknown" || isolated.empty()) {
+        isolated = "none";
+    }
+    const std::string clock = read_line("/sys/devices/system/clocksource/clocksource0/"
+                                        "current_clocksource");
+    const double frame_rate = static_cast<double>(r.frames) / seconds;
+    std::uint64_t orders = 0;
+    for (const auto n : r.orders_by_state) {
+        orders += n;
+    }
+    std::string venue_names;
+    for (const auto& v : venues) {
+        venue_names += (venue_names.empty() ? "" : ", ") + v;
+    }
+    if (json) {
+        std::string o = "{\"rate\":" + std::to_string(rate) +
+                        ",\"seconds\":" + std::to_string(seconds) + ",\"venues\":[";
+        for (std::size_t i = 0; i < venues.size(); ++i) {
+            o += (i ? "," : "") + json_text(venues[i]);
+        }
+        o += "],\"every\":" + std::to_string(every) + ",\"idle\":" + json_text(idle) +
+             ",\"journal_sync\":" + json_text(journal_sync) +
+             ",\"frames_written\":" + std::to_string(written) +
+             ",\"frames\":" + std::to_string(r.frames) + ",\"orders\":" + std::to_string(orders) +
+             ",\"frame_read\":\"websocket_read_return\",\"machine\":{\"cpu\":" + json_text(cpu) +
+             ",\"cores\":" + std::to_string(cores) + ",\"isolated\":" + json_text(isolated) +
+             ",\"clocksource\":" + json_text(clock) +
+             ",\"engine_cpu\":" + std::to_string(engine_cpu) +
+             "},\"latency_ns\":" + exec::latency_json(r) + "}\n";
+        std::fputs(o.c_str(), stdout);
+        return 0;
+    }
+    std::printf("ballast latency: %.0f frames/s for %.1f s over %s (loopback sim-venue, signed "
+                "Bybit gateway), an order every %u book updates\n",
+                rate, seconds, venue_names.c_str(), every);
+    std::printf("machine: %s; %d cores usable; isolated: %s; clock source: %s\n", cpu.c_str(),
+                cores, isolated.c_str(), clock.c_str());
+    std::printf("threads: engine (%s, idle %s, journal sync %s), one feed thread and one gateway "
+                "I/O thread per venue, the sim-venues' server in this process\n",
+                engine_cpu >= 0 ? ("core " + std::to_string(engine_cpu)).c_str() : "not pinned",
+                idle.c_str(), journal_sync.c_str());
+    std::printf("frames: %llu written, %llu received (%.0f/s); orders: %llu\n",
+                static_cast<unsigned long long>(written), static_cast<unsigned long long>(r.frames),
+                frame_rate, static_cast<unsigned long long>(orders));
+    std::fputs(exec::latency_report(r).c_str(), stdout);
+    return 0;
+}
+
+} // namespace ballast::cli
