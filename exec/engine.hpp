@@ -120,16 +120,21 @@ struct run_result {
     std::uint64_t illegal_transitions = 0;
     std::string journal_path;
     std::uint64_t journal_records = 0;
-    std::string orders_halted;          ///< why new orders stopped (empty: they never did)
-    std::uint64_t unknown_reports = 0;  ///< execution reports naming no order of this run
-    std::uint64_t duplicate_fills = 0;  ///< fills a venue reported again, booked once
-    std::uint64_t gateway_refusals = 0; ///< sends a gateway refused at once
-    std::string error;                  ///< the run could not do its job (live start failed)
-    bool live = false;                  ///< run --live
-    std::uint64_t recovered_orders = 0; ///< live: orders of earlier sessions (journal)
-    std::uint64_t reconciled_fills = 0; ///< live: fills the venues reported at start
-    std::uint64_t never_reached = 0;    ///< orders the venue said it never saw
-    std::uint64_t unknown_outcomes = 0; ///< requests whose outcome had to be asked
+    std::string orders_halted;              ///< why new orders stopped (empty: they never did)
+    std::uint64_t unknown_reports = 0;      ///< execution reports naming no order of this run
+    std::uint64_t duplicate_fills = 0;      ///< fills a venue reported again, booked once
+    std::uint64_t gateway_refusals = 0;     ///< sends a gateway refused at once
+    std::string error;                      ///< the run could not do its job (live start failed)
+    bool live = false;                      ///< run --live
+    std::uint64_t recovered_orders = 0;     ///< live: orders of earlier sessions (journal)
+    std::uint64_t reconciled_fills = 0;     ///< live: fills the venues reported at start
+    std::uint64_t never_reached = 0;        ///< orders the venue said it never saw
+    std::uint64_t unknown_outcomes = 0;     ///< requests whose outcome had to be asked
+    std::uint64_t gateway_reconnects = 0;   ///< live: signed gateways' sessions re-opened
+    std::uint64_t gateway_rate_limited = 0; ///< live: the venues' rate-limit answers
+    std::uint64_t gateway_malformed = 0;    ///< live: gateway frames that failed to decode
+    std::uint64_t clock_steps = 0;          ///< live: wall-clock steps seen (timers ignore them)
+    std::int64_t clock_step_max_ns = 0;
     std::vector<hop_row> latency;
     /// Frame-triggered orders only (a live run's latency probe): socket_to_decoded ...
     /// pre_trade_to_wire, then tick_to_order (frame read -> order bytes to the socket).

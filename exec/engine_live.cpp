@@ -19,6 +19,12 @@ namespace ballast::exec {
 
 namespace {
 
+std::int64_t monotonic_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 std::int64_t system_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -55,7 +61,10 @@ std::string engine_impl::setup_live_feeds(std::vector<std::string>& feed_venues,
     if (!wall_clock) {
         wall_clock = system_ns;
     }
-    market_start = wall_clock();
+    live_clock = [wall = wall_clock(), mono = monotonic_ns()] {
+        return wall + (monotonic_ns() - mono);
+    };
+    market_start = live_clock();
     now = market_start;
     lat = hop_latencies(calibrate_tsc_per_ns());
     for (std::size_t i = 0; i < sc.live.feeds.size(); ++i) {
@@ -84,6 +93,7 @@ std::string engine_impl::setup_live_feeds(std::vector<std::string>& feed_venues,
         ls.options.client.rest_url = f.rest;
         ls.options.client.tls_ca_file = f.ca_file;
         ls.options.client.protocol.channel = f.channel;
+        ls.options.client.clock = [clock = live_clock] { return timestamp_ns{clock()}; };
         ls.options.cpu = f.cpu;
         ls.options.ring_capacity = sc.policy.queue_capacity;
         ls.slot_to_book.assign(f.symbols.size(), live_source::no_book);
@@ -155,7 +165,7 @@ template <class Done>
 bool wait_reports(engine_impl& e, std::chrono::milliseconds limit, Done done) {
     const auto until = std::chrono::steady_clock::now() + limit;
     while (!done()) {
-        e.now = e.wall_clock();
+        e.now = e.live_clock();
         if (!drain_gateways(e)) {
             if (std::chrono::steady_clock::now() >= until) {
                 return false;
@@ -288,6 +298,16 @@ std::string engine_impl::recover_and_reconcile() {
     return {};
 }
 
+void engine_impl::check_wall_clock() noexcept {
+    const std::int64_t drift = wall_clock() - live_clock();
+    const std::int64_t step = drift - wall_drift_ns;
+    if (step > 100'000'000 || step < -100'000'000) {
+        ++clock_steps;
+        clock_step_max_ns = std::max(clock_step_max_ns, step < 0 ? -step : step);
+        wall_drift_ns = drift;
+    }
+}
+
 run_result engine_impl::run_live() {
     for (live_source& ls : live_feeds) {
         ls.thread = std::make_unique<feed::live_feed_thread>(ls.options);
@@ -319,7 +339,8 @@ run_result engine_impl::run_live() {
     for (auto& g : real_gateways) {
         g->start();
     }
-    now = wall_clock();
+    now = live_clock();
+    wall_drift_ns = wall_clock() - now;
     if (auto err = recover_and_reconcile(); !err.empty()) {
         return fail(err);
     }
@@ -377,7 +398,7 @@ run_result engine_impl::run_live() {
                 }
             }
         }
-        now = std::max(now, wall_clock());
+        now = std::max(now, live_clock());
         if (!before_taken && now >= first_rebalance) {
             fill_weights(cfg, unders, false);
             nav_before = cfg.book.nav_usd();
@@ -385,8 +406,11 @@ run_result engine_impl::run_live() {
         }
         run_timers_until(now);
         any = drain_gateways(*this) || any;
-        if (progress != nullptr && ++since_progress >= 256) {
+        if (++since_progress >= 256) {
             since_progress = 0;
+            check_wall_clock();
+        }
+        if (progress != nullptr && since_progress == 0) {
             progress->market_ns.store(now, std::memory_order_relaxed);
         }
         if (any || idle_mode == idle_strategy::spin) {

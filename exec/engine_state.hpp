@@ -234,6 +234,14 @@ class engine_impl {
     bool live_mode = false;
     std::vector<live_source> live_feeds;
     std::function<std::int64_t()> wall_clock;
+    /// Live: the engine's time, the monotonic clock placed at the wall clock's reading at start:
+    /// timers, book ages and the feeds' frame stamps (a stepped wall clock moves none of them).
+    std::function<std::int64_t()> live_clock;
+    std::int64_t wall_drift_ns = 0; ///< wall clock minus live_clock, as last seen
+    std::uint64_t clock_steps = 0;  ///< wall-clock steps seen (over 100 ms either way)
+    std::int64_t clock_step_max_ns = 0;
+    /// Live: compares the wall clock with the engine's time; a step is counted, never followed.
+    void check_wall_clock() noexcept;
     const std::atomic<int>* stop_requests = nullptr;
     std::vector<std::pair<std::string, api_credentials>> credentials; ///< engine_options'
     // The live latency probe (engine_options::probe_every): frame-triggered orders.

@@ -20,6 +20,17 @@ run_result engine_impl::finish() {
     r.unknown_outcomes = unknown_outcomes;
     r.duplicate_fills = duplicate_fills;
     r.gateway_refusals = gateway_refusals;
+    // The signed gateways' own counts: duplicates they dropped before the engine saw them,
+    // sessions re-opened, rate-limit answers, frames they could not decode.
+    for (const auto& g : real_gateways) {
+        const gateway_counters& c = g->counters();
+        r.duplicate_fills += c.duplicate_fills.load(std::memory_order_relaxed);
+        r.gateway_reconnects += c.reconnects.load(std::memory_order_relaxed);
+        r.gateway_rate_limited += c.rate_limited.load(std::memory_order_relaxed);
+        r.gateway_malformed += c.malformed.load(std::memory_order_relaxed);
+    }
+    r.clock_steps = clock_steps;
+    r.clock_step_max_ns = clock_step_max_ns;
     r.tsc_per_ns = lat.tsc_per_ns();
     for (const auto& f : feeds) {
         r.frames += f->frames;

@@ -172,6 +172,21 @@ std::string format_report(const run_result& r, long rss) {
             static_cast<unsigned long long>(r.reconciled_fills),
             static_cast<unsigned long long>(r.never_reached),
             static_cast<unsigned long long>(r.unknown_outcomes));
+        if (r.gateway_reconnects + r.gateway_rate_limited + r.gateway_malformed > 0) {
+            add(o,
+                "gateways: %llu sessions re-opened, %llu rate-limit answers, %llu malformed "
+                "frames\n",
+                static_cast<unsigned long long>(r.gateway_reconnects),
+                static_cast<unsigned long long>(r.gateway_rate_limited),
+                static_cast<unsigned long long>(r.gateway_malformed));
+        }
+        if (r.clock_steps > 0) {
+            add(o,
+                "clock: the wall clock stepped %llu times (largest %.3f s); timers and book "
+                "ages kept the monotonic clock\n",
+                static_cast<unsigned long long>(r.clock_steps),
+                static_cast<double>(r.clock_step_max_ns) / 1e9);
+        }
     }
     if (r.unknown_reports + r.duplicate_fills + r.gateway_refusals > 0) {
         add(o,
@@ -299,6 +314,8 @@ std::string report_json(const run_result& r, long rss) {
         ",\"orders_halted\":\"%s\",\"unknown_reports\":%llu,\"duplicate_fills\":%llu,"
         "\"gateway_refusals\":%llu,\"live\":%s,\"recovered_orders\":%llu,"
         "\"reconciled_fills\":%llu,\"never_reached\":%llu,\"unknown_outcomes\":%llu,"
+        "\"gateway_reconnects\":%llu,\"gateway_rate_limited\":%llu,"
+        "\"gateway_malformed\":%llu,\"clock_steps\":%llu,\"clock_step_max_ns\":%lld,"
         "\"peak_rss_kb\":%ld}\n",
         esc(r.orders_halted).c_str(), static_cast<unsigned long long>(r.unknown_reports),
         static_cast<unsigned long long>(r.duplicate_fills),
@@ -306,7 +323,12 @@ std::string report_json(const run_result& r, long rss) {
         static_cast<unsigned long long>(r.recovered_orders),
         static_cast<unsigned long long>(r.reconciled_fills),
         static_cast<unsigned long long>(r.never_reached),
-        static_cast<unsigned long long>(r.unknown_outcomes), rss);
+        static_cast<unsigned long long>(r.unknown_outcomes),
+        static_cast<unsigned long long>(r.gateway_reconnects),
+        static_cast<unsigned long long>(r.gateway_rate_limited),
+        static_cast<unsigned long long>(r.gateway_malformed),
+        static_cast<unsigned long long>(r.clock_steps), static_cast<long long>(r.clock_step_max_ns),
+        rss);
     return o;
 }
 

@@ -4,9 +4,12 @@
 // SIGKILL at a named instant (BALLAST_CRASH_AT), then restarted. After each restart the journal's
 // orders, fills, position and cash equal what the venue holds, no client order id was ever sent
 // twice as a new order, and the rebalance completes.
+#include "exec/engine.hpp"
 #include "exec/gateway.hpp"
 #include "exec/journal.hpp"
 #include "exec/oms.hpp"
+#include "exec/report.hpp"
+#include "exec/scenario.hpp"
 #include "exec/signing.hpp"
 #include "exec/sim_venue.hpp"
 #include "feed/http_client.hpp"
@@ -559,6 +562,46 @@ TEST(LiveVenueFaults, FillsOfAnotherClientOnTheAccountAreCountedNeverBooked) {
     EXPECT_NE(r.out.find("execution reports: "), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("execution reports: 0 for unknown orders"), std::string::npos) << r.out;
     expect_books_agree(v, s, true);
+    if (!::testing::Test::HasFailure()) {
+        fs::remove_all(s.dir);
+    }
+}
+
+TEST(LiveVenueFaults, AWallClockThatJumpsIsCountedAndMovesNoTimer) {
+    // The engine in this process, its wall clock stepped an hour forward after a second, then
+    // two hours back after two: timers and book ages keep the monotonic clock.
+    venue v;
+    setup s("clock_jump", v, 4.0);
+    const auto sc = exec::load_scenario(s.scenario);
+    ASSERT_TRUE(sc.value) << sc.error;
+    exec::engine_options o;
+    o.live = true;
+    const auto start = std::chrono::steady_clock::now();
+    o.wall_clock = [start] {
+        const auto since = std::chrono::steady_clock::now() - start;
+        const std::int64_t hour = 3'600'000'000'000;
+        const std::int64_t step = since > std::chrono::seconds(2)   ? -hour
+                                  : since > std::chrono::seconds(1) ? hour
+                                                                    : 0;
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count() +
+               step;
+    };
+    auto e = exec::engine::create(*sc.value, o);
+    ASSERT_TRUE(e.value) << e.error;
+    const exec::run_result r = e.value->run();
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_EQ(r.clock_steps, 2u);
+    EXPECT_GE(r.clock_step_max_ns, 7'000'000'000'000); // the two-hour step back
+    // The run lasted its 4 s of engine time, not an hour less or more.
+    EXPECT_NEAR(static_cast<double>(r.market_end.ns - r.market_start.ns) / 1e9, 4.0, 1.0);
+    for (const auto& u : r.underlyings) {
+        EXPECT_TRUE(u.inside_band_after()) << u.name;
+    }
+    expect_books_agree(v, s);
+    const std::string text = exec::format_report(r, 0);
+    EXPECT_NE(text.find("clock: the wall clock stepped 2 times"), std::string::npos) << text;
     if (!::testing::Test::HasFailure()) {
         fs::remove_all(s.dir);
     }
