@@ -100,7 +100,13 @@ std::string engine_impl::setup() {
             position_by_instrument[i] = b.position;
             b.venue = vid;
             b.venue_terms = *terms_of(inst.spec.venue);
-            b.book = std::make_unique<l2_book>(8192);
+            // The mirror holds as many levels as the feed's book, so it never drops one the
+            // feed holds (the feed counts its own drops: book_counters::dropped_full).
+            const std::size_t mirror_levels =
+                live_mode ? feed::book_capacity_of(live_feeds[fi].options.venue,
+                                                   live_feeds[fi].options.decoder)
+                          : feeds[fi]->decoder->book_capacity();
+            b.book = std::make_unique<l2_book>(mirror_levels);
             if (live_mode) {
                 live_source& ls = live_feeds[fi];
                 const auto& syms = ls.options.client.symbols;

@@ -266,8 +266,13 @@ void venue_feed::apply_staged(venue_book& b) noexcept {
             if (!bulk) {
                 for (const auto i : side_index_) {
                     const auto& l = staged_[i];
-                    b.book.set_level(l.s, l.px, l.sz, l.px_text, l.sz_text);
+                    if (b.book.set_level(l.s, l.px, l.sz, l.px_text, l.sz_text) ==
+                        level_change::dropped_full) {
+                        ++b.counters.dropped_full;
+                    }
                 }
+            } else if (side_index_.size() > b.book.depth(s)) {
+                b.counters.dropped_full += side_index_.size() - b.book.depth(s);
             }
             if (listener_ != nullptr) {
                 b.book.for_each(s, [&](const level& l) { listener_->on_level(b, s, l.px, l.sz); });
@@ -277,6 +282,9 @@ void venue_feed::apply_staged(venue_book& b) noexcept {
     }
     for (const auto& l : staged_) {
         const auto change = b.book.set_level(l.s, l.px, l.sz, l.px_text, l.sz_text);
+        if (change == level_change::dropped_full) {
+            ++b.counters.dropped_full;
+        }
         if (listener_ != nullptr && change != level_change::delete_unknown &&
             change != level_change::dropped_full) {
             listener_->on_level(b, l.s, l.px, l.sz);

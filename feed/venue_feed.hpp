@@ -37,6 +37,9 @@ struct book_counters {
     std::uint64_t rejected = 0; ///< malformed messages for this book
     std::uint64_t crossed = 0;
     std::uint64_t rescales = 0; ///< derived scale widened (the book re-expressed in finer units)
+    /// Levels not held because their side was full and they were worse than every held level
+    /// (the book's capacity, feed_options::book_capacity, binds): the book is truncated.
+    std::uint64_t dropped_full = 0;
 };
 
 /// One local book with its sequencing state.
@@ -129,6 +132,8 @@ class venue_feed {
     venue_feed& operator=(const venue_feed&) = delete;
 
     [[nodiscard]] const std::string& venue() const noexcept { return venue_; }
+    /// Levels per side each of this feed's books holds (a mirror must hold as many).
+    [[nodiscard]] std::size_t book_capacity() const noexcept { return options_.book_capacity; }
 
     /// A frame from the venue (stream message or REST body).
     virtual void on_frame(const feed_frame& f) noexcept = 0;

@@ -95,4 +95,17 @@ std::unique_ptr<venue_feed> make_venue_feed(std::string_view venue,
     return nullptr;
 }
 
+std::size_t book_capacity_of(std::string_view venue, const feed_options& options) {
+    if (options.book_capacity != 0) {
+        return options.book_capacity;
+    }
+    // Each decoder sets its own default: ask one (with no symbols and no staging buffer).
+    const instrument_registry none;
+    reject_log rejects(0);
+    feed_options probe;
+    probe.max_levels_per_message = 0;
+    const auto decoder = make_venue_feed(venue, none, rejects, probe);
+    return decoder ? decoder->book_capacity() : 0;
+}
+
 } // namespace ballast::feed

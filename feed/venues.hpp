@@ -22,4 +22,8 @@ namespace ballast::feed {
                                                           reject_log& rejects,
                                                           const feed_options& options);
 
+/// Levels per side a decoder of `venue` with `options` holds in each book (the venue's default
+/// when options.book_capacity is 0); 0 for an unknown venue.
+[[nodiscard]] std::size_t book_capacity_of(std::string_view venue, const feed_options& options);
+
 } // namespace ballast::feed

@@ -32,6 +32,7 @@ void write_books_report(json_writer& w, std::span<const feed::venue_feed* const>
             w.field("checksum_ok", c.checksum_ok);
             w.field("checksum_fail", c.checksum_fail);
             w.field("rejected", c.rejected);
+            w.field("dropped_full", c.dropped_full); // levels beyond the book's capacity
             // Books that ran without the venue's filters, on the scale their levels gave.
             w.field("filters", b->derived() ? "derived" : "venue");
             if (b->derived()) {

@@ -1,5 +1,8 @@
-// Golden replays of the real recordings in tests/data (final books cross-checked against an
-// independent decimal implementation when the goldens were pinned).
+// Golden replays of the real recordings in tests/data. The final books are regression values
+// pinned from Ballast's own replay (no second implementation in this repository recomputes
+// them); where a venue sends checksums, the pinned checksum_ok counts show the venue's own
+// check agreed with the book after every message.
+#include "feed/venues.hpp"
 #include "feed_test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -80,6 +83,30 @@ TEST(CexReplay, CoinbaseAdvancedSequenceIsContiguous) {
     check(*s, {"coinbase", "ETH-USD", 375, 375, 0, 6925, 16403, "1919.28", "0.14476526", "1919.38",
                "0.01194407"});
     EXPECT_EQ(s->rejects().total(), 0u);
+}
+
+TEST(CexReplay, LevelsBeyondABooksCapacityAreCountedNotLostSilently) {
+    // At the venue's default capacity nothing is dropped (the recording's ask side reaches
+    // 27,238 levels).
+    auto full = replay({"coinbase/COINBASE_ADVANCED.jsonl"});
+    const auto* whole = find_book(*full, "coinbase", "BTC-USD");
+    ASSERT_NE(whole, nullptr);
+    EXPECT_EQ(whole->counters.dropped_full, 0u);
+    EXPECT_EQ(feed::book_capacity_of("coinbase", {}), whole->book.capacity());
+    // A book of 1,000 levels a side holds at most 1,000 (fewer once updates delete held levels:
+    // the refused ones do not come back) and counts every level it refused.
+    feed::replay_options opt;
+    opt.feed.book_capacity = 1000;
+    auto cut = replay({"coinbase/COINBASE_ADVANCED.jsonl"}, opt);
+    const auto* b = find_book(*cut, "coinbase", "BTC-USD");
+    ASSERT_NE(b, nullptr);
+    EXPECT_LE(b->book.depth(side::ask), 1000u);
+    EXPECT_GT(b->book.depth(side::ask), 900u);
+    EXPECT_GE(b->counters.dropped_full, 27238u - 1000u);
+    EXPECT_EQ(feed::book_capacity_of("coinbase", opt.feed), 1000u);
+    EXPECT_EQ(feed::book_capacity_of("no_such_venue", {}), 0u);
+    // The best levels are the ones kept.
+    EXPECT_EQ(b->book.best_ask().px, whole->book.best_ask().px);
 }
 
 TEST(CexReplay, SymbolFilterKeepsOnlyRequestedBooks) {
