@@ -18,6 +18,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -128,6 +129,15 @@ std::string logs_array(std::uint64_t from, std::uint64_t to) {
     return a + "]";
 }
 
+/// Ends a peer thread's blocking accept/read/handshake: shutting a socket down (from any thread)
+/// makes the call in progress, and every later one, fail at once. A test calls it before
+/// joining its server thread, so a client that never comes fails the test instead of hanging it.
+inline void unblock_socket(int fd) noexcept {
+    if (fd >= 0) {
+        ::shutdown(fd, SHUT_RDWR);
+    }
+}
+
 /// A scripted node: blocking Beast WebSocket server run on its own thread.
 class fake_node {
   public:
@@ -139,18 +149,27 @@ class fake_node {
         std::uint64_t to = 0;
     };
 
-    fake_node() : acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}) {}
+    fake_node()
+        : acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}),
+          acceptor_fd_(acceptor_.native_handle()) {}
     [[nodiscard]] std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
     void accept() {
         ws_.emplace(io_);
         acceptor_.accept(ws_->next_layer());
+        conn_fd_ = ws_->next_layer().native_handle();
         ws_->accept();
         ws_->text(true);
     }
     void drop() {
+        conn_fd_ = -1;
         beast::error_code ignored;
         ws_->next_layer().close(ignored);
+    }
+    /// From the test's thread: the server thread's blocking calls fail from now on.
+    void unblock() noexcept {
+        unblock_socket(acceptor_fd_);
+        unblock_socket(conn_fd_.load());
     }
     request read(std::string_view expected_method) {
         beast::flat_buffer b;
@@ -202,6 +221,8 @@ class fake_node {
   private:
     net::io_context io_;
     tcp::acceptor acceptor_;
+    const int acceptor_fd_;
+    std::atomic<int> conn_fd_{-1};
     std::optional<websocket::stream<tcp::socket>> ws_;
     simdjson::dom::parser parser_;
 };
@@ -296,6 +317,7 @@ TEST(EthWsClient, BackfillsInOrderAcrossRefusalsHeadJumpsAndReconnects) {
     run_until(
         io, [&] { return server_done && client.last_head() >= 118; }, std::chrono::seconds(30));
     client.stop();
+    node.unblock(); // a server still waiting for the client fails now: the join is bounded
     server.join();
     ASSERT_EQ(server_error, "");
     ASSERT_EQ(client.last_head(), 118U);
@@ -379,6 +401,8 @@ TEST(EthWsClient, FollowsOverTlsAndRefusesAnUntrustedCertificate) {
     server_tls.use_private_key(net::buffer(cert.key_pem), net::ssl::context::pem);
     tcp::acceptor acceptor(server_io, {net::ip::make_address("127.0.0.1"), 0});
     const auto port = acceptor.local_endpoint().port();
+    const int acceptor_fd = acceptor.native_handle();
+    std::atomic<int> conn_fd{-1};
     std::string server_error;
     std::atomic<bool> server_done{false};
     std::thread server([&] {
@@ -387,6 +411,7 @@ TEST(EthWsClient, FollowsOverTlsAndRefusesAnUntrustedCertificate) {
             {
                 websocket::stream<beast::ssl_stream<tcp::socket>> ws(server_io, server_tls);
                 acceptor.accept(beast::get_lowest_layer(ws));
+                conn_fd = beast::get_lowest_layer(ws).native_handle();
                 beast::error_code ec;
                 ws.next_layer().handshake(net::ssl::stream_base::server, ec);
             }
@@ -395,6 +420,7 @@ TEST(EthWsClient, FollowsOverTlsAndRefusesAnUntrustedCertificate) {
             for (;;) {
                 trusted.emplace(server_io, server_tls);
                 acceptor.accept(beast::get_lowest_layer(*trusted));
+                conn_fd = beast::get_lowest_layer(*trusted).native_handle();
                 beast::error_code ec;
                 trusted->next_layer().handshake(net::ssl::stream_base::server, ec);
                 if (!ec) {
@@ -424,6 +450,7 @@ TEST(EthWsClient, FollowsOverTlsAndRefusesAnUntrustedCertificate) {
         } catch (const std::exception& e) {
             server_error = e.what();
         }
+        conn_fd = -1; // closed with its stream
         server_done = true;
     });
 
@@ -449,6 +476,9 @@ TEST(EthWsClient, FollowsOverTlsAndRefusesAnUntrustedCertificate) {
     EXPECT_EQ(client.caught_up_block(), 5U);
     EXPECT_EQ(client.stats().connects, 1U);
     client.stop();
+    // A server still blocked (the client never came, or never closed) fails now.
+    unblock_socket(acceptor_fd);
+    unblock_socket(conn_fd.load());
     server.join();
     EXPECT_EQ(server_error, "");
     std::filesystem::remove(ca_path);

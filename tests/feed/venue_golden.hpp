@@ -38,7 +38,7 @@ struct golden_book {
     std::uint64_t messages; ///< all applied
     std::size_t bids, asks;
     std::string_view best_bid, best_bid_qty, best_ask, best_ask_qty;
-    std::uint32_t levels_crc; ///< CRC32 of book_levels(), from an independent decimal replay
+    std::uint32_t levels_crc; ///< CRC32 of book_levels(), pinned from Ballast's own replay
 };
 
 inline void expect_golden(const feed::replay_session& s, std::string_view venue,

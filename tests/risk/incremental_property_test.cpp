@@ -1,10 +1,15 @@
 // Random marks, vols and fills on the example book: after every step the incrementally
 // maintained totals equal a full revaluation of a copy, bit for bit, and a mark leaves the
-// other underlyings untouched.
+// other underlyings untouched. Both of those run the portfolio's own revaluation
+// (revalue_underlying); the totals are also checked against an independent reference built
+// here: every position valued on its own by value_position (one Black-76 per position, no
+// per-contract unit scaling, no incremental state) and summed per underlying.
 #include "risk/config.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <random>
 
@@ -13,6 +18,36 @@ namespace {
 
 bool same_bits(const position_risk& a, const position_risk& b) {
     return std::memcmp(&a, &b, sizeof(position_risk)) == 0;
+}
+
+/// Totals per underlying from scratch: each position valued alone at its instrument's marks.
+std::vector<position_risk> reference_totals(const portfolio& book) {
+    std::vector<position_risk> totals(book.underlying_count());
+    for (std::uint32_t p = 0; p < book.position_count(); ++p) {
+        const auto& pos = book.position(position_id{p});
+        const auto& inst = book.instrument(pos.instrument);
+        auto r = value_position(inst.terms, pos.contracts, pos.entry_price,
+                                instrument_mark{inst.price, inst.vol}, book.valuation_time());
+        EXPECT_TRUE(r.ok()) << "position " << p;
+        r.value.value_usd += pos.realized_usd;
+        totals[inst.underlying.value] += r.value;
+    }
+    return totals;
+}
+
+/// Scaling a unit contract and valuing a position directly round differently: 1e-9 relative.
+void expect_close(const position_risk& got, const position_risk& want, int step) {
+    const auto near = [&](double a, double b, const char* field) {
+        EXPECT_NEAR(a, b, 1e-9 * std::max(1.0, std::fabs(b))) << field << " at step " << step;
+    };
+    near(got.value_usd, want.value_usd, "value_usd");
+    near(got.notional_usd, want.notional_usd, "notional_usd");
+    near(got.delta_base, want.delta_base, "delta_base");
+    near(got.delta_usd, want.delta_usd, "delta_usd");
+    near(got.gamma_base, want.gamma_base, "gamma_base");
+    near(got.gamma_usd_1pct, want.gamma_usd_1pct, "gamma_usd_1pct");
+    near(got.vega_usd, want.vega_usd, "vega_usd");
+    near(got.theta_usd, want.theta_usd, "theta_usd");
 }
 
 TEST(incremental_property, random_marks_and_fills_equal_full_revaluation) {
@@ -68,6 +103,16 @@ TEST(incremental_property, random_marks_and_fills_equal_full_revaluation) {
                 << "step " << step;
         }
         ASSERT_EQ(copy.nav_usd(), book.nav_usd()) << "step " << step;
+        const auto reference = reference_totals(book);
+        double reference_nav = 0.0;
+        for (std::uint32_t u = 0; u < book.underlying_count(); ++u) {
+            expect_close(book.underlying(underlying_id{u}).totals, reference[u], step);
+            reference_nav += reference[u].value_usd;
+        }
+        EXPECT_NEAR(book.nav_usd(), reference_nav, 1e-9 * std::fabs(reference_nav));
+        if (HasFailure()) {
+            return;
+        }
     }
 }
 
