@@ -11,9 +11,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -73,15 +75,22 @@ int run_follow(int argc, char** argv) {
         opt.from_block = oldest + 1;
     }
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> record(nullptr, std::fclose);
+    int record_errno = 0; // the first failed write: the run stops, the recording is incomplete
     if (!record_path.empty()) {
         record.reset(std::fopen(record_path.c_str(), "wb"));
         if (!record) {
-            std::fprintf(stderr, "follow: --record: cannot write %s\n", record_path.c_str());
+            std::fprintf(stderr, "follow: --record: cannot write %s: %s\n", record_path.c_str(),
+                         std::strerror(errno));
             return 2;
         }
-        opt.capture = [f = record.get()](std::string_view line) {
-            std::fwrite(line.data(), 1, line.size(), f);
-            std::fputc('\n', f);
+        opt.capture = [f = record.get(), &record_errno](std::string_view line) {
+            if (record_errno != 0) {
+                return;
+            }
+            if (std::fwrite(line.data(), 1, line.size(), f) != line.size() ||
+                std::fputc('\n', f) == EOF) {
+                record_errno = errno != 0 ? errno : EIO;
+            }
         };
     }
     opt.backoff_initial = std::chrono::milliseconds(backoff_ms);
@@ -108,6 +117,10 @@ int run_follow(int argc, char** argv) {
                               : std::chrono::steady_clock::time_point::max();
     bool reached = false;
     std::function<void()> poll = [&] {
+        if (record_errno != 0) {
+            io.stop(); // a recording with a hole in it is not a recording
+            return;
+        }
         if (until_block != 0 && client.state() == feed::eth_ws_state::live &&
             client.caught_up_block() >= until_block && client.last_head() >= until_block) {
             reached = true;
@@ -129,6 +142,14 @@ int run_follow(int argc, char** argv) {
     io.run();
     const std::string final_state(feed::to_string(client.state()));
     client.stop();
+    if (record) {
+        if (record_errno == 0 && std::fflush(record.get()) != 0) {
+            record_errno = errno != 0 ? errno : EIO;
+        }
+        if (std::fclose(record.release()) != 0 && record_errno == 0) {
+            record_errno = errno != 0 ? errno : EIO;
+        }
+    }
 
     feed::pool_replay_result result;
     feed::collect_follow_result(follower, result);
@@ -145,6 +166,12 @@ int run_follow(int argc, char** argv) {
                  static_cast<unsigned long long>(cs.backfilled_logs),
                  static_cast<unsigned long long>(cs.backfill_requests),
                  client.last_error().empty() ? "" : "; last error: ", client.last_error().c_str());
+    if (record_errno != 0) {
+        std::fprintf(stderr,
+                     "follow: --record: writing %s failed: %s (the recording is incomplete)\n",
+                     record_path.c_str(), std::strerror(record_errno));
+        return 1;
+    }
     if (until_block != 0 && !reached) {
         std::fprintf(stderr, "follow: block %llu not reached\n",
                      static_cast<unsigned long long>(until_block));
