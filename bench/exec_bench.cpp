@@ -20,9 +20,10 @@
 
 namespace {
 
-// The engine's own event: market time, TSC stamp, price, size, slot and kind.
+// The engine's own event: market time, TSC stamps (ring entry, frame read), price, size, slot
+// and kind.
 using event = ballast::feed::book_event;
-static_assert(sizeof(event) == 40);
+static_assert(sizeof(event) == 48);
 
 constexpr std::int64_t items_per_iteration = 1 << 20;
 
