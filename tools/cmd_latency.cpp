@@ -183,7 +183,7 @@ int run_latency(int argc, char** argv) {
     double rate = 10000.0;
     double seconds = 10.0;
     std::string venue_list = "bybit_spot,bybit_linear";
-    std::uint32_t every = 100;
+    std::uint32_t every = 0;
     std::string idle = "yield";
     std::string journal_sync = "grouped";
     int engine_cpu = -1;
@@ -194,7 +194,9 @@ int run_latency(int argc, char** argv) {
         ->check(CLI::Range(0.1, 3600.0));
     app.add_option("--venues", venue_list,
                    "comma-separated: bybit_spot, bybit_linear (default both)");
-    app.add_option("--every", every, "an order every Nth book update (default 100)")
+    app.add_option("--every", every,
+                   "an order every Nth book update (default: rate / 10, ten orders a second, "
+                   "under the bundled scenario's 20 orders/s per venue)")
         ->check(CLI::Range(1, 1000000));
     app.add_option("--idle", idle, "the engine's idle strategy: spin, yield (default), backoff")
         ->check(CLI::IsMember({"spin", "yield", "backoff"}));
@@ -210,6 +212,9 @@ int run_latency(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         std::fprintf(stderr, "ballast latency: %s\n", e.what());
         return 2;
+    }
+    if (every == 0) {
+        every = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(rate / 10.0));
     }
     std::vector<std::string> venues;
     for (std::size_t at = 0; at <= venue_list.size();) {
@@ -305,6 +310,14 @@ int run_latency(int argc, char** argv) {
     for (const auto n : r.orders_by_state) {
         orders += n;
     }
+    // Triggers that sent nothing: the pre-trade gate's reasons and the gateways' refusals.
+    std::string not_sent;
+    std::string not_sent_json;
+    for (const auto& [why, n] : r.gate_rejects) {
+        not_sent += (not_sent.empty() ? "" : ", ") + why + " " + std::to_string(n);
+        not_sent_json +=
+            (not_sent_json.empty() ? "" : ",") + json_text(why) + ":" + std::to_string(n);
+    }
     std::string venue_names;
     for (const auto& v : venues) {
         venue_names += (venue_names.empty() ? "" : ", ") + v;
@@ -319,6 +332,8 @@ int run_latency(int argc, char** argv) {
              ",\"journal_sync\":" + json_text(journal_sync) +
              ",\"frames_written\":" + std::to_string(written) +
              ",\"frames\":" + std::to_string(r.frames) + ",\"orders\":" + std::to_string(orders) +
+             ",\"pre_trade_rejects\":{" + not_sent_json +
+             "},\"gateway_refusals\":" + std::to_string(r.gateway_refusals) +
              ",\"frame_read\":\"websocket_read_return\",\"machine\":{\"cpu\":" + json_text(cpu) +
              ",\"cores\":" + std::to_string(cores) + ",\"isolated\":" + json_text(isolated) +
              ",\"clocksource\":" + json_text(clock) +
@@ -336,9 +351,12 @@ int run_latency(int argc, char** argv) {
                 "I/O thread per venue, the sim-venues' server in this process\n",
                 engine_cpu >= 0 ? ("core " + std::to_string(engine_cpu)).c_str() : "not pinned",
                 idle.c_str(), journal_sync.c_str());
-    std::printf("frames: %llu written, %llu received (%.0f/s); orders: %llu\n",
+    std::printf("frames: %llu written, %llu received (%.0f/s); orders: %llu (pre-trade rejects: "
+                "%s; refused by a gateway: %llu)\n",
                 static_cast<unsigned long long>(written), static_cast<unsigned long long>(r.frames),
-                frame_rate, static_cast<unsigned long long>(orders));
+                frame_rate, static_cast<unsigned long long>(orders),
+                not_sent.empty() ? "none" : not_sent.c_str(),
+                static_cast<unsigned long long>(r.gateway_refusals));
     std::fputs(exec::latency_report(r).c_str(), stdout);
     return 0;
 }
