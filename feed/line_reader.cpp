@@ -17,8 +17,8 @@ struct line_reader::uring_state {
     io_uring ring{};
     std::unique_ptr<char[]> chunks[2];
     iovec iov[2]{};
-    std::uint64_t next_offset = 0; // file offset of the next read to submit
-    int in_flight = -1;            // buffer index of the pending read, -1 when none
+    std::uint64_t in_flight_offset = 0; // file offset of the pending read
+    int in_flight = -1;                 // buffer index of the pending read, -1 when none
     int next_buffer = 0;
     bool ring_ok = false;
 
@@ -45,17 +45,18 @@ struct line_reader::uring_state {
         return io_uring_register_files(&ring, fds, 1) >= 0;
     }
 
-    bool submit(int buffer) {
+    bool submit(int buffer, std::uint64_t offset) {
         io_uring_sqe* sqe = io_uring_get_sqe(&ring);
         if (sqe == nullptr) {
             return false;
         }
-        io_uring_prep_read_fixed(sqe, 0, iov[buffer].iov_base, chunk_size, next_offset, buffer);
+        io_uring_prep_read_fixed(sqe, 0, iov[buffer].iov_base, chunk_size, offset, buffer);
         sqe->flags |= IOSQE_FIXED_FILE;
         if (io_uring_submit(&ring) != 1) {
             return false;
         }
         in_flight = buffer;
+        in_flight_offset = offset;
         return true;
     }
 };
@@ -82,8 +83,7 @@ std::optional<std::string> line_reader::open(const std::string& path) {
     buf_ = std::make_unique<char[]>(cap_ + padding);
     if (prefer_uring_ && std::getenv("BALLAST_NO_URING") == nullptr) {
         auto u = std::make_unique<uring_state>();
-        if (u->init(fd_) && u->submit(0)) {
-            u->next_offset = chunk_size;
+        if (u->init(fd_) && u->submit(0, 0)) {
             uring_ = std::move(u);
         }
     }
@@ -120,20 +120,22 @@ bool line_reader::read_chunk_uring(char* dst, std::size_t& got) {
     const int res = cqe->res;
     io_uring_cqe_seen(&u.ring, cqe);
     const int done = u.in_flight;
+    const std::uint64_t at = u.in_flight_offset;
     u.in_flight = -1;
     if (res < 0) {
         error_ = std::string("io_uring read failed: ") + std::strerror(-res);
         return false;
     }
     got = static_cast<std::size_t>(res);
-    // Queue the following chunk before copying this one out: the copy overlaps the read.
-    if (got == chunk_size) {
+    // Queue the following read before copying this one out: the copy overlaps the read. It
+    // starts where this one ended: a short read (a file still being written, a signal, a
+    // filesystem that returns less) is not the end of the file; only a read of 0 bytes is.
+    if (got > 0) {
         const int other = done ^ 1;
-        if (!u.submit(other)) {
+        if (!u.submit(other, at + got)) {
             error_ = "io_uring submit failed";
             return false;
         }
-        u.next_offset += chunk_size;
     }
     std::memcpy(dst, u.chunks[done].get(), got);
     return true;
@@ -162,8 +164,8 @@ bool line_reader::fill() {
     if (!ok) {
         return false;
     }
-    if (got == 0 || (uring_ && got < chunk_size)) {
-        eof_ = got == 0 || uring_ != nullptr; // a short io_uring read is the file's end
+    if (got == 0) {
+        eof_ = true; // a short read is not the end; only a read that returns nothing is
     }
     end_ += got;
     bytes_read_ += got;

@@ -77,9 +77,11 @@ companion_files find_companions(const std::string& path) {
 void replay_session::load_companions(const std::string& path) {
     const companion_files c = find_companions(path);
     for (const auto& f : c.instrument_lists) {
-        // A malformed list next to a recording is reported by the explicit --instruments
-        // path; here it is only a convenience and is skipped.
-        (void)load_instrument_file(f, instruments_);
+        // A list found beside the recording is a convenience: a malformed one does not stop
+        // the replay (books fall back to derived scales), but it is reported and counted.
+        if (auto err = load_instrument_file(f, instruments_)) {
+            rejects_.add("instruments", 0, "instrument list beside the recording skipped: " + *err);
+        }
     }
     for (const auto& f : c.recordings) {
         if (std::find(paths_.begin(), paths_.end(), f) == paths_.end()) {

@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 using namespace ballast;
 using namespace ballast::test;
 
@@ -107,6 +110,27 @@ TEST(CexReplay, LevelsBeyondABooksCapacityAreCountedNotLostSilently) {
     EXPECT_EQ(feed::book_capacity_of("no_such_venue", {}), 0u);
     // The best levels are the ones kept.
     EXPECT_EQ(b->book.best_ask().px, whole->book.best_ask().px);
+}
+
+TEST(CexReplay, AMalformedInstrumentListBesideARecordingIsReportedNotSkippedSilently) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(::testing::TempDir()) / "ballast_bad_companion_list";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    fs::copy_file(data_path("bybit/BYBIT.jsonl"), dir / "BYBIT.jsonl");
+    std::ofstream(dir / "BYBIT_instruments_subset.json") << "{\"result\": {\"list\": [";
+    feed::replay_session s(feed::replay_options{});
+    ASSERT_EQ(s.add_file((dir / "BYBIT.jsonl").string()), std::nullopt);
+    s.run();
+    // The replay still runs (on derived scales) and the skipped list is a reject naming it.
+    ASSERT_GE(s.rejects().total(), 1u);
+    const auto& first = s.rejects().entries().front();
+    EXPECT_EQ(first.venue, "instruments");
+    EXPECT_NE(first.reason.find("BYBIT_instruments_subset.json"), std::string::npos)
+        << first.reason;
+    EXPECT_NE(first.reason.find("skipped"), std::string::npos) << first.reason;
+    EXPECT_NE(find_book(s, "bybit_spot", "BTCUSDT"), nullptr);
+    fs::remove_all(dir);
 }
 
 TEST(CexReplay, SymbolFilterKeepsOnlyRequestedBooks) {

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <vector>
 
 using namespace ballast;
 using namespace ballast::feed;
@@ -131,6 +133,25 @@ TEST(LineReader, UringAndPlainReadTheSameLinesAcrossChunks) {
     EXPECT_EQ(a, b);
     EXPECT_EQ(a.back().size(), 3 * line_reader::chunk_size);
     EXPECT_EQ(a[0].size(), 2000u);
+}
+
+TEST(LineReader, AShortReadIsNotTheEndOfTheFile) {
+    // The reader's first read is issued at open() and finds only the first lines (a short
+    // read); more is written before the caller reads on. Only a read of 0 bytes ends the file,
+    // on both paths.
+    for (bool uring : {true, false}) {
+        SCOPED_TRACE(uring ? "io_uring" : "pread");
+        const auto path = temp_file(uring ? "short_u.txt" : "short_p.txt", "first\nsecond\n");
+        line_reader r(uring);
+        ASSERT_FALSE(r.open(path));
+        std::ofstream(path, std::ios::app) << "third\nfourth\n";
+        std::vector<std::string> lines;
+        while (auto l = r.next()) {
+            lines.emplace_back(*l);
+        }
+        EXPECT_TRUE(r.error().empty()) << r.error();
+        EXPECT_EQ(lines, (std::vector<std::string>{"first", "second", "third", "fourth"}));
+    }
 }
 
 TEST(LineReader, MissingFileIsAnErrorNamingThePath) {
