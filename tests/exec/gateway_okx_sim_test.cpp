@@ -428,27 +428,7 @@ TEST(GatewayOkxSim, DuplicateReportsGiveOneFill) {
     ASSERT_EQ(g->send(order(f.spec, 10, side::bid, order_tif::ioc, ask, qty(10))),
               gateway_status::ok);
     ASSERT_TRUE(wait_final(log, 10)) << log.dump();
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (g->counters().duplicate_fills.load() == 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::yield(); // bounded by the deadline
-    }
-    EXPECT_GT(g->counters().duplicate_fills.load(), 0u);
-    log.drain(200ms);
-    std::int64_t filled = 0;
-    std::int64_t cum = 0;
-    std::vector<std::string> trades;
-    for (const auto& r : log.seen) {
-        if (r.kind == exec_kind::fill && r.id.value == 10) {
-            filled += r.last_qty.value();
-            cum = r.cum_qty.value();
-            trades.emplace_back(r.trade_id_view());
-        }
-    }
-    EXPECT_EQ(filled, cum) << log.dump();
-    std::sort(trades.begin(), trades.end());
-    EXPECT_EQ(std::adjacent_find(trades.begin(), trades.end()), trades.end()) << log.dump();
-    EXPECT_EQ(log.count(exec_kind::ack, 10), 1u) << log.dump();
+    test::expect_duplicates_dropped(log, *g, 10);
 }
 
 TEST(GatewayOkxSim, DelayedFillsFollowTheAck) {

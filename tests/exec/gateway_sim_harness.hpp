@@ -184,6 +184,29 @@ inline void expect_reconciled(report_log& log, venue_gateway& g, timestamp_ns si
     })) << log.dump();
 }
 
+/// After a fault that repeats the venue's execution reports for order `id`: the gateway counted
+/// duplicates, and what reached the engine is one ack and each trade once, adding up to the
+/// order's cumulative quantity.
+inline void expect_duplicates_dropped(report_log& log, threaded_gateway& g, std::uint64_t id) {
+    EXPECT_TRUE(wait_until([&] { return g.counters().duplicate_fills.load() > 0; }));
+    log.drain(std::chrono::milliseconds(200)); // what is left
+    std::int64_t filled = 0;
+    std::int64_t cum = 0;
+    std::vector<std::string> trades;
+    for (const auto& r : log.seen) {
+        if (r.kind == exec_kind::fill && r.id.value == id) {
+            filled += r.last_qty.value();
+            cum = r.cum_qty.value();
+            trades.emplace_back(r.trade_id_view());
+        }
+    }
+    EXPECT_GT(filled, 0) << log.dump();
+    EXPECT_EQ(filled, cum) << log.dump();
+    std::sort(trades.begin(), trades.end());
+    EXPECT_EQ(std::adjacent_find(trades.begin(), trades.end()), trades.end()) << log.dump();
+    EXPECT_EQ(log.count(exec_kind::ack, id), 1u) << log.dump();
+}
+
 inline void expect_connected(report_log& log, threaded_gateway& g) {
     ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump() << g.last_error();
     EXPECT_TRUE(g.connected());
