@@ -231,7 +231,9 @@ std::string engine_impl::recover_and_reconcile() {
     std::vector<bool> done(real_gateways.size(), false);
     for (std::size_t k = 0; k < real_gateways.size(); ++k) {
         const venue_id v = real_gateways[k]->venue();
-        (void)jr.reconcile_start(v, timestamp_ns{now});
+        if (!jr.reconcile_start(v, timestamp_ns{now})) {
+            halt("reconciliation start");
+        }
         if (real_gateways[k]->reconcile(timestamp_ns{since}) != gateway_status::ok) {
             return "live: " + venue_names[real_gateway_terms[k]] + ": reconciliation refused";
         }
@@ -293,7 +295,9 @@ std::string engine_impl::recover_and_reconcile() {
         }
     }
     for (const auto& g : real_gateways) {
-        (void)jr.reconcile_end(g->venue(), timestamp_ns{now});
+        if (!jr.reconcile_end(g->venue(), timestamp_ns{now})) {
+            halt("reconciliation end");
+        }
     }
     return {};
 }
@@ -437,7 +441,9 @@ run_result engine_impl::run_live() {
         c.wire_id = make_wire_order_id(jr.tag(), o.id);
         c.spec = spec_of(o);
         if (g->cancel(c) == gateway_status::ok) {
-            (void)jr.cancel_requested(o.id, timestamp_ns{now});
+            if (!jr.cancel_requested(o.id, timestamp_ns{now})) {
+                halt("cancel request");
+            }
         }
     }
     (void)wait_reports(*this, std::chrono::seconds(10), [&] {
@@ -472,7 +478,10 @@ run_result engine_impl::run_live() {
     for (const auto& ls : live_feeds) {
         r.frames += ls.thread->stats().frames;
     }
-    (void)jr.sync();
+    if (!jr.sync()) {
+        halt("final sync");
+        r.orders_halted = halted; // the report says the journal's last records may be lost
+    }
     jr.close();
     if (progress != nullptr) {
         progress->market_ns.store(now);

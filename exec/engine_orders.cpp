@@ -326,7 +326,9 @@ void engine_impl::on_report(const exec_report& r) noexcept {
         } else if (r.state == order_state::rejected) {
             finish_order(false, r.venue_code, r.reason_view());
         } else if (r.state == order_state::acknowledged && o->state == order_state::new_order) {
-            (void)jr.acknowledged(o->id, t);
+            if (!jr.acknowledged(o->id, t)) {
+                halt("acknowledgement");
+            }
             (void)orders.acknowledge(o->id);
         }
         return;
