@@ -28,10 +28,26 @@ std::string read_all(const std::string& path) {
     return ss.str();
 }
 
+/// This process's own directory: replay loads every instrument list beside a recording, so a
+/// recording written straight into the shared temp folder would pick up whatever list-like
+/// file another program left there. Removed when the tests end.
+std::filesystem::path own_dir() {
+    return std::filesystem::temp_directory_path() /
+           ("ballast_record_" + std::to_string(::getpid()));
+}
+
+struct own_dir_cleanup : ::testing::Environment {
+    void TearDown() override {
+        std::error_code ec;
+        std::filesystem::remove_all(own_dir(), ec);
+    }
+};
+[[maybe_unused]] const auto* const cleanup =
+    ::testing::AddGlobalTestEnvironment(new own_dir_cleanup);
+
 std::string temp(const std::string& name) {
-    return (std::filesystem::temp_directory_path() /
-            ("ballast_record_" + std::to_string(::getpid()) + "_" + name))
-        .string();
+    std::filesystem::create_directories(own_dir());
+    return (own_dir() / name).string();
 }
 
 struct record_case {
