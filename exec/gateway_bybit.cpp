@@ -253,15 +253,17 @@ bybit_decode_private(std::string_view text, std::uint64_t journal_tag, venue_id 
         r.venue = venue;
         r.id = parse_wire_order_id(journal_tag, it.wire_id);
         const instrument_spec* spec = lookup(ctx, it.symbol);
+        const std::string_view category = json_text(d, "category");
+        if (spec == nullptr || (!category.empty() && bybit_category(*spec) != category)) {
+            // An instrument this gateway does not trade (the same symbol in another category
+            // counts as another): another gateway's or another client's on the same account.
+            ++out.other_instruments;
+            continue;
+        }
         if (out.topic == "execution") {
             const std::string_view type = json_text(d, "execType");
             if (type != "Trade") {
                 continue; // funding, settlement, ADL and bust trades are not our fills
-            }
-            if (spec == nullptr) {
-                out.error =
-                    "bybit: execution for symbol '" + it.symbol + "' the gateway does not know";
-                return out;
             }
             if (!decode_execution(d, *spec, r, out.error)) {
                 return out;
@@ -292,15 +294,13 @@ bybit_decode_private(std::string_view text, std::uint64_t journal_tag, venue_id 
             if (r.kind == exec_kind::rejected) {
                 r.set_reason(json_text(d, "rejectReason"));
             }
-            if (spec != nullptr) {
-                const auto cum = spec->parse_qty(json_text(d, "cumExecQty"));
-                if (!cum.ok()) {
-                    out.error = bad_field("order", "cumExecQty", json_text(d, "cumExecQty"),
-                                          to_string(cum.error));
-                    return out;
-                }
-                r.cum_qty = cum.value;
+            const auto cum = spec->parse_qty(json_text(d, "cumExecQty"));
+            if (!cum.ok()) {
+                out.error = bad_field("order", "cumExecQty", json_text(d, "cumExecQty"),
+                                      to_string(cum.error));
+                return out;
             }
+            r.cum_qty = cum.value;
             r.venue_time = timestamp_ns{parse_int_text(json_text(d, "updatedTime"), 0) * 1'000'000};
         }
         out.items.push_back(std::move(it));
@@ -738,6 +738,7 @@ void bybit_gateway::on_private_frame(std::string_view text) {
     if (!d.error.empty()) {
         note_error(std::move(d.error));
     }
+    counters_.foreign_reports.fetch_add(d.other_instruments, std::memory_order_relaxed);
     for (bybit_stream_item& it : d.items) {
         exec_report r = it.report;
         r.recv_tsc = feed::tsc_now();

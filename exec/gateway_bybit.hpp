@@ -47,6 +47,9 @@ struct bybit_decode_result {
     std::vector<bybit_stream_item> items;
     std::string error;
     std::string topic;
+    /// Entries for instruments the lookup does not know, or knows in another category (one
+    /// account's stream carries every category): skipped, not errors.
+    std::size_t other_instruments = 0;
 };
 [[nodiscard]] bybit_decode_result
 bybit_decode_private(std::string_view text, std::uint64_t journal_tag, venue_id venue,
