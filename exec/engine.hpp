@@ -133,7 +133,10 @@ struct run_result {
     std::uint64_t gateway_reconnects = 0;   ///< live: signed gateways' sessions re-opened
     std::uint64_t gateway_rate_limited = 0; ///< live: the venues' rate-limit answers
     std::uint64_t gateway_malformed = 0;    ///< live: gateway frames that failed to decode
-    std::uint64_t clock_steps = 0;          ///< live: wall-clock steps seen (timers ignore them)
+    std::string gateway_error;     ///< live: the last error a signed gateway noted (venue: reason)
+    std::uint64_t clock_steps = 0; ///< live: wall-clock steps seen (timers ignore them)
+    std::uint64_t levels_dropped = 0; ///< book levels a full side refused (feeds and mirrors)
+    std::uint64_t refused_fills = 0;  ///< fills the OMS refused (overfill, after a final state)
     std::int64_t clock_step_max_ns = 0;
     std::vector<hop_row> latency;
     /// Frame-triggered orders only (a live run's latency probe): socket_to_decoded ...

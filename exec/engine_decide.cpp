@@ -11,7 +11,10 @@ void engine_impl::apply(const book_event& e) noexcept {
         b.book->clear();
         break;
     case book_event::kind::level:
-        (void)b.book->set_level(static_cast<side>(e.side_or_health), price(e.px), qty(e.sz));
+        if (b.book->set_level(static_cast<side>(e.side_or_health), price(e.px), qty(e.sz)) ==
+            level_change::dropped_full) {
+            ++mirror_drops; // sized like the feed's book: reported if it ever happens
+        }
         break;
     case book_event::kind::update: {
         b.health = static_cast<feed::book_health>(e.side_or_health);

@@ -143,6 +143,15 @@ void engine_impl::halt(std::string_view what) noexcept {
     }
 }
 
+void engine_impl::halt_refused_fill(const order& o, oms_error why) noexcept {
+    ++refused_fills;
+    if (halted.empty()) {
+        halted = "a fill of order " + std::to_string(o.id.value) + " was refused (" +
+                 std::string(to_string(why)) +
+                 "): positions may differ from the venue's; no new orders were sent after it";
+    }
+}
+
 void engine_impl::book_fill(order& o, const sim_fill& f) noexcept {
     auto& book = cfg.book;
     const auto& inst = book.instrument(o.instrument);
@@ -260,8 +269,11 @@ void engine_impl::on_report(const exec_report& r) noexcept {
                        r.fee_quote, t)) {
             halt("fill");
         }
-        if (orders.fill(o->id, r.last_qty, r.notional_quote, r.fee_quote) != oms_error::ok) {
-            return; // an overfill or a fill after a final state: counted by the OMS
+        if (const oms_error e = orders.fill(o->id, r.last_qty, r.notional_quote, r.fee_quote);
+            e != oms_error::ok) {
+            // An overfill or a fill after a final state: the venue and the book disagree.
+            halt_refused_fill(*o, e);
+            return;
         }
         if (r.reconcile) {
             ++reconciled_fills;

@@ -330,6 +330,10 @@ class engine_impl {
         }
     }
     void halt(std::string_view what) noexcept;
+    /// A fill the OMS refused: counted, and no new orders (the book may differ from the venue).
+    void halt_refused_fill(const order& o, oms_error why) noexcept;
+    std::uint64_t refused_fills = 0;
+    std::uint64_t mirror_drops = 0; ///< levels a full mirror side refused
     /// The venue's spec an order trades (the book's, or the pool instrument's).
     [[nodiscard]] const instrument_spec* spec_of(const order& o) const noexcept {
         return o.kind == router::source_kind::book ? books[o.source].spec : pools[o.source].spec;

@@ -28,8 +28,28 @@ run_result engine_impl::finish() {
         r.gateway_reconnects += c.reconnects.load(std::memory_order_relaxed);
         r.gateway_rate_limited += c.rate_limited.load(std::memory_order_relaxed);
         r.gateway_malformed += c.malformed.load(std::memory_order_relaxed);
+        if (std::string e = g->last_error(); !e.empty()) {
+            r.gateway_error = std::move(e);
+        }
     }
     r.clock_steps = clock_steps;
+    r.refused_fills = refused_fills;
+    // Levels refused by a full book side: the feeds' books, and the engine's mirrors (sized
+    // like their feed's book, so they should never refuse one the feed kept).
+    const auto count_drops = [&](const feed::venue_feed* d) {
+        if (d != nullptr) {
+            for (const auto& b : d->books()) {
+                r.levels_dropped += b->counters.dropped_full;
+            }
+        }
+    };
+    for (const auto& f : feeds) {
+        count_drops(f->decoder.get());
+    }
+    for (const auto& ls : live_feeds) {
+        count_drops(ls.thread ? ls.thread->decoder() : nullptr);
+    }
+    r.levels_dropped += mirror_drops;
     r.clock_step_max_ns = clock_step_max_ns;
     r.tsc_per_ns = lat.tsc_per_ns();
     for (const auto& f : feeds) {

@@ -179,6 +179,9 @@ std::string format_report(const run_result& r, long rss) {
                 static_cast<unsigned long long>(r.gateway_reconnects),
                 static_cast<unsigned long long>(r.gateway_rate_limited),
                 static_cast<unsigned long long>(r.gateway_malformed));
+            if (!r.gateway_error.empty()) {
+                add(o, "gateways: last error: %s\n", r.gateway_error.c_str());
+            }
         }
         if (r.clock_steps > 0) {
             add(o,
@@ -187,6 +190,14 @@ std::string format_report(const run_result& r, long rss) {
                 static_cast<unsigned long long>(r.clock_steps),
                 static_cast<double>(r.clock_step_max_ns) / 1e9);
         }
+    }
+    if (r.levels_dropped > 0) {
+        add(o, "book levels dropped (a full book side): %llu\n",
+            static_cast<unsigned long long>(r.levels_dropped));
+    }
+    if (r.refused_fills > 0) {
+        add(o, "fills refused by the order book (overfill or after a final state): %llu\n",
+            static_cast<unsigned long long>(r.refused_fills));
     }
     if (r.unknown_reports + r.duplicate_fills + r.gateway_refusals > 0) {
         add(o,
@@ -316,6 +327,7 @@ std::string report_json(const run_result& r, long rss) {
         "\"reconciled_fills\":%llu,\"never_reached\":%llu,\"unknown_outcomes\":%llu,"
         "\"gateway_reconnects\":%llu,\"gateway_rate_limited\":%llu,"
         "\"gateway_malformed\":%llu,\"clock_steps\":%llu,\"clock_step_max_ns\":%lld,"
+        "\"levels_dropped\":%llu,\"refused_fills\":%llu,"
         "\"peak_rss_kb\":%ld}\n",
         esc(r.orders_halted).c_str(), static_cast<unsigned long long>(r.unknown_reports),
         static_cast<unsigned long long>(r.duplicate_fills),
@@ -328,7 +340,8 @@ std::string report_json(const run_result& r, long rss) {
         static_cast<unsigned long long>(r.gateway_rate_limited),
         static_cast<unsigned long long>(r.gateway_malformed),
         static_cast<unsigned long long>(r.clock_steps), static_cast<long long>(r.clock_step_max_ns),
-        rss);
+        static_cast<unsigned long long>(r.levels_dropped),
+        static_cast<unsigned long long>(r.refused_fills), rss);
     return o;
 }
 

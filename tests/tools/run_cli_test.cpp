@@ -49,6 +49,13 @@ TEST(run_cli, default_scenario_prints_the_report_and_writes_json) {
     std::int64_t rss = 0;
     ASSERT_EQ(doc["peak_rss_kb"].get(rss), simdjson::SUCCESS);
     EXPECT_GT(rss, 0);
+    // Nothing lost on the way: no level a full book side refused, no fill the OMS refused.
+    std::uint64_t dropped = 1;
+    std::uint64_t refused = 1;
+    ASSERT_EQ(doc["levels_dropped"].get(dropped), simdjson::SUCCESS);
+    ASSERT_EQ(doc["refused_fills"].get(refused), simdjson::SUCCESS);
+    EXPECT_EQ(dropped, 0u);
+    EXPECT_EQ(refused, 0u);
     std::filesystem::remove(json_path);
 }
 
@@ -96,6 +103,17 @@ TEST(run_cli, live_without_config_trades_on_loopback_venues) {
         }
     }
     EXPECT_GT(bybit_fills, 0u) << r.out;
+    // Two gateways share the loopback Bybit account (spot and linear): each books only its own
+    // category's reports, none is refused or undecodable, and trading never halted.
+    std::string_view halted;
+    std::uint64_t refused = 1;
+    std::uint64_t malformed = 1;
+    ASSERT_EQ(doc["orders_halted"].get(halted), simdjson::SUCCESS);
+    ASSERT_EQ(doc["refused_fills"].get(refused), simdjson::SUCCESS);
+    ASSERT_EQ(doc["gateway_malformed"].get(malformed), simdjson::SUCCESS);
+    EXPECT_EQ(halted, "") << r.out;
+    EXPECT_EQ(refused, 0u) << r.out;
+    EXPECT_EQ(malformed, 0u) << r.out;
     std::filesystem::remove(json_path);
 }
 
