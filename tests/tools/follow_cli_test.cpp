@@ -55,6 +55,21 @@ TEST(FollowCli, UnreachableNodeLeavesThePoolsStaleAndSaysWhy) {
     EXPECT_NE(r.out.find("follow: block 30 not reached"), std::string::npos) << r.out;
 }
 
+TEST(FollowCli, ARecordingThatCannotBeWrittenStopsTheRunNamingTheFile) {
+    // The node is unreachable: the gap marker the recording must hold cannot be written.
+    std::uint16_t port = 0;
+    {
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+        port = a.local_endpoint().port();
+    }
+    const auto r =
+        run_ballast("follow --url ws://127.0.0.1:" + std::to_string(port) + " --pool " + session +
+                    "pool0.json --record /dev/full --seconds 0.5 --backoff-ms 20");
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("follow: --record: writing /dev/full failed"), std::string::npos) << r.out;
+}
+
 TEST(FollowCli, ReplayOfTheRecordedSessionEndsLiveAtTheNodesState) {
     const auto r = run_ballast("replay" + session_pools() + " " + session + "capture.jsonl");
     ASSERT_EQ(r.exit_code, 0) << r.out;
