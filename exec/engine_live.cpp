@@ -303,12 +303,12 @@ std::string engine_impl::recover_and_reconcile() {
 }
 
 void engine_impl::check_wall_clock() noexcept {
-    const std::int64_t drift = wall_clock() - live_clock();
-    const std::int64_t step = drift - wall_drift_ns;
+    const std::int64_t offset = wall_clock() - live_clock();
+    const std::int64_t step = offset - wall_drift_ns;
     if (step > 100'000'000 || step < -100'000'000) {
         ++clock_steps;
         clock_step_max_ns = std::max(clock_step_max_ns, step < 0 ? -step : step);
-        wall_drift_ns = drift;
+        wall_drift_ns = offset;
     }
 }
 
