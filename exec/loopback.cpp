@@ -170,7 +170,7 @@ std::optional<std::string> start_loopback(scenario& sc, const loopback_options& 
         for (std::size_t vi = 0; vi < rs.venues.size(); ++vi) {
             const std::string& v = rs.venues[vi];
             const bool traded = std::any_of(sc.venues.begin(), sc.venues.end(),
-                                            [&](const venue_input& vi) { return vi.name == v; });
+                                            [&](const venue_input& in) { return in.name == v; });
             if (!traded) {
                 continue; // the recording carries a venue the scenario does not trade
             }
