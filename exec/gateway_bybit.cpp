@@ -617,6 +617,45 @@ void bybit_gateway::io_query(client_order_id id, const wire_order_id& wire,
                  }
                  r.cum_qty = cum.ok() ? cum.value : qty(0);
                  emit(r);
+                 // Fills of an order whose outcome was asked (after a crash, a disconnect, a
+                 // timeout) may never have come on the private stream: its executions are asked
+                 // too, and the engine books each execution id once.
+                 const std::string_view order_id = json_text(o, "orderId");
+                 if (r.cum_qty.value() > 0 && !order_id.empty() && json_plain_text(order_id)) {
+                     io_order_executions(id, spec, std::string(order_id));
+                 }
+             });
+}
+
+void bybit_gateway::io_order_executions(client_order_id id, const instrument_spec* spec,
+                                        const std::string& order_id) {
+    rest_get("/v5/execution/list?category=" + std::string(bybit_category(*spec)) +
+                 "&symbol=" + spec->symbol + "&orderId=" + order_id + "&limit=100",
+             [this, id, spec](feed::http_response res) {
+                 simdjson::dom::parser p;
+                 simdjson::dom::element doc;
+                 simdjson::dom::array list;
+                 std::int64_t code = -1;
+                 if (!res.ok() || p.parse(res.body).get(doc) != simdjson::SUCCESS ||
+                     doc["retCode"].get_int64().get(code) != simdjson::SUCCESS || code != 0 ||
+                     doc["result"]["list"].get_array().get(list) != simdjson::SUCCESS) {
+                     note_error("bybit: execution list failed: HTTP " + std::to_string(res.status) +
+                                " " + res.error);
+                     return;
+                 }
+                 for (simdjson::dom::element d : list) {
+                     if (json_text(d, "execType") != "Trade") {
+                         continue; // funding, settlement, ADL: not the order's fills
+                     }
+                     exec_report r = make_report(exec_kind::fill, id);
+                     r.reconcile = true;
+                     std::string error;
+                     if (!decode_execution(d, *spec, r, error)) {
+                         note_error(std::move(error));
+                         continue;
+                     }
+                     emit(r);
+                 }
              });
 }
 

@@ -79,6 +79,9 @@ class bybit_gateway final : public threaded_gateway {
     void io_send(outbound_request& r) override;
     void io_query(client_order_id id, const wire_order_id& wire,
                   const instrument_spec* spec) override;
+    /// After a query answer with executed quantity: the order's executions (reconcile fills).
+    void io_order_executions(client_order_id id, const instrument_spec* spec,
+                             const std::string& order_id);
     void on_trade_frame(std::string_view text);
     void on_private_frame(std::string_view text);
     void on_authed();

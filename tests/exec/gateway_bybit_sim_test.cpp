@@ -275,6 +275,37 @@ TEST(GatewayBybitSim, IocThatCrossesIsAckedFilledAndFinalAndItsFillsAreTheVenues
     EXPECT_NE(dup->reason_view().find("duplicate"), std::string_view::npos) << dup->reason_view();
 }
 
+TEST(GatewayBybitSim, QueryOfAFilledOrderBringsItsExecutions) {
+    // After a crash or a disconnect the private stream's fills may be gone: a query with
+    // executed quantity asks the order's executions too (each booked once by the engine).
+    trading t;
+    auto& log = t.log;
+    expect_connected(log, *t.g);
+    ASSERT_EQ(t.g->send(t.crossing(20)), gateway_status::ok);
+    expect_final(log, 20);
+    ASSERT_EQ(t.g->query(t.about<query_request>(20)), gateway_status::ok);
+    const exec_report* st = log.wait_kind(exec_kind::status, 20);
+    ASSERT_TRUE(st) << log.dump();
+    EXPECT_GT(st->cum_qty.value(), 0);
+    const auto venue = venue_trades(t.f, 20);
+    ASSERT_FALSE(venue.empty());
+    std::vector<std::tuple<std::string, std::int64_t, std::int64_t>> asked;
+    ASSERT_TRUE(test::wait_until([&] {
+        (void)log.wait([](const exec_report&) { return false; }, 20ms);
+        asked.clear();
+        for (const auto& r : log.seen) {
+            if (r.kind == exec_kind::fill && r.id.value == 20 && r.reconcile) {
+                asked.emplace_back(std::string(r.trade_id_view()), r.last_qty.value(),
+                                   r.last_px.value());
+            }
+        }
+        return asked.size() >= venue.size();
+    })) << log.dump();
+    std::sort(asked.begin(), asked.end());
+    EXPECT_EQ(asked, venue) << log.dump();
+    EXPECT_EQ(t.g->counters().malformed.load(), 0u) << t.g->last_error();
+}
+
 TEST(GatewayBybitSim, IocAcrossLevelsFillsEachAndCancelsTheRestAndASellPaysItsFeeInQuote) {
     trading t;
     auto& log = t.log;
