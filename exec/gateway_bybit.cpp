@@ -220,6 +220,16 @@ bool decode_execution(simdjson::dom::element d, const instrument_spec& spec, exe
     return true;
 }
 
+/// A v5 REST answer's `result.list`: false unless HTTP 2xx, JSON, retCode 0 and a list
+/// (`code` is the retCode when there is one, else -1).
+bool result_list(const feed::http_response& res, simdjson::dom::parser& p,
+                 simdjson::dom::array& list, std::int64_t& code) {
+    simdjson::dom::element doc;
+    return res.ok() && p.parse(res.body).get(doc) == simdjson::SUCCESS &&
+           doc["retCode"].get_int64().get(code) == simdjson::SUCCESS && code == 0 &&
+           doc["result"]["list"].get_array().get(list) == simdjson::SUCCESS;
+}
+
 } // namespace
 
 bybit_decode_result
@@ -590,12 +600,9 @@ void bybit_gateway::io_query(client_order_id id, const wire_order_id& wire,
                  "&orderLinkId=" + std::string(wire.view()),
              [this, id, spec](feed::http_response res) {
                  simdjson::dom::parser p;
-                 simdjson::dom::element doc;
                  simdjson::dom::array list;
                  std::int64_t code = -1;
-                 if (!res.ok() || p.parse(res.body).get(doc) != simdjson::SUCCESS ||
-                     doc["retCode"].get_int64().get(code) != simdjson::SUCCESS || code != 0 ||
-                     doc["result"]["list"].get_array().get(list) != simdjson::SUCCESS) {
+                 if (!result_list(res, p, list, code)) {
                      exec_report r = make_report(exec_kind::unknown, id);
                      r.venue_code = code;
                      r.set_reason("bybit: order query failed: HTTP " + std::to_string(res.status) +
@@ -633,12 +640,9 @@ void bybit_gateway::io_order_executions(client_order_id id, const instrument_spe
                  "&symbol=" + spec->symbol + "&orderId=" + order_id + "&limit=100",
              [this, id, spec](feed::http_response res) {
                  simdjson::dom::parser p;
-                 simdjson::dom::element doc;
                  simdjson::dom::array list;
                  std::int64_t code = -1;
-                 if (!res.ok() || p.parse(res.body).get(doc) != simdjson::SUCCESS ||
-                     doc["retCode"].get_int64().get(code) != simdjson::SUCCESS || code != 0 ||
-                     doc["result"]["list"].get_array().get(list) != simdjson::SUCCESS) {
+                 if (!result_list(res, p, list, code)) {
                      note_error("bybit: execution list failed: HTTP " + std::to_string(res.status) +
                                 " " + res.error);
                      return;
