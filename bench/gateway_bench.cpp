@@ -2,7 +2,8 @@
 // - Encode + sign + ring write per venue, key type and order path (Binance WebSocket API or
 //   REST; OKX and Bybit sessions are logged in, so their requests carry no signature): the
 //   request text written into an SPSC ring slot (the gateway's own slot type and encoders),
-//   popped by the same thread so the ring never fills. Baseline: the same ring write of a slot without encoding.
+//   popped by the same thread so the ring never fills. Baseline: the same ring write of a slot
+//   without encoding.
 // - Round trip against the in-process sim-venue (Binance WebSocket API, HMAC, listen-key user
 //   stream): send -> ack (the order.place answer) and send -> first fill (the user stream's
 //   executionReport), p50/p99 over limit IOC orders that cross the book.
