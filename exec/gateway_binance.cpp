@@ -204,49 +204,56 @@ std::optional<std::string> binance_request_encoder::init(const api_credentials& 
     return std::nullopt;
 }
 
+void binance_request_encoder::put_query(text_writer& w, const param* params,
+                                        std::size_t count) noexcept {
+    for (std::size_t i = 0; i < count; ++i) {
+        if (i != 0) {
+            w.put('&');
+        }
+        w.put(params[i].key);
+        w.put('=');
+        w.put(params[i].value);
+    }
+}
+
+std::size_t binance_request_encoder::signature(std::string_view payload,
+                                               char (&out)[96]) const noexcept {
+    if (ed25519_) {
+        ed25519_signature s{};
+        return key_.sign(payload, s) ? base64_encode(s, out) : 0;
+    }
+    hex_encode(hmac_sha256(secret_.value(), payload), out);
+    return 64;
+}
+
 bool binance_request_encoder::write(std::uint64_t request_id, std::string_view method,
                                     const param* params, std::size_t count, bool sign,
                                     text_writer& out) const noexcept {
-    const bool with_key = sign;
     // The signed payload: the params sorted by name (the caller's order, apiKey first).
     char payload_buf[768];
     text_writer payload{payload_buf, sizeof payload_buf};
-    if (with_key) {
+    if (sign) {
         payload.put("apiKey=");
         payload.put(api_key_);
-    }
-    for (std::size_t i = 0; i < count; ++i) {
-        if (payload.size != 0) {
+        if (count != 0) {
             payload.put('&');
         }
-        payload.put(params[i].key);
-        payload.put('=');
-        payload.put(params[i].value);
     }
+    put_query(payload, params, count);
     if (payload.overflow) {
         return false;
     }
     char sig[96];
     std::size_t sig_len = 0;
-    if (sign) {
-        if (ed25519_) {
-            ed25519_signature s{};
-            if (!key_.sign(payload.view(), s)) {
-                return false;
-            }
-            sig_len = base64_encode(s, sig);
-        } else {
-            const sha256_digest d = hmac_sha256(secret_.value(), payload.view());
-            hex_encode(d, sig);
-            sig_len = 64;
-        }
+    if (sign && (sig_len = signature(payload.view(), sig)) == 0) {
+        return false;
     }
     out.put("{\"id\":");
     out.put_uint(request_id);
     out.put(",\"method\":\"");
     out.put(method);
     out.put('"');
-    if (count > 0 || with_key) {
+    if (count > 0 || sign) {
         out.put(",\"params\":{");
         bool first = true;
         auto field = [&](std::string_view k, std::string_view v, bool number) {
@@ -265,7 +272,7 @@ bool binance_request_encoder::write(std::uint64_t request_id, std::string_view m
                 out.put('"');
             }
         };
-        if (with_key) {
+        if (sign) {
             field("apiKey", api_key_, false);
         }
         for (std::size_t i = 0; i < count; ++i) {
@@ -289,51 +296,39 @@ bool binance_request_encoder::write_rest(std::string_view verb_path, const param
                    c == '_';
         });
     };
-    out.put(verb_path);
-    out.put('?');
-    const std::size_t query_at = out.size;
     for (std::size_t i = 0; i < count; ++i) {
         if (!plain(params[i].value)) {
             return false;
         }
-        if (i != 0) {
-            out.put('&');
-        }
-        out.put(params[i].key);
-        out.put('=');
-        out.put(params[i].value);
     }
+    out.put(verb_path);
+    out.put('?');
+    const std::size_t query_at = out.size;
+    put_query(out, params, count);
     if (out.overflow) {
         return false;
     }
-    const std::string_view query(out.data + query_at, out.size - query_at);
+    char sig[96];
+    const std::size_t n =
+        signature(std::string_view(out.data + query_at, out.size - query_at), sig);
+    if (n == 0) {
+        return false;
+    }
     out.put("&signature=");
-    if (ed25519_) {
-        ed25519_signature s{};
-        if (!key_.sign(query, s)) {
-            return false;
+    for (std::size_t i = 0; i < n; ++i) { // base64 (Ed25519) percent-encoded; hex as it is
+        switch (sig[i]) {
+        case '+':
+            out.put("%2B");
+            break;
+        case '/':
+            out.put("%2F");
+            break;
+        case '=':
+            out.put("%3D");
+            break;
+        default:
+            out.put(sig[i]);
         }
-        char sig[96];
-        const std::size_t n = base64_encode(s, sig);
-        for (std::size_t i = 0; i < n; ++i) {
-            switch (sig[i]) {
-            case '+':
-                out.put("%2B");
-                break;
-            case '/':
-                out.put("%2F");
-                break;
-            case '=':
-                out.put("%3D");
-                break;
-            default:
-                out.put(sig[i]);
-            }
-        }
-    } else {
-        char sig[64];
-        hex_encode(hmac_sha256(secret_.value(), query), sig);
-        out.put(std::string_view(sig, sizeof sig));
     }
     return !out.overflow;
 }

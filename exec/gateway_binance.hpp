@@ -92,6 +92,11 @@ class binance_request_encoder {
                              text_writer& out) const noexcept;
 
   private:
+    /// `key=value&...` in the order given.
+    static void put_query(text_writer& w, const param* params, std::size_t count) noexcept;
+    /// The payload's signature: base64 Ed25519 or hex HMAC-SHA256; 0 when signing failed.
+    std::size_t signature(std::string_view payload, char (&out)[96]) const noexcept;
+
     std::string api_key_;
     secret_text secret_;
     ed25519_key key_;
