@@ -9,24 +9,14 @@
 
 const {test} = require('node:test');
 const assert = require('node:assert');
-const {spawn} = require('child_process');
 const fs = require('fs');
 const http = require('http');
 const os = require('os');
 const path = require('path');
+const {ccxt, ccxtSkipReason, requireNode, startSimVenue, timeoutMs, pointAtSim} =
+    require('./sim_venue_process');
 
-const here = __dirname;
-const data = path.join(here, '..', 'data');
-const ballast = process.env.BALLAST || path.join(here, '..', '..', 'build', 'tools', 'ballast');
-const timeoutMs = Number(process.env.CCXT_TIMEOUT_MS || 30000);
-const requireNode = process.env.BALLAST_REQUIRE_NODE === '1';
-
-let ccxt = null;
-try {
-    ccxt = require('ccxt');
-} catch (e) {
-    ccxt = null;
-}
+const data = path.join(__dirname, '..', 'data');
 
 // symbol: ccxt's unified symbol of a spot instrument whose book the capture holds; fetchParams:
 // what ccxt's fetchOrder needs (bybit warns that it sees only recent orders). The OKX capture
@@ -88,50 +78,12 @@ function captures(venue) {
         .map((f) => path.join(dir, f));
 }
 
-// Starts sim-venue; resolves with its ready line once the capture was played (capture_end).
+// Starts sim-venue on every capture of the venue; resolves with its ready line once played.
 function startSim(v, accountsFile) {
-    const args = [ 'sim-venue', '--venue', v.sim, '--max-speed', '--accounts', accountsFile ];
+    const args = [ '--venue', v.sim, '--max-speed', '--accounts', accountsFile ];
     for (const f of captures(v.sim))
         args.push('--capture', f);
-    const child = spawn(ballast, args, {stdio : [ 'ignore', 'pipe', 'pipe' ]});
-    let out = '';
-    let err = '';
-    const ready = new Promise((resolve, reject) => {
-        const timer = setTimeout(
-            () => reject(new Error(`sim-venue: not ready in ${timeoutMs} ms: ${err}`)), timeoutMs);
-        let line = null;
-        child.stdout.on('data', (c) => {
-            out += c;
-            const lines = out.split('\n');
-            if (line === null && lines.length > 1)
-                line = JSON.parse(lines[0]);
-            if (line !== null && lines.slice(1).some((l) => l.includes('"capture_end"'))) {
-                clearTimeout(timer);
-                resolve(line);
-            }
-        });
-        child.stderr.on('data', (c) => { err += c; });
-        child.on('exit', (code) => {
-            clearTimeout(timer);
-            reject(new Error(`sim-venue exited ${code}: ${err.trim()}`));
-        });
-    });
-    return {child, ready};
-}
-
-// Every URL ccxt has for the venue keeps its own path and gets the sim's origin.
-function pointAtSim(ex, node, origin) {
-    for (const k of Object.keys(node)) {
-        const val = node[k];
-        if (typeof val === 'string') {
-            const u = val.replace('{hostname}', ex.hostname || '');
-            const m = /^(https?):\/\/[^/]+(.*)$/.exec(u);
-            if (m)
-                node[k] = origin + m[2];
-        } else if (val && typeof val === 'object') {
-            pointAtSim(ex, val, origin);
-        }
-    }
+    return startSimVenue(args, timeoutMs);
 }
 
 function makeExchange(v, ready, secret) {
@@ -142,19 +94,14 @@ function makeExchange(v, ready, secret) {
         options : v.options,
         timeout : timeoutMs,
     });
-    pointAtSim(ex, ex.urls.api, new URL(ready.rest).origin);
+    const origin = new URL(ready.rest).origin;
+    pointAtSim(ex, ex.urls.api, origin, origin.replace(/^http/, 'ws'));
     ex.has.fetchCurrencies = false;
     ex.httpAgent = new http.Agent();
     return ex;
 }
 
-const skipReason = (() => {
-    if (!fs.existsSync(ballast))
-        return `no ballast binary at ${ballast} (set BALLAST)`;
-    if (ccxt === null)
-        return 'no ccxt in tests/node/node_modules (npm ci in tests/node)';
-    return false;
-})();
+const skipReason = ccxtSkipReason();
 
 for (const v of venues) {
     const skip = requireNode ? false : skipReason;
