@@ -296,17 +296,7 @@ TEST_P(GatewayBinanceFault, DroppedAckIsUnknownThenSettledByAQuery) {
     const price below = price(f.best("bids").value() - 500);
     ASSERT_EQ(g->send(order(f.spec, 9, side::bid, order_tif::gtc, below, qty(1000))),
               gateway_status::ok);
-    const exec_report* unknown = log.wait_kind(exec_kind::unknown, 9);
-    ASSERT_TRUE(unknown) << log.dump();
-    const exec_report* st = log.wait_kind(exec_kind::status, 9);
-    ASSERT_TRUE(st) << log.dump();
-    EXPECT_EQ(st->state, order_state::acknowledged);
-    // Never sent twice: the venue saw one new-order request for the id.
-    EXPECT_EQ(
-        f.sim->new_order_requests(
-            "hmacKey1", std::string(make_wire_order_id(journal_tag, client_order_id{9}).view())),
-        1u);
-    EXPECT_EQ(g->counters().unknown_outcomes.load(), 1u);
+    test::expect_unknown_then_settled(log, *g, *f.sim, "hmacKey1", journal_tag, 9);
 }
 
 INSTANTIATE_TEST_SUITE_P(OrderPaths, GatewayBinanceFault,

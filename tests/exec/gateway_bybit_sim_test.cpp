@@ -473,13 +473,7 @@ TEST(GatewayBybitSim, DroppedAckIsUnknownThenSettledByAQuery) {
     ASSERT_EQ(t.g->send(t.resting(9)), gateway_status::ok);
     // The private stream's "New" may ack the order before the timeout; either way the trade
     // stream's reply never comes, so the outcome is unknown and a query settles it.
-    ASSERT_TRUE(log.wait_kind(exec_kind::unknown, 9)) << log.dump();
-    const exec_report* st = log.wait_kind(exec_kind::status, 9);
-    ASSERT_TRUE(st) << log.dump();
-    EXPECT_EQ(st->state, order_state::acknowledged);
-    // Never sent twice: the venue saw one new-order request for the id.
-    EXPECT_EQ(t.f.sim->new_order_requests(api_key, wire(9)), 1u);
-    EXPECT_EQ(t.g->counters().unknown_outcomes.load(), 1u);
+    test::expect_unknown_then_settled(log, *t.g, *t.f.sim, api_key, journal_tag, 9);
 }
 
 TEST(GatewayBybitSim, DuplicateReportsGiveOneFill) {

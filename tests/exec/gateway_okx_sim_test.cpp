@@ -406,16 +406,7 @@ TEST(GatewayOkxSim, DroppedAckIsUnknownThenSettledByAQuery) {
     const price below = price(f.best("bids").value() - 50);
     ASSERT_EQ(g->send(order(f.spec, 9, side::bid, order_tif::gtc, below, qty(10))),
               gateway_status::ok);
-    const exec_report* unknown = log.wait_kind(exec_kind::unknown, 9);
-    ASSERT_TRUE(unknown) << log.dump();
-    const exec_report* st = log.wait_kind(exec_kind::status, 9);
-    ASSERT_TRUE(st) << log.dump();
-    EXPECT_EQ(st->state, order_state::acknowledged);
-    EXPECT_EQ(
-        f.sim->new_order_requests(
-            "okxKey1", std::string(make_wire_order_id(journal_tag, client_order_id{9}).view())),
-        1u);
-    EXPECT_EQ(g->counters().unknown_outcomes.load(), 1u);
+    test::expect_unknown_then_settled(log, *g, *f.sim, "okxKey1", journal_tag, 9);
 }
 
 TEST(GatewayOkxSim, DuplicateReportsGiveOneFill) {

@@ -207,6 +207,22 @@ inline void expect_duplicates_dropped(report_log& log, threaded_gateway& g, std:
     EXPECT_EQ(log.count(exec_kind::ack, id), 1u) << log.dump();
 }
 
+/// After a fault that drops the answer to order `id` (a resting order): the outcome is
+/// unknown, a query settles it as acknowledged, and the venue saw one new-order request for it.
+inline void expect_unknown_then_settled(report_log& log, threaded_gateway& g, sim_venue& sim,
+                                        const std::string& api_key, std::uint64_t journal_tag,
+                                        std::uint64_t id) {
+    ASSERT_TRUE(log.wait_kind(exec_kind::unknown, id)) << log.dump();
+    const exec_report* st = log.wait_kind(exec_kind::status, id);
+    ASSERT_TRUE(st) << log.dump();
+    EXPECT_EQ(st->state, order_state::acknowledged);
+    EXPECT_EQ(
+        sim.new_order_requests(
+            api_key, std::string(make_wire_order_id(journal_tag, client_order_id{id}).view())),
+        1u);
+    EXPECT_EQ(g.counters().unknown_outcomes.load(), 1u);
+}
+
 inline void expect_connected(report_log& log, threaded_gateway& g) {
     ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump() << g.last_error();
     EXPECT_TRUE(g.connected());
