@@ -496,13 +496,7 @@ TEST(GatewayBybitSim, ConnectionClosedInFlightIsUnknownThenQueriedAfterReconnect
     auto& log = t.log;
     expect_connected(log, *t.g);
     ASSERT_EQ(t.g->send(t.resting(11)), gateway_status::ok);
-    ASSERT_TRUE(log.wait_kind(exec_kind::disconnected, 0)) << log.dump();
-    ASSERT_TRUE(log.wait_kind(exec_kind::unknown, 11)) << log.dump();
-    ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump();
-    const exec_report* st = log.wait_kind(exec_kind::status, 11);
-    ASSERT_TRUE(st) << log.dump();
-    EXPECT_EQ(st->state, order_state::acknowledged); // it was processed as it arrived
-    EXPECT_EQ(t.g->counters().reconnects.load(), 1u);
+    test::expect_lost_in_flight_then_queried(log, *t.g, 11);
     EXPECT_EQ(t.f.sim->new_order_requests(api_key, wire(11)), 1u);
 }
 

@@ -448,13 +448,7 @@ TEST(GatewayOkxSim, ConnectionClosedInFlightIsUnknownThenQueriedAfterReconnect) 
     const price below = price(f.best("bids").value() - 50);
     ASSERT_EQ(g->send(order(f.spec, 11, side::bid, order_tif::gtc, below, qty(10))),
               gateway_status::ok);
-    ASSERT_TRUE(log.wait_kind(exec_kind::disconnected, 0)) << log.dump();
-    ASSERT_TRUE(log.wait_kind(exec_kind::unknown, 11)) << log.dump();
-    ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump();
-    const exec_report* st = log.wait_kind(exec_kind::status, 11);
-    ASSERT_TRUE(st) << log.dump();
-    EXPECT_EQ(st->state, order_state::acknowledged); // it was processed as it arrived
-    EXPECT_EQ(g->counters().reconnects.load(), 1u);
+    test::expect_lost_in_flight_then_queried(log, *g, 11);
 }
 
 /// One raw connection to the sim's private WebSocket: what a client other than our gateway sees.

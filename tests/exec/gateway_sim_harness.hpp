@@ -223,6 +223,20 @@ inline void expect_unknown_then_settled(report_log& log, threaded_gateway& g, si
     EXPECT_EQ(g.counters().unknown_outcomes.load(), 1u);
 }
 
+/// After a fault that closes the connection right after order `id` arrived (a resting order):
+/// the session drops, the outcome is unknown, and after the reconnect a query finds the order
+/// (it was processed as it arrived).
+inline void expect_lost_in_flight_then_queried(report_log& log, threaded_gateway& g,
+                                               std::uint64_t id) {
+    ASSERT_TRUE(log.wait_kind(exec_kind::disconnected, 0)) << log.dump();
+    ASSERT_TRUE(log.wait_kind(exec_kind::unknown, id)) << log.dump();
+    ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump();
+    const exec_report* st = log.wait_kind(exec_kind::status, id);
+    ASSERT_TRUE(st) << log.dump();
+    EXPECT_EQ(st->state, order_state::acknowledged);
+    EXPECT_EQ(g.counters().reconnects.load(), 1u);
+}
+
 inline void expect_connected(report_log& log, threaded_gateway& g) {
     ASSERT_TRUE(log.wait_kind(exec_kind::connected, 0)) << log.dump() << g.last_error();
     EXPECT_TRUE(g.connected());
