@@ -516,7 +516,6 @@ struct binance_gateway::session final : feed::ws_connection_handler {
     user_handler user;
     std::shared_ptr<feed::ws_connection> user_conn;
     binance_user_stream mode = binance_user_stream::signature;
-    std::unique_ptr<feed::http_client> rest;
     std::unique_ptr<boost::asio::steady_timer> keep_alive;
     std::string listen_key;
     bool api_open = false;  ///< WS API connected (and logged on / subscribed where needed)
@@ -668,7 +667,7 @@ void binance_gateway::io_close() {
         s_->user_conn->close();
         s_->user_conn.reset();
     }
-    s_->rest.reset(); // a stopped client takes no more requests: a new one per session
+    io_rest_close();
     if (s_->keep_alive) {
         s_->keep_alive->cancel();
     }
@@ -684,21 +683,11 @@ std::vector<feed::http_header> binance_gateway::key_header() const {
     return {{"X-MBX-APIKEY", std::string(enc_.api_key())}};
 }
 
-void binance_gateway::ensure_rest() {
-    if (!s_->rest) {
-        feed::http_client_options o;
-        o.timeout = options().request_timeout;
-        o.tls_ca_file = options().tls_ca_file;
-        s_->rest = std::make_unique<feed::http_client>(io(), o);
-    }
-}
-
 void binance_gateway::request_listen_key() {
-    ensure_rest();
     if (!s_->keep_alive) {
         s_->keep_alive = std::make_unique<boost::asio::steady_timer>(io());
     }
-    s_->rest->request(
+    io_rest().request(
         feed::http_method::post, options().rest_url + "/api/v3/userDataStream", key_header(), "",
         [this](feed::http_response r) {
             simdjson::dom::parser p;
@@ -743,10 +732,10 @@ void binance_gateway::request_listen_key() {
 void binance_gateway::keep_listen_key_alive() {
     s_->keep_alive->expires_after(std::chrono::minutes(30));
     s_->keep_alive->async_wait([this](const boost::system::error_code& ec) {
-        if (ec || !s_->user_conn || !s_->rest) {
+        if (ec || !s_->user_conn) {
             return;
         }
-        s_->rest->request(feed::http_method::put,
+        io_rest().request(feed::http_method::put,
                           options().rest_url + "/api/v3/userDataStream?listenKey=" + s_->listen_key,
                           key_header(), "", [this](feed::http_response r) {
                               if (!r.ok()) {
@@ -774,8 +763,7 @@ void binance_gateway::io_transmit(std::uint64_t request_id, std::string_view tex
     const feed::http_method method = verb == "POST"     ? feed::http_method::post
                                      : verb == "DELETE" ? feed::http_method::del
                                                         : feed::http_method::get;
-    ensure_rest();
-    s_->rest->request(method, options().rest_url + std::string(text.substr(space + 1)),
+    io_rest().request(method, options().rest_url + std::string(text.substr(space + 1)),
                       key_header(), "",
                       [this, request_id](feed::http_response r) { on_rest_answer(request_id, r); });
 }

@@ -171,7 +171,6 @@ class binance_gateway final : public threaded_gateway {
     /// reaches on_reply as the WebSocket API would have given it.
     void io_transmit(std::uint64_t request_id, std::string_view text);
     void on_rest_answer(std::uint64_t request_id, const feed::http_response& r);
-    void ensure_rest();
     [[nodiscard]] std::vector<feed::http_header> key_header() const;
     void request_listen_key();
     void keep_listen_key_alive();

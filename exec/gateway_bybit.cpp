@@ -323,7 +323,6 @@ bybit_decode_private(std::string_view text, std::uint64_t journal_tag, venue_id 
 struct bybit_gateway::session {
     gateway_link trade;
     gateway_link priv;
-    std::unique_ptr<feed::http_client> rest;
     std::unique_ptr<boost::asio::steady_timer> ping;
     simdjson::dom::parser parser;
     std::uint64_t trade_auth_id = 0;
@@ -484,7 +483,7 @@ void bybit_gateway::io_close() {
     s_->private_ready = false;
     s_->trade.close();
     s_->priv.close();
-    s_->rest.reset();
+    io_rest_close();
     if (s_->ping) {
         s_->ping->cancel();
     }
@@ -571,12 +570,6 @@ void bybit_gateway::io_send(outbound_request& r) {
 
 void bybit_gateway::rest_get(std::string path_and_query,
                              std::function<void(feed::http_response)> done) {
-    if (!s_->rest) {
-        feed::http_client_options o;
-        o.timeout = options().request_timeout;
-        o.tls_ca_file = options().tls_ca_file;
-        s_->rest = std::make_unique<feed::http_client>(io(), o);
-    }
     const auto q = path_and_query.find('?');
     const std::string query = q == std::string::npos ? "" : path_and_query.substr(q + 1);
     const std::string ts = std::to_string(clock().wall_ms());
@@ -587,7 +580,7 @@ void bybit_gateway::rest_get(std::string path_and_query,
         {"X-BAPI-RECV-WINDOW", rw},
         {"X-BAPI-SIGN",
          bybit_rest_signature(credentials_.secret.value(), ts, credentials_.api_key, rw, query)}};
-    s_->rest->request(feed::http_method::get, options().rest_url + path_and_query, std::move(h), "",
+    io_rest().request(feed::http_method::get, options().rest_url + path_and_query, std::move(h), "",
                       std::move(done));
 }
 

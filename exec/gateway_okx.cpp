@@ -345,7 +345,6 @@ rest_reply read_rest(simdjson::dom::parser& p, const feed::http_response& res) {
 
 struct okx_gateway::session {
     gateway_link ws;
-    std::unique_ptr<feed::http_client> rest;
     std::unique_ptr<boost::asio::steady_timer> ping;
     simdjson::dom::parser parser;
     simdjson::dom::parser rest_parser;
@@ -465,7 +464,7 @@ void okx_gateway::io_connect() {
 void okx_gateway::io_close() {
     s_->logged_in = false;
     s_->ws.close();
-    s_->rest.reset();
+    io_rest_close();
     if (s_->ping) {
         s_->ping->cancel();
     }
@@ -486,12 +485,6 @@ void okx_gateway::io_send(outbound_request& r) {
 
 void okx_gateway::rest_get(std::string path_and_query,
                            std::function<void(feed::http_response)> done) {
-    if (!s_->rest) {
-        feed::http_client_options o;
-        o.timeout = options().request_timeout;
-        o.tls_ca_file = options().tls_ca_file;
-        s_->rest = std::make_unique<feed::http_client>(io(), o);
-    }
     // "REST Authentication": sign timestamp + method + requestPath (with its query) + body.
     const std::string ts = okx_rest_timestamp(clock().wall_ms());
     std::vector<feed::http_header> h = {
@@ -500,7 +493,7 @@ void okx_gateway::rest_get(std::string path_and_query,
          okx_signature(credentials_.secret.value(), ts, "GET", path_and_query, "")},
         {"OK-ACCESS-TIMESTAMP", ts},
         {"OK-ACCESS-PASSPHRASE", std::string(credentials_.passphrase.value())}};
-    s_->rest->request(feed::http_method::get, options().rest_url + path_and_query, std::move(h), "",
+    io_rest().request(feed::http_method::get, options().rest_url + path_and_query, std::move(h), "",
                       std::move(done));
 }
 

@@ -1,5 +1,6 @@
 #include "exec/gateway_session.hpp"
 
+#include "feed/http_client.hpp"
 #include "feed/tsc.hpp"
 #include "feed/ws_connection.hpp"
 
@@ -224,6 +225,7 @@ struct threaded_gateway::io_state {
     net::steady_timer retry;
     feed::reconnect_backoff backoff;
     std::uint64_t wake_value = 0;
+    std::unique_ptr<feed::http_client> rest; ///< destroyed before the io_context it runs on
 };
 
 threaded_gateway::threaded_gateway(gateway_options options)
@@ -250,6 +252,20 @@ threaded_gateway::~threaded_gateway() {
 
 net::io_context& threaded_gateway::io() noexcept {
     return io_->io;
+}
+
+feed::http_client& threaded_gateway::io_rest() {
+    if (!io_->rest) {
+        feed::http_client_options o;
+        o.timeout = opt_.request_timeout;
+        o.tls_ca_file = opt_.tls_ca_file;
+        io_->rest = std::make_unique<feed::http_client>(io_->io, o);
+    }
+    return *io_->rest;
+}
+
+void threaded_gateway::io_rest_close() noexcept {
+    io_->rest.reset();
 }
 
 void threaded_gateway::start() {

@@ -31,8 +31,9 @@ class context;
 }
 } // namespace boost::asio
 namespace ballast::feed {
+class http_client;
 class ws_connection;
-}
+} // namespace ballast::feed
 
 namespace ballast::exec {
 
@@ -212,6 +213,11 @@ class threaded_gateway : public venue_gateway {
     const gateway_options& options() const noexcept { return opt_; }
     const gateway_clock& clock() const noexcept { return *clock_; }
     boost::asio::io_context& io() noexcept;
+    /// I/O thread: the venue's REST client, made on first use with the gateway's request
+    /// timeout and authorities. io_rest_close() drops it (a stopped client takes no more
+    /// requests: a new one per session).
+    feed::http_client& io_rest();
+    void io_rest_close() noexcept;
 
     // ---- engine thread --------------------------------------------------------------------
 
