@@ -97,6 +97,14 @@ struct position_check {
 };
 
 struct run_result {
+/// Live: one pool as the run ended.
+struct pool_run_summary {
+    std::string name;          ///< venue:symbol
+    std::uint64_t block = 0;   ///< the block its state is at
+    std::uint64_t updates = 0; ///< states the node's feed delivered
+    bool stale = false;        ///< not known exact at the end (not routed)
+};
+
     std::string scenario;
     timestamp_ns market_start{};
     timestamp_ns market_end{};
@@ -139,6 +147,12 @@ struct run_result {
     std::uint64_t refused_fills = 0;  ///< fills the OMS refused (overfill, after a final state)
     std::int64_t clock_step_max_ns = 0;
     std::vector<hop_row> latency;
+    std::vector<pool_run_summary> pools; ///< live: the scenario's pools at the end
+    std::string pool_node;               ///< live: the node's URL, "none" without one
+    std::uint64_t pool_node_heads = 0;
+    std::uint64_t pool_node_gaps = 0;
+    std::uint64_t pool_node_rejected_logs = 0;
+    std::string pool_node_error; ///< the node connection's last error
     /// Frame-triggered orders only (a live run's latency probe): socket_to_decoded ...
     /// pre_trade_to_wire, then tick_to_order (frame read -> order bytes to the socket).
     std::vector<hop_row> tick_to_order;

@@ -59,7 +59,10 @@ void engine_impl::refresh_sources(market& m) noexcept {
         s.cost.gas_quote = venue_terms[p.venue_terms].gas_quote;
         s.cost.lot = p.spec->lot;
         s.cost.tick = p.spec->tick;
-        s.cost.healthy = true;
+        s.cost.healthy = !p.stale; // live: a pool not known exact leaves routing
+        if (p.stale) {
+            ++p.excluded;
+        }
     }
 }
 

@@ -184,6 +184,19 @@ std::string format_report(const run_result& r, long rss) {
             }
         }
         if (r.clock_steps > 0) {
+        for (const auto& p : r.pools) {
+            add(o, "pool %s: block %llu, %llu states from the node (%s), %s\n", p.name.c_str(),
+                static_cast<unsigned long long>(p.block),
+                static_cast<unsigned long long>(p.updates), r.pool_node.c_str(),
+                p.stale ? "STALE at the end (not routed)" : "exact");
+        }
+        if (!r.pools.empty() && r.pool_node != "none") {
+            add(o, "node: %llu heads, %llu gaps, %llu logs refused%s%s\n",
+                static_cast<unsigned long long>(r.pool_node_heads),
+                static_cast<unsigned long long>(r.pool_node_gaps),
+                static_cast<unsigned long long>(r.pool_node_rejected_logs),
+                r.pool_node_error.empty() ? "" : "; last error: ", r.pool_node_error.c_str());
+        }
             add(o,
                 "clock: the wall clock stepped %llu times (largest %.3f s); timers and book "
                 "ages kept the monotonic clock\n",
@@ -327,8 +340,7 @@ std::string report_json(const run_result& r, long rss) {
         "\"reconciled_fills\":%llu,\"never_reached\":%llu,\"unknown_outcomes\":%llu,"
         "\"gateway_reconnects\":%llu,\"gateway_rate_limited\":%llu,"
         "\"gateway_malformed\":%llu,\"clock_steps\":%llu,\"clock_step_max_ns\":%lld,"
-        "\"levels_dropped\":%llu,\"refused_fills\":%llu,"
-        "\"peak_rss_kb\":%ld}\n",
+        "\"levels_dropped\":%llu,\"refused_fills\":%llu,",
         esc(r.orders_halted).c_str(), static_cast<unsigned long long>(r.unknown_reports),
         static_cast<unsigned long long>(r.duplicate_fills),
         static_cast<unsigned long long>(r.gateway_refusals), r.live ? "true" : "false",
@@ -341,7 +353,21 @@ std::string report_json(const run_result& r, long rss) {
         static_cast<unsigned long long>(r.gateway_malformed),
         static_cast<unsigned long long>(r.clock_steps), static_cast<long long>(r.clock_step_max_ns),
         static_cast<unsigned long long>(r.levels_dropped),
-        static_cast<unsigned long long>(r.refused_fills), rss);
+        static_cast<unsigned long long>(r.refused_fills));
+    o += "\"pools\":[";
+    for (std::size_t i = 0; i < r.pools.size(); ++i) {
+        const auto& p = r.pools[i];
+        add(o, "%s{\"name\":\"%s\",\"block\":%llu,\"updates\":%llu,\"stale\":%s}", i ? "," : "",
+            esc(p.name).c_str(), static_cast<unsigned long long>(p.block),
+            static_cast<unsigned long long>(p.updates), p.stale ? "true" : "false");
+    }
+    add(o,
+        "],\"pool_node\":{\"url\":\"%s\",\"heads\":%llu,\"gaps\":%llu,"
+        "\"rejected_logs\":%llu,\"last_error\":\"%s\"},\"peak_rss_kb\":%ld}\n",
+        esc(r.pool_node).c_str(), static_cast<unsigned long long>(r.pool_node_heads),
+        static_cast<unsigned long long>(r.pool_node_gaps),
+        static_cast<unsigned long long>(r.pool_node_rejected_logs), esc(r.pool_node_error).c_str(),
+        rss);
     return o;
 }
 

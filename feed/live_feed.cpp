@@ -1,14 +1,9 @@
 #include "feed/live_feed.hpp"
 
-#include "feed/thread_pin.hpp"
+#include "feed/io_thread.hpp"
 #include "feed/venues.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-
-#include <pthread.h>
 
 namespace ballast::feed {
 
@@ -25,10 +20,7 @@ std::vector<std::pair<std::string, std::uint16_t>> slots_of(const std::vector<st
 } // namespace
 
 struct live_feed_thread::io_state {
-    boost::asio::io_context io{1};
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
-        io.get_executor()};
-    boost::asio::steady_timer publish_timer{io};
+    io_thread thread; // first: the client's sockets go before the io_context
     std::unique_ptr<venue_ws_client> client;
     std::string last_error;
 };
@@ -49,7 +41,7 @@ live_feed_thread::~live_feed_thread() {
 }
 
 std::optional<std::string> live_feed_thread::start() {
-    if (thread_.joinable()) {
+    if (io_) {
         return options_.venue + ": live feed already started";
     }
     if (symbols_.size() > 65536) {
@@ -80,39 +72,17 @@ std::optional<std::string> live_feed_thread::start() {
         listener_.frame_ts = ts.ns;
         return ts;
     };
-    io_->client = std::make_unique<venue_ws_client>(io_->io, *decoder_, instruments_, co);
+    io_->client = std::make_unique<venue_ws_client>(io_->thread.io(), *decoder_, instruments_, co);
     if (!io_->client->start()) {
         std::string err = options_.venue + ": " + io_->client->last_error();
         io_.reset();
         return err;
     }
-    thread_ = std::thread([this] { run(); });
-    if (options_.cpu >= 0) {
-        if (auto err = pin_thread(thread_.native_handle(), options_.cpu)) {
-            stop();
-            return options_.venue + ": " + *err;
-        }
+    if (auto err = io_->thread.start(options_.thread_name, options_.cpu, options_.stats_interval,
+                                     [this] { publish(); })) {
+        return options_.venue + ": " + *err;
     }
     return std::nullopt;
-}
-
-void live_feed_thread::run() {
-    // The kernel keeps 15 characters and a NUL; a longer name is cut, not refused.
-    const std::string name = options_.thread_name.substr(0, 15);
-    pthread_setname_np(pthread_self(), name.c_str());
-    schedule_publish();
-    io_->io.run();
-    publish();
-}
-
-void live_feed_thread::schedule_publish() {
-    publish();
-    io_->publish_timer.expires_after(options_.stats_interval);
-    io_->publish_timer.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) {
-            schedule_publish();
-        }
-    });
 }
 
 void live_feed_thread::publish() noexcept {
@@ -126,24 +96,19 @@ void live_feed_thread::publish() noexcept {
 }
 
 void live_feed_thread::stop() {
-    if (!thread_.joinable()) {
+    if (!io_ || !io_->thread.running()) {
         return;
     }
-    boost::asio::post(io_->io, [this] {
+    io_->thread.stop([this] {
         io_->client->stop();
-        io_->publish_timer.cancel();
-        publish();
         io_->last_error = io_->client->last_error();
-        io_->work.reset();
-        io_->io.stop(); // pending completions of the closed socket are not waited for
     });
-    thread_.join();
     decoder_->set_listener(nullptr);
 }
 
 void live_feed_thread::post(std::function<void()> fn) {
     if (io_) {
-        boost::asio::post(io_->io, std::move(fn));
+        boost::asio::post(io_->thread.io(), std::move(fn));
     }
 }
 

@@ -81,11 +81,9 @@ class live_feed_thread {
     }
 
   private:
-    void run();
     void publish() noexcept;
-    void schedule_publish();
 
-    struct io_state; // io_context, timer, client (live_feed.cpp)
+    struct io_state; // the io thread and the client (live_feed.cpp)
     live_feed_options options_;
     std::vector<std::string> symbols_;
     instrument_registry instruments_;
@@ -94,7 +92,6 @@ class live_feed_thread {
     book_ring ring_;
     ring_listener listener_;
     std::unique_ptr<io_state> io_;
-    std::thread thread_;
     std::atomic<std::uint8_t> state_{0};
     std::atomic<bool> all_live_{false};
     std::atomic<std::uint64_t> frames_{0};
