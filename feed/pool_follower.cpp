@@ -110,6 +110,7 @@ void pool_follower::bootstrap(std::size_t index, pool_state state) {
     p.stale = false;
     p.awaiting_backfill = false;
     p.journal.clear();
+    ++p.version;
 }
 
 void pool_follower::report(const followed* p, const eth_log* log, std::string reason) {
@@ -131,6 +132,7 @@ void pool_follower::report(const followed* p, const eth_log* log, std::string re
 }
 
 void pool_follower::mark_stale(followed& p, const eth_log* log, std::string_view reason) {
+    ++p.version;
     p.stale = true;
     p.awaiting_backfill = false;
     report(&p, log, std::string(reason) + "; pool stale until bootstrapped");
@@ -262,6 +264,7 @@ follow_outcome pool_follower::apply(followed& p, const eth_log& log, const unisw
     p.journal.push_back(r);
     p.last = r.key;
     p.state.meta.block = log.block_number;
+    ++p.version;
     ++stats_.applied;
     prune(p);
     return follow_outcome::applied;
@@ -285,6 +288,7 @@ void pool_follower::undo(followed& p, const undo_record& r) {
     }
     p.last = r.prev_last;
     p.state.meta.block = r.prev_block;
+    ++p.version;
     if (err != pool_error::ok) {
         mark_stale(p, nullptr, "undo failed: " + std::string(to_string(err)));
     }
@@ -341,9 +345,20 @@ void pool_follower::on_gap(std::string_view reason) {
     ++stats_.gaps;
     for (auto& p : pools_) {
         if (!p.stale) {
+            ++p.version;
             p.stale = true;
             p.awaiting_backfill = true;
             report(&p, nullptr, std::string(reason) + "; pool stale until the gap is backfilled");
+        }
+    }
+}
+
+void pool_follower::await_catch_up() {
+    for (auto& p : pools_) {
+        if (!p.stale) {
+            ++p.version;
+            p.stale = true;
+            p.awaiting_backfill = true;
         }
     }
 }
@@ -353,6 +368,7 @@ std::size_t pool_follower::resume(std::uint64_t through_block) {
     std::size_t resumed = 0;
     for (auto& p : pools_) {
         if (p.awaiting_backfill) {
+            ++p.version;
             p.stale = false;
             p.awaiting_backfill = false;
             ++resumed;

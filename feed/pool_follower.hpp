@@ -77,6 +77,9 @@ class pool_follower {
     /// until the missed blocks are backfilled (resume()) or it is bootstrapped. Logs still
     /// apply to such a pool, in order, so that an eth_getLogs backfill can close the gap.
     void on_gap(std::string_view reason);
+    /// Before the first catch-up with a node: every live pool is stale until resume() says the
+    /// logs since its snapshot were delivered (not a gap: nothing is counted or reported).
+    void await_catch_up();
     /// Every log up to and including `through_block` has been delivered (an eth_getLogs
     /// backfill after a gap): pools that went stale only because of the gap are live again.
     /// Pools stale for another reason stay stale. Returns how many pools came back.
@@ -88,6 +91,10 @@ class pool_follower {
     [[nodiscard]] std::size_t size() const noexcept { return pools_.size(); }
     [[nodiscard]] const pool_state& pool(std::size_t i) const noexcept { return pools_[i].state; }
     [[nodiscard]] bool stale(std::size_t i) const noexcept { return pools_[i].stale; }
+    /// Counts every change of pool i's state or stale flag (a log applied or undone, a
+    /// bootstrap, going stale or coming back): a reader that saw version v has nothing new
+    /// while it is still v.
+    [[nodiscard]] std::uint64_t version(std::size_t i) const noexcept { return pools_[i].version; }
     /// Index of the pool with this address, or size() when not followed.
     [[nodiscard]] std::size_t find(const eth_address& address) const noexcept;
     [[nodiscard]] const follow_stats& stats() const noexcept { return stats_; }
@@ -123,6 +130,7 @@ class pool_follower {
         eth_address address{};
         bool stale = false;
         bool awaiting_backfill = false;   ///< stale only because of a gap (see on_gap)
+        std::uint64_t version = 0;        ///< see version()
         log_key last;                     ///< the last applied log (or the snapshot block)
         std::uint64_t snapshot_block = 0; ///< logs at or below are in the bootstrap state
         std::uint64_t pruned_through = 0; ///< undo records at or below were dropped
