@@ -326,12 +326,20 @@ run_result engine_impl::run_live() {
         for (auto& ls : live_feeds) {
             ls.thread->stop();
         }
+        if (pool_feed) {
+            pool_feed->stop();
+        }
         jr.close();
         return failed;
     };
     for (std::size_t i = 0; i < live_feeds.size(); ++i) {
         if (auto err = live_feeds[i].thread->start()) {
             return fail("live.feeds[" + std::to_string(i) + "]: " + *err);
+        }
+    }
+    if (pool_feed) {
+        if (auto err = pool_feed->start()) {
+            return fail("live." + *err);
         }
     }
     pthread_setname_np(pthread_self(), "ballast-engine");
@@ -408,6 +416,7 @@ run_result engine_impl::run_live() {
             nav_before = cfg.book.nav_usd();
             before_taken = true;
         }
+        any = drain_pool_feed() || any;
         run_timers_until(now);
         any = drain_gateways(*this) || any;
         if (++since_progress >= 256) {
@@ -469,6 +478,9 @@ run_result engine_impl::run_live() {
     for (auto& ls : live_feeds) {
         ls.thread->stop();
     }
+    if (pool_feed) {
+        pool_feed->stop();
+    }
     risk::compute_drift(cfg.book, cfg.targets, drift);
     fill_weights(cfg, unders, true);
     run_result r = finish();
@@ -477,6 +489,18 @@ run_result engine_impl::run_live() {
     r.nav_after = cfg.book.nav_usd();
     for (const auto& ls : live_feeds) {
         r.frames += ls.thread->stats().frames;
+    }
+    for (std::size_t i = 0; i < pools.size(); ++i) {
+        r.pools.push_back({pools[i].spec->venue + ":" + pools[i].spec->symbol,
+                           pools[i].state.meta.block, pools[i].updates, pools[i].stale});
+    }
+    r.pool_node = sc.live.node.ws.empty() ? "none" : sc.live.node.ws;
+    if (pool_feed) {
+        const feed::pool_feed_stats ps = pool_feed->stats();
+        r.pool_node_heads = ps.heads;
+        r.pool_node_gaps = ps.gaps;
+        r.pool_node_rejected_logs = ps.rejected;
+        r.pool_node_error = pool_feed->last_error();
     }
     if (!jr.sync()) {
         halt("final sync");

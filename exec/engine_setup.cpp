@@ -291,6 +291,9 @@ std::string engine_impl::setup() {
         if (auto err = setup_live_gateways(); !err.empty()) {
             return err;
         }
+        if (auto err = setup_live_pools(); !err.empty()) {
+            return err;
+        }
     } else {
         // Replay: client order ids continue the journal's, so a wire id is never used twice.
         (void)orders.start_ids_after(jr.last_order_id());

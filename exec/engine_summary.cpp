@@ -88,6 +88,11 @@ run_result engine_impl::finish() {
             r.stale_exclusions.emplace_back(b.spec->venue + ":" + b.spec->symbol, b.excluded);
         }
     }
+    for (const auto& p : pools) {
+        if (p.excluded > 0) {
+            r.stale_exclusions.emplace_back(p.spec->venue + ":" + p.spec->symbol, p.excluded);
+        }
+    }
     r.kill_switch_changes = kill_changes;
     for (const auto& p : parents) {
         parent_summary s = p.summary;

@@ -1,6 +1,8 @@
 #include "exec/loopback.hpp"
 
 #include "book/instrument.hpp"
+#include "book/pool_state.hpp"
+#include "exec/sim_node.hpp"
 #include "exec/sim_venue.hpp"
 #include "feed/instruments.hpp"
 #include "feed/recording.hpp"
@@ -18,6 +20,9 @@ loopback_venues::loopback_venues() = default;
 loopback_venues::~loopback_venues() {
     for (auto& v : venues) {
         v->stop();
+    }
+    if (node) {
+        node->stop();
     }
 }
 loopback_venues::loopback_venues(loopback_venues&&) noexcept = default;
@@ -197,6 +202,26 @@ std::optional<std::string> start_loopback(scenario& sc, const loopback_options& 
     }
     if (sc.live.feeds.empty()) {
         return std::string("loopback: the scenario's recordings carry none of its venues");
+    }
+    if (!sc.pools.empty()) {
+        sim_node_options no;
+        for (std::size_t pi = 0; pi < sc.pools.size(); ++pi) {
+            auto st = load_pool_state(sc.pools[pi].state);
+            if (!st.ok()) {
+                return "pools[" + std::to_string(pi) + "].state: " + st.error;
+            }
+            no.head = std::max(no.head, st.state.meta.block);
+        }
+        no.block_interval = std::chrono::milliseconds(
+            std::max<std::int64_t>(1, static_cast<std::int64_t>(o.block_s / o.pace * 1e3)));
+        out.node = std::make_unique<sim_node>(no);
+        if (auto err = out.node->start()) {
+            return "loopback node: " + *err;
+        }
+        sc.live.node = {};
+        sc.live.node.ws = out.node->url();
+        out.lines.push_back("pools: Ethereum node at " + sc.live.node.ws + " (head " +
+                            std::to_string(no.head) + ", the pools' state files)");
     }
     sc.live.duration_s = longest_s / o.pace + o.tail_s;
     return std::nullopt;

@@ -286,8 +286,9 @@ scenario_result load_scenario(const std::string& path) {
         }
     }
     if (const auto* l = croot["live"].as_table()) {
-        r.check_keys(*l, "live",
-                     {"duration_s", "journal_sync", "feeds", "gateways", "engine_cpu", "idle"});
+        r.check_keys(
+            *l, "live",
+            {"duration_s", "journal_sync", "feeds", "gateways", "engine_cpu", "idle", "node"});
         const toml::node_view<const toml::node> ln{l};
         r.number(ln["duration_s"], "live.duration_s", s.live.duration_s, 0.0, 1e7);
         if (r.text(ln["journal_sync"], "live.journal_sync", s.live.journal_sync, false) &&
@@ -300,6 +301,19 @@ scenario_result load_scenario(const std::string& path) {
         if (r.text(ln["idle"], "live.idle", s.live.idle, false) && s.live.idle != "spin" &&
             s.live.idle != "yield" && s.live.idle != "backoff") {
             r.fail("live.idle", "must be spin, yield or backoff (got \"" + s.live.idle + "\")");
+        }
+        if (const auto* nd = (*l)["node"].as_table()) {
+            r.check_keys(*nd, "live.node", {"ws", "ca_file", "cpu"});
+            const toml::node_view<const toml::node> n{nd};
+            if (r.text(n["ws"], "live.node.ws", s.live.node.ws, true) &&
+                !s.live.node.ws.starts_with("ws://") && !s.live.node.ws.starts_with("wss://")) {
+                r.fail("live.node.ws",
+                       "must be a ws:// or wss:// URL (got \"" + s.live.node.ws + "\")");
+            }
+            r.file_path(n["ca_file"], "live.node.ca_file", s.live.node.ca_file, false);
+            r.core(n["cpu"], "live.node.cpu", s.live.node.cpu);
+        } else if (l->contains("node")) {
+            r.fail("live.node", "must be a table");
         }
         if (const auto* a = array_of_tables(r, *l, "feeds")) {
             for (std::size_t i = 0; i < a->size(); ++i) {

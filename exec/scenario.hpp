@@ -85,6 +85,13 @@ struct live_gateway_input {
     std::string orders = "websocket_api";
 };
 
+/// `run --live`: the Ethereum node the scenario's [[pools]] are followed from.
+struct live_node_input {
+    std::string ws;      ///< ws:// or wss:// JSON-RPC endpoint (eth_subscribe, eth_getLogs)
+    std::string ca_file; ///< wss authorities (absolute path)
+    int cpu = -1;        ///< the core the pool thread is pinned to; -1: not pinned
+};
+
 struct live_input {
     double duration_s = 0.0;              ///< 0: until SIGINT or SIGTERM
     std::string journal_sync = "grouped"; ///< every | grouped | none
@@ -95,6 +102,8 @@ struct live_input {
     std::string idle = "backoff";
     std::vector<live_feed_input> feeds;
     std::vector<live_gateway_input> gateways;
+    /// Empty ws: no node, so the [[pools]] cannot be known exact and are not routed.
+    live_node_input node;
     [[nodiscard]] bool configured() const noexcept { return !feeds.empty(); }
 };
 
