@@ -344,6 +344,17 @@ TEST(EngineConfig, MalformedScenarioStopsWithOneLineNamingTheField) {
     e = load_error(write_variant("bad_feed_cpu", "[live]\n[[live.feeds]]\nvenue = \"bybit_spot\"\n"
                                                  "symbols = [\"BTCUSDT\"]\ncpu = 1.5\n"));
     EXPECT_NE(e.find("live.feeds[0].cpu: must be a core number"), std::string::npos) << e;
+    // [live.node]: where the pools are followed from.
+    e = load_error(write_variant("bad_node", "[live]\n[live.node]\nws = \"http://node:8545\"\n"));
+    EXPECT_NE(e.find("live.node.ws: must be a ws:// or wss:// URL (got \"http://node:8545\")"),
+              std::string::npos)
+        << e;
+    e = load_error(write_variant("node_key", "[live]\n[live.node]\nws = \"ws://n\"\nurl = 1\n"));
+    EXPECT_NE(e.find("live.node.url: unknown field"), std::string::npos) << e;
+    e = load_error(write_variant("node_table", "[live]\nnode = \"ws://n\"\n"));
+    EXPECT_NE(e.find("live.node: must be a table"), std::string::npos) << e;
+    e = load_error(write_variant("node_cpu", "[live]\n[live.node]\nws = \"ws://n\"\ncpu = -2\n"));
+    EXPECT_NE(e.find("live.node.cpu: must be a core number"), std::string::npos) << e;
 
     std::ofstream(fs::temp_directory_path() / "ballast_exec_test_syntax.toml") << "name = \n";
     e = load_error((fs::temp_directory_path() / "ballast_exec_test_syntax.toml").string());
