@@ -110,6 +110,9 @@ struct pool_run_summary {
     timestamp_ns market_end{};
     std::uint64_t events = 0; ///< book events merged by the engine
     std::uint64_t frames = 0; ///< recorded frames decoded by the feed threads
+    /// Live: frames whose receive time is the kernel's stamp (SO_TIMESTAMPING); the others are
+    /// stamped when the read returned.
+    std::uint64_t kernel_stamped_frames = 0;
     std::uint64_t feed_rejects = 0;
     double nav_before = 0.0;
     double nav_after = 0.0;

@@ -95,6 +95,7 @@ std::string engine_impl::setup_live_feeds(std::vector<std::string>& feed_venues,
         ls.options.client.protocol.channel = f.channel;
         ls.options.client.clock = [clock = live_clock] { return timestamp_ns{clock()}; };
         ls.options.cpu = f.cpu;
+        ls.options.tsc_per_ns = lat.tsc_per_ns();
         ls.options.ring_capacity = sc.policy.queue_capacity;
         ls.slot_to_book.assign(f.symbols.size(), live_source::no_book);
         feed_venues.push_back(f.venue);
@@ -489,6 +490,7 @@ run_result engine_impl::run_live() {
     r.nav_after = cfg.book.nav_usd();
     for (const auto& ls : live_feeds) {
         r.frames += ls.thread->stats().frames;
+        r.kernel_stamped_frames += ls.thread->stats().kernel_stamped;
     }
     for (std::size_t i = 0; i < pools.size(); ++i) {
         r.pools.push_back({pools[i].spec->venue + ":" + pools[i].spec->symbol,

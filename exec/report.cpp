@@ -243,8 +243,11 @@ std::string latency_report(const run_result& r) {
     const bool measured = std::any_of(r.tick_to_order.begin(), r.tick_to_order.end(),
                                       [](const hop_row& h) { return h.count > 0; });
     if (measured) {
-        o += "tick-to-order (frame read -> order bytes to the socket; the frame's read is the "
-             "WebSocket read's return, not the kernel's receive stamp)\n";
+        add(o,
+            "tick-to-order (frame received -> order bytes to the socket; received: the "
+            "kernel's stamp (SO_TIMESTAMPING) on %llu of %llu frames, else the read's return)\n",
+            static_cast<unsigned long long>(r.kernel_stamped_frames),
+            static_cast<unsigned long long>(r.frames));
         for (const auto& h : r.tick_to_order) {
             row(h, 18);
         }
@@ -276,10 +279,12 @@ std::string report_json(const run_result& r, long rss) {
     add(o, "\"scenario\":\"%s\",\"market_start\":\"%s\",\"market_end\":\"%s\",",
         esc(r.scenario).c_str(), utc(r.market_start).c_str(), utc(r.market_end).c_str());
     add(o,
-        "\"frames\":%llu,\"events\":%llu,\"feed_rejects\":%llu,\"nav_before\":%.6f,\"nav_after\":%."
-        "6f,",
-        static_cast<unsigned long long>(r.frames), static_cast<unsigned long long>(r.events),
-        static_cast<unsigned long long>(r.feed_rejects), r.nav_before, r.nav_after);
+        "\"frames\":%llu,\"kernel_stamped_frames\":%llu,\"events\":%llu,\"feed_rejects\":%llu,"
+        "\"nav_before\":%.6f,\"nav_after\":%.6f,",
+        static_cast<unsigned long long>(r.frames),
+        static_cast<unsigned long long>(r.kernel_stamped_frames),
+        static_cast<unsigned long long>(r.events), static_cast<unsigned long long>(r.feed_rejects),
+        r.nav_before, r.nav_after);
     o += "\"underlyings\":[";
     for (std::size_t i = 0; i < r.underlyings.size(); ++i) {
         const auto& u = r.underlyings[i];

@@ -66,9 +66,18 @@ std::optional<std::string> live_feed_thread::start() {
     // The client reads its receive clock first thing for every frame (and REST reply) it
     // hands to the decoder: that call doubles as the frame's arrival stamp, so the latency
     // from socket read to ring needs no hook inside the client.
-    co.clock = [this, inner = std::move(inner)] {
+    // The latency stamp goes back to the kernel's receive stamp when the socket gave one.
+    const double tsc_per_ns =
+        options_.tsc_per_ns > 0.0 ? options_.tsc_per_ns : calibrate_tsc_per_ns();
+    co.clock = [this, inner = std::move(inner), tsc_per_ns] {
         const timestamp_ns ts = inner();
-        listener_.frame_tsc = tsc_now();
+        std::uint64_t at = tsc_now();
+        const std::int64_t lag = io_ && io_->client ? io_->client->frame_rx_lag_ns() : -1;
+        if (lag > 0) {
+            const auto back = static_cast<std::uint64_t>(static_cast<double>(lag) * tsc_per_ns);
+            at = at > back ? at - back : 0;
+        }
+        listener_.frame_tsc = at;
         listener_.frame_ts = ts.ns;
         return ts;
     };
@@ -92,6 +101,7 @@ void live_feed_thread::publish() noexcept {
     frames_.store(s.frames, std::memory_order_relaxed);
     bytes_.store(s.bytes, std::memory_order_relaxed);
     connects_.store(s.connects, std::memory_order_relaxed);
+    stamped_.store(s.kernel_stamped, std::memory_order_relaxed);
     losses_.store(s.connection_losses, std::memory_order_relaxed);
 }
 
@@ -123,6 +133,7 @@ live_feed_stats live_feed_thread::stats() const noexcept {
     s.frames = frames_.load(std::memory_order_relaxed);
     s.bytes = bytes_.load(std::memory_order_relaxed);
     s.connects = connects_.load(std::memory_order_relaxed);
+    s.kernel_stamped = stamped_.load(std::memory_order_relaxed);
     s.connection_losses = losses_.load(std::memory_order_relaxed);
     s.ring = listener_.stats();
     return s;

@@ -29,6 +29,9 @@ struct live_feed_options {
     ring_listener_options ring{full_ring_policy::drop, 1024};
     std::string thread_name; ///< default "feed:<venue>" (the kernel keeps 15 characters)
     int cpu = -1;            ///< the core the thread is pinned to; -1: not pinned
+    /// TSC ticks per ns, to move a frame's latency stamp back to the kernel's receive stamp;
+    /// 0: calibrated at start (about 20 ms).
+    double tsc_per_ns = 0.0;
     /// How often the client's counters are published for other threads.
     std::chrono::milliseconds stats_interval{50};
 };
@@ -42,6 +45,7 @@ struct live_feed_stats {
     std::uint64_t bytes = 0;
     std::uint64_t connects = 0;
     std::uint64_t connection_losses = 0;
+    std::uint64_t kernel_stamped = 0; ///< frames stamped by the kernel (SO_TIMESTAMPING)
     ring_listener_stats ring;
 };
 
@@ -98,6 +102,7 @@ class live_feed_thread {
     std::atomic<std::uint64_t> bytes_{0};
     std::atomic<std::uint64_t> connects_{0};
     std::atomic<std::uint64_t> losses_{0};
+    std::atomic<std::uint64_t> stamped_{0};
 };
 
 } // namespace ballast::feed

@@ -121,6 +121,7 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
 
     venue_client_state state_ = venue_client_state::idle;
     venue_client_stats stats_;
+    std::int64_t frame_lag_ns_ = -1; ///< set only while a frame's receive clock is read
     std::string last_error_;
 
   private:
@@ -202,7 +203,13 @@ class venue_ws_client::session final : public std::enable_shared_from_this<sessi
     }
 
     void on_ws_frame(std::string_view text) override {
+        // The kernel's receive stamp, for the clock call below (see frame_rx_lag_ns()).
+        frame_lag_ns_ = conn_ ? conn_->rx_lag_ns() : -1;
+        if (frame_lag_ns_ >= 0) {
+            ++stats_.kernel_stamped;
+        }
         const timestamp_ns ts = now();
+        frame_lag_ns_ = -1;
         ++stats_.frames;
         stats_.bytes += text.size();
         if (opt_.capture) {
@@ -559,6 +566,9 @@ const venue_client_stats& venue_ws_client::stats() const noexcept {
 }
 const std::string& venue_ws_client::last_error() const noexcept {
     return session_->last_error_;
+}
+std::int64_t venue_ws_client::frame_rx_lag_ns() const noexcept {
+    return session_->frame_lag_ns_;
 }
 bool venue_ws_client::all_live() const noexcept {
     return session_->all_live();

@@ -87,6 +87,7 @@ struct venue_client_stats {
     std::uint64_t resubscribes = 0;
     std::uint64_t resync_reconnects = 0; ///< new connections made to resync a book
     std::uint64_t instrument_lists = 0;  ///< instrument replies loaded
+    std::uint64_t kernel_stamped = 0;    ///< frames with the kernel's receive stamp
 };
 
 class venue_ws_client {
@@ -108,6 +109,10 @@ class venue_ws_client {
     [[nodiscard]] const venue_client_stats& stats() const noexcept;
     /// The last connection, REST or venue error, for the report.
     [[nodiscard]] const std::string& last_error() const noexcept;
+    /// Inside the receive clock call for a WebSocket frame: how long the frame's last bytes
+    /// waited between the kernel's receive stamp and the read's return; -1 otherwise (no
+    /// stamp, or the call is for a REST reply).
+    [[nodiscard]] std::int64_t frame_rx_lag_ns() const noexcept;
     /// Every requested symbol has a book and every book is live.
     [[nodiscard]] bool all_live() const noexcept;
     /// The delay before reconnect attempt `attempt` (draws from the seeded generator).

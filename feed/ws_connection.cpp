@@ -1,5 +1,7 @@
 #include "feed/ws_connection.hpp"
 
+#include "feed/rx_stamped.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -106,8 +108,11 @@ std::chrono::milliseconds reconnect_backoff::delay(unsigned attempt) {
 
 namespace {
 
-using plain_ws = websocket::stream<beast::tcp_stream>;
-using tls_ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+// Reads go through rx_stamped (recvmsg with the kernel's receive stamps); connect, timeouts and
+// close through Beast's tcp_stream beneath it.
+using stamped_tcp = rx_stamped<beast::tcp_stream>;
+using plain_ws = websocket::stream<stamped_tcp>;
+using tls_ws = websocket::stream<beast::ssl_stream<stamped_tcp>>;
 
 /// The connection over stream type `Ws` (plain_ws or tls_ws).
 template <class Ws> class ws_connection_impl final : public ws_connection {
@@ -149,6 +154,7 @@ template <class Ws> class ws_connection_impl final : public ws_connection {
 
     const ws_connection_stats& stats() const noexcept override { return stats_; }
     std::size_t pending_sends() const noexcept override { return out_.size(); }
+    std::int64_t rx_lag_ns() const noexcept override { return rx_lag_ns_; }
 
   private:
     static Ws make_stream(net::io_context& io, net::ssl::context* tls) {
@@ -157,6 +163,14 @@ template <class Ws> class ws_connection_impl final : public ws_connection {
         } else {
             (void)tls;
             return Ws(io);
+        }
+    }
+
+    stamped_tcp& stamped() noexcept {
+        if constexpr (std::is_same_v<Ws, tls_ws>) {
+            return ws_.next_layer().next_layer();
+        } else {
+            return ws_.next_layer();
         }
     }
 
@@ -180,6 +194,7 @@ template <class Ws> class ws_connection_impl final : public ws_connection {
     }
 
     void after_connect() {
+        (void)stamped().enable(); // without stamps the read's return is the receive time
         if constexpr (std::is_same_v<Ws, tls_ws>) {
             auto& tls = ws_.next_layer();
             if (SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str()) != 1) {
@@ -250,6 +265,7 @@ template <class Ws> class ws_connection_impl final : public ws_connection {
         }
         ++stats_.frames;
         stats_.bytes += n;
+        rx_lag_ns_ = stamped().rx_lag_ns();
         // Room after the message for the decoder's padding: prepare() keeps the readable bytes
         // (moving them if it must grow), so the text is parsed where it landed.
         buffer_.prepare(ws_frame_padding);
@@ -296,6 +312,7 @@ template <class Ws> class ws_connection_impl final : public ws_connection {
     std::deque<std::string> out_;
     bool writing_ = false;
     bool open_ = false;
+    std::int64_t rx_lag_ns_ = -1;
     ws_connection_stats stats_;
 };
 

@@ -89,6 +89,10 @@ class ws_connection : public std::enable_shared_from_this<ws_connection> {
     [[nodiscard]] virtual const ws_connection_stats& stats() const noexcept = 0;
     /// Frames queued and not yet written.
     [[nodiscard]] virtual std::size_t pending_sends() const noexcept = 0;
+    /// For the frame being handed to on_ws_frame: how long its last bytes waited between the
+    /// kernel's receive stamp (SO_TIMESTAMPING) and the read's return; -1 when the socket gave
+    /// no stamp (then the read's return is the frame's receive time).
+    [[nodiscard]] virtual std::int64_t rx_lag_ns() const noexcept = 0;
 };
 
 /// Exponential backoff with seeded "equal jitter": attempt n waits min(max, initial * 2^n),

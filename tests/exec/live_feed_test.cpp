@@ -178,6 +178,10 @@ TEST_P(LiveFeed, EndsWithExactlyTheReplayBooks) {
     EXPECT_TRUE(r.all_live);
     EXPECT_GE(r.stats.connects, 1u);
     EXPECT_EQ(r.stats.refusals, 0u);
+    // Loopback sockets take software receive stamps: every frame, over TLS too, carries the
+    // kernel's (SO_TIMESTAMPING through feed/rx_stamped.hpp), not the read's return.
+    EXPECT_GT(r.stats.frames, 0u);
+    EXPECT_EQ(r.stats.kernel_stamped, r.stats.frames);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryVenue, LiveFeed,
