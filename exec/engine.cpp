@@ -13,8 +13,11 @@ engine& engine::operator=(engine&&) noexcept = default;
 run_result engine::run(run_progress* progress) {
     engine_impl& e = *impl_;
     e.progress = progress;
+    e.prepare_series();
     if (e.live_mode) {
-        return e.run_live();
+        run_result r = e.run_live();
+        e.collect_series(r);
+        return r;
     }
     std::vector<std::thread> threads;
     threads.reserve(e.feeds.size());
@@ -107,6 +110,7 @@ run_result engine::run(run_progress* progress) {
     risk::compute_drift(e.cfg.book, e.cfg.targets, e.drift);
     fill_weights(e.cfg, unders, true);
     run_result r = e.finish();
+    e.collect_series(r);
     r.underlyings = std::move(unders);
     r.nav_before = nav_before;
     r.nav_after = e.cfg.book.nav_usd();

@@ -5,6 +5,7 @@
 /// the pre-trade gate, and fills child orders on simulated gateways.
 #include "exec/latency.hpp"
 #include "exec/oms.hpp"
+#include "exec/report_series.hpp"
 #include "exec/scenario.hpp"
 #include "exec/signing.hpp"
 
@@ -162,6 +163,7 @@ struct pool_run_summary {
     double tsc_per_ns = 0.0;
     std::string queue = "spsc_ring";
     std::uint64_t queue_full_spins = 0; ///< producer back-offs on a full ring
+    run_series series;                  ///< the HTML report's time series (sampled, bounded)
 };
 
 /// What the progress line shows; the engine thread writes, any thread reads.

@@ -25,6 +25,7 @@ void engine_impl::apply(const book_event& e) noexcept {
             (void)cfg.book.on_instrument_mark(b.instrument, mid);
             lat.record_ticks(hop::risk, t0, tsc_now());
         }
+        note_series_update(e.slot);
         break;
     }
     case book_event::kind::end:

@@ -181,6 +181,7 @@ void engine_impl::book_fill(order& o, const sim_fill& f) noexcept {
     p.summary.slippage_quote += o.order_side == side::bid
                                     ? f.notional_quote - p.summary.arrival_mid * base
                                     : p.summary.arrival_mid * base - f.notional_quote;
+    note_series_fill(o.parent);
 }
 
 void engine_impl::arrive(std::size_t gateway) noexcept {

@@ -8,6 +8,7 @@
 ///   engine_decide.cpp   book events, marks, drift and the rebalancer's parent orders, timers
 ///   engine_orders.cpp   slices into child orders, gateways, execution reports, fill booking
 ///   engine_summary.cpp  the run's summary
+///   engine_series.cpp   the report's time series
 #include "exec/engine.hpp"
 #include "exec/gateway_session.hpp"
 #include "feed/live_feed.hpp"
@@ -365,6 +366,15 @@ class engine_impl {
                now - b.last_update <= static_cast<std::int64_t>(sc.policy.max_book_age_s * 1e9);
     }
     run_result finish();
+    // The report's time series (engine_series.cpp).
+    series_sampler series;
+    void prepare_series(); ///< before the run (allocates)
+    /// A book update: its health is noted; a sample is taken when one is due.
+    void note_series_update(std::size_t slot) noexcept;
+    void take_series_sample() noexcept;
+    void note_series_fill(std::uint32_t parent) noexcept;
+    /// The series into the result, with a last sample and the latency histograms' buckets.
+    void collect_series(run_result& r);
 };
 
 } // namespace ballast::exec

@@ -1,4 +1,5 @@
 #include "exec/report.hpp"
+#include "exec/report_series.hpp"
 
 #include <sys/resource.h>
 
@@ -373,6 +374,8 @@ std::string report_json(const run_result& r, long rss) {
         static_cast<unsigned long long>(r.pool_node_gaps),
         static_cast<unsigned long long>(r.pool_node_rejected_logs), esc(r.pool_node_error).c_str(),
         rss);
+    // The HTML report's time series: the last key, inside the object closed above by "}\n".
+    o.insert(o.size() - 2, ",\"series\":" + series_json(r.series, r.market_start.ns));
     return o;
 }
 
