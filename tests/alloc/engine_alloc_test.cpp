@@ -149,6 +149,8 @@ TEST(EngineAllocation, NoAllocationBetweenAFrameAndItsOrders) {
         }
     }
     EXPECT_GT(measured, 0u);
+    // The report's time series were sampled on book updates inside the watched window too.
+    EXPECT_GT(r.series.offered, 10u);
     EXPECT_EQ(watched_allocations.load(), 0u)
         << "allocations on the engine thread between a frame and its orders";
 }
