@@ -3,6 +3,7 @@
 #include "exec/engine.hpp"
 #include "exec/loopback.hpp"
 #include "exec/report.hpp"
+#include "exec/report_html.hpp"
 #include "exec/scenario.hpp"
 #include "tools/commands.hpp"
 
@@ -13,7 +14,6 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <thread>
 #include <unistd.h>
 
@@ -41,10 +41,19 @@ int run_run(int argc, char** argv) {
     CLI::App app{"rebalance a portfolio end to end over a multi-venue scenario", "ballast run"};
     std::string config = std::string(BALLAST_SCENARIO_DIR) + "/scenario.toml";
     std::string report;
+    std::string report_html;
+    std::string chart_js(exec::default_chart_js_path);
     bool quiet = false;
     bool live = false;
     app.add_option("--config", config, "scenario TOML (default: the bundled scenario)");
     app.add_option("--report", report, "also write the report as JSON to FILE");
+    app.add_option("--report-html", report_html,
+                   "also write the HTML report to FILE: charts of weights, trajectories, fills, "
+                   "costs, the synthetic leg, latency and book health (one file, opens offline)");
+    app.add_option("--chart-js", chart_js,
+                   "--report-html: Chart.js (UMD build) to inline (default: Debian's "
+                   "libjs-chart.js, " +
+                       chart_js + ")");
     app.add_flag("--quiet", quiet, "no progress line on stderr");
     app.add_flag("--live", live,
                  "trade live on the venues of the scenario's [live] section (signed gateways, "
@@ -64,6 +73,14 @@ int run_run(int argc, char** argv) {
     if (pace_opt->count() != 0 && !loopback) {
         std::fprintf(stderr, "ballast run: --pace: only with --live and no --config\n");
         return 2;
+    }
+    // Chart.js is read before the run: a missing library stops it before any work.
+    std::string chart_library;
+    if (!report_html.empty()) {
+        if (std::string err = exec::load_chart_js(chart_js, chart_library); !err.empty()) {
+            std::fprintf(stderr, "ballast run: --report-html: %s\n", err.c_str());
+            return 1;
+        }
     }
     auto sc = exec::load_scenario(config);
     if (!sc.value) {
@@ -135,13 +152,23 @@ int run_run(int argc, char** argv) {
         return 1;
     }
     std::fputs(exec::format_report(r, rss).c_str(), stdout);
+    if (report.empty() && report_html.empty()) {
+        return 0;
+    }
+    const std::string json = exec::report_json(r, rss);
     if (!report.empty()) {
-        std::ofstream out(report);
-        out << exec::report_json(r, rss);
-        if (!out) {
-            std::fprintf(stderr, "ballast run: --report: cannot write %s\n", report.c_str());
+        if (std::string err = exec::write_text_file(report, json); !err.empty()) {
+            std::fprintf(stderr, "ballast run: --report: cannot write %s\n", err.c_str());
             return 1;
         }
+    }
+    if (!report_html.empty()) {
+        const std::string page = exec::render_report_html(json, chart_library);
+        if (std::string err = exec::write_text_file(report_html, page); !err.empty()) {
+            std::fprintf(stderr, "ballast run: --report-html: cannot write %s\n", err.c_str());
+            return 1;
+        }
+        std::printf("HTML report: %s (open it in a browser)\n", report_html.c_str());
     }
     return 0;
 }

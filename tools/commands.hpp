@@ -9,6 +9,7 @@ int run_latency(int argc, char** argv);
 int run_quote(int argc, char** argv);
 int run_record(int argc, char** argv);
 int run_replay(int argc, char** argv);
+int run_report(int argc, char** argv);
 int run_risk(int argc, char** argv);
 int run_run(int argc, char** argv);
 int run_route(int argc, char** argv);

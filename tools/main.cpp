@@ -24,6 +24,8 @@ constexpr command commands[] = {
     {"record", "record a venue's live market data for replay", ballast::cli::run_record},
     {"replay", "replay recorded venue streams into books and report them",
      ballast::cli::run_replay},
+    {"report", "the HTML report (charts) of a saved `ballast run --report` JSON",
+     ballast::cli::run_report},
     {"risk", "portfolio Greeks, drift, rebalance plan and stress", ballast::cli::run_risk},
     {"run", "rebalance a portfolio end to end over a multi-venue scenario", ballast::cli::run_run},
     {"route", "least-cost split of an order over books and pools", ballast::cli::run_route},
