@@ -14,13 +14,13 @@ struct cli_run {
     std::string out; ///< stdout, and stderr when asked
 };
 
-/// `limit_s` > 0: the run is stopped (SIGTERM, then SIGKILL 5 s later) after that many
-/// seconds, so a run that never ends fails the test instead of hanging it.
-inline cli_run run_ballast(const std::string& args, bool with_stderr = true, int limit_s = 0) {
+/// Runs a shell command line and collects its stdout. `limit_s` > 0: the command is stopped
+/// (SIGTERM, then SIGKILL 5 s later) after that many seconds, so a run that never ends fails
+/// the test instead of hanging it.
+inline cli_run run_command(const std::string& command, int limit_s = 0) {
     cli_run r;
     const std::string cmd =
-        (limit_s > 0 ? "timeout -k 5 " + std::to_string(limit_s) + " " : std::string()) +
-        std::string(BALLAST_CLI_PATH) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+        (limit_s > 0 ? "timeout -k 5 " + std::to_string(limit_s) + " " : std::string()) + command;
     std::FILE* p = popen(cmd.c_str(), "r");
     if (p == nullptr) {
         return r;
@@ -33,6 +33,14 @@ inline cli_run run_ballast(const std::string& args, bool with_stderr = true, int
     const int st = pclose(p);
     r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return r;
+}
+
+/// Runs the `ballast` binary under test (stderr merged into stdout, or dropped); `limit_s` as
+/// run_command's.
+inline cli_run run_ballast(const std::string& args, bool with_stderr = true, int limit_s = 0) {
+    return run_command(std::string(BALLAST_CLI_PATH) + " " + args +
+                           (with_stderr ? " 2>&1" : " 2>/dev/null"),
+                       limit_s);
 }
 
 } // namespace ballast::test
