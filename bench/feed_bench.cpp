@@ -1,6 +1,7 @@
 // Decode + apply of real recorded venue messages (tests/data) through Ballast's decoders,
 // next to the naive baseline a typical user writes (nlohmann::json + std::map<double,double>),
 // in the same binary. Also the L2 level update against std::map.
+#include "bench/book_candidates.hpp"
 #include "book/l2_book.hpp"
 #include "feed/instruments.hpp"
 #include "feed/recording.hpp"
@@ -342,10 +343,12 @@ const op_recorder& recorded_ops() {
 }
 } // namespace
 
-static void BM_Book_SetLevel(benchmark::State& state) {
+namespace {
+// Replays the recorded changes on one book layout; each time they run out the book starts again
+// from the recorded snapshot, untimed.
+template <class Book> void replay_changes(benchmark::State& state, Book& b) {
     const auto& rec = recorded_ops();
-    l2_book b(4096);
-    std::size_t i = 0;
+    std::size_t i = rec.ops.size();
     for (auto _ : state) {
         if (i == rec.ops.size()) {
             state.PauseTiming();
@@ -362,13 +365,55 @@ static void BM_Book_SetLevel(benchmark::State& state) {
     state.counters["recorded_ops"] = static_cast<double>(rec.ops.size());
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
+} // namespace
+
+// l2_book: the price-indexed ladder (book/detail/price_ladder.hpp).
+static void BM_Book_SetLevel(benchmark::State& state) {
+    l2_book b(4096);
+    replay_changes(state, b);
+    state.counters["bytes_per_book"] = static_cast<double>(b.reserved_bytes());
+}
 BENCHMARK(BM_Book_SetLevel);
+
+// The candidates measured for l2_book (bench/book_candidates.hpp): the book it replaced
+// (flat_book), a B+-tree-like layout (blocked_book) and the ladder at smaller windows.
+template <class Book> static void BM_Book_SetLevel_Candidate(benchmark::State& state) {
+    Book b(4096);
+    replay_changes(state, b);
+}
+BENCHMARK(BM_Book_SetLevel_Candidate<bench::flat_book>);
+BENCHMARK(BM_Book_SetLevel_Candidate<bench::blocked_book>);
+BENCHMARK(BM_Book_SetLevel_Candidate<bench::ladder_book<256>>);
+BENCHMARK(BM_Book_SetLevel_Candidate<bench::ladder_book<1024>>);
+
+// Reading the top 25 levels of both sides in order, as OKX's checksum does after each update.
+template <class Book> static void BM_Book_Top25(benchmark::State& state) {
+    Book b(4096);
+    const auto& rec = recorded_ops();
+    for (const auto& o : rec.snapshot) {
+        b.set_level(o.s, price(o.px), qty(o.sz));
+    }
+    for (auto _ : state) {
+        benchmark::ClobberMemory(); // the book may have changed: read it again
+        std::int64_t sum = 0;
+        for (side s : {side::bid, side::ask}) {
+            const std::size_t n = std::min<std::size_t>(25, b.depth(s));
+            for (std::size_t i = 0; i < n; ++i) {
+                sum += b.at(s, i).px.value();
+            }
+        }
+        benchmark::DoNotOptimize(sum);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_Book_Top25<l2_book>);
+BENCHMARK(BM_Book_Top25<bench::flat_book>);
 
 static void BM_Book_SetLevel_StdMap(benchmark::State& state) {
     const auto& rec = recorded_ops();
     std::map<double, double, std::greater<>> bids;
     std::map<double, double> asks;
-    std::size_t i = 0;
+    std::size_t i = rec.ops.size(); // from the snapshot, as replay_changes
     for (auto _ : state) {
         if (i == rec.ops.size()) {
             state.PauseTiming();
