@@ -4,6 +4,7 @@
 #include "feed/eth_ws_client.hpp"
 #include "feed/pool_follower.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -48,10 +49,11 @@ int run_follow(int argc, char** argv) {
                    "wss://: trust the authorities in this PEM file instead of the system's");
     app.add_option("--backoff-ms", backoff_ms, "first reconnect delay (doubles up to 10 s)")
         ->check(CLI::Range(1, 60'000));
+    add_version_flag(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return parse_failed(app, e);
     }
 
     std::string url_error;

@@ -2,6 +2,7 @@
 #include "risk/black76.hpp"
 #include "risk/report.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -51,6 +52,10 @@ int run_greeks(int argc, char** argv) {
         const std::string_view arg = argv[i];
         if (arg == "-h" || arg == "--help") {
             std::fputs(greeks_usage, stdout);
+            return 0;
+        }
+        if (arg == "--version") {
+            std::printf("%s\n", std::string(version_line()).c_str());
             return 0;
         }
         if (arg == "--call" || arg == "--put") {

@@ -9,6 +9,7 @@
 #include "feed/recording.hpp"
 #include "feed/venues.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 
 #include <CLI/CLI.hpp>
 #include <sched.h>
@@ -205,13 +206,11 @@ int run_latency(int argc, char** argv) {
         ->check(CLI::IsMember({"every", "grouped", "none"}));
     app.add_option("--engine-cpu", engine_cpu, "pin the engine thread to this core");
     app.add_flag("--json", json, "print one JSON document");
+    add_version_flag(app);
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "ballast latency: %s\n", e.what());
-        return 2;
+        return parse_failed(app, e);
     }
     if (every == 0) {
         every = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(rate / 10.0));

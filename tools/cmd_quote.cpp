@@ -4,6 +4,7 @@
 #include "book/pool_state.hpp"
 #include "book/pool_view.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -75,10 +76,11 @@ int run_quote(int argc, char** argv) {
     auto* ofz = app.add_flag("--one-for-zero", one_for_zero, "token1 in, token0 out");
     zfo->excludes(ofz);
     app.add_option("--sqrt-price-limit", limit_text, "sqrtPriceLimitX96 (v3 only; default none)");
+    add_version_flag(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return parse_failed(app, e);
     }
     if (exact_in.empty() == exact_out.empty()) {
         return usage_error("give one of --exact-in N or --exact-out N");

@@ -5,6 +5,7 @@
 #include "feed/venues.hpp"
 #include "tools/book_report.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 #include "tools/json_writer.hpp"
 
 #include <CLI/CLI.hpp>
@@ -53,10 +54,11 @@ int run_record(int argc, char** argv) {
     app.add_flag("--no-instruments", no_instruments,
                  "do not fetch the venue's instrument lists (books derive their scale)");
     app.add_option("--dump-books", dump_path, "write every level of every final book to FILE");
+    add_version_flag(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return parse_failed(app, e);
     }
     const auto& names = feed::venue_names();
     if (std::find(names.begin(), names.end(), venue) == names.end() ||

@@ -4,6 +4,7 @@
 #include "feed/venues.hpp"
 #include "tools/book_report.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 #include "tools/json_writer.hpp"
 
 #include <CLI/CLI.hpp>
@@ -32,10 +33,11 @@ int run_replay(int argc, char** argv) {
     app.add_option("--pool", pool_files,
                    "follow this Uniswap pool state file through a JSON-RPC recording (repeatable)");
     app.add_option("FILE", files, "recordings (cryptofeed v2 text or v3 JSON lines)")->required();
+    add_version_flag(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return parse_failed(app, e);
     }
     if (!pool_files.empty()) {
         // DEX: follow pools through a recording of node notifications; report final states.

@@ -2,6 +2,7 @@
 #include "risk/config.hpp"
 #include "risk/report.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 
 #include <cstdio>
 #include <string>
@@ -34,6 +35,10 @@ int run_risk(int argc, char** argv) {
         const std::string_view arg = argv[i];
         if (arg == "-h" || arg == "--help") {
             std::fputs(risk_usage, stdout);
+            return 0;
+        }
+        if (arg == "--version") {
+            std::printf("%s\n", std::string(version_line()).c_str());
             return 0;
         }
         if (arg == "--stress") {

@@ -3,6 +3,7 @@
 #include "router/market_file.hpp"
 #include "router/split.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -57,10 +58,11 @@ int run_route(int argc, char** argv) {
     app.add_option("--side", side_text, "buy or sell")->required();
     app.add_option("--qty", qty_text, "parent quantity in base units (decimal)")->required();
     app.add_option("--limit", limit_text, "worst acceptable price (quote per base)");
+    add_version_flag(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return parse_failed(app, e);
     }
     router::parent_order order;
     if (side_text == "buy") {

@@ -6,6 +6,7 @@
 #include "exec/report_html.hpp"
 #include "exec/scenario.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -64,10 +65,11 @@ int run_run(int argc, char** argv) {
                                     "--live without --config: recorded seconds per second "
                                     "(default 1: the recorded pace)");
     pace_opt->check(CLI::PositiveNumber);
+    add_version_flag(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return parse_failed(app, e);
     }
     const bool loopback = live && app.count("--config") == 0;
     if (pace_opt->count() != 0 && !loopback) {

@@ -2,6 +2,7 @@
 // slice with its limit-price collar. JSON on stdout.
 #include "router/schedule.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -85,10 +86,11 @@ int run_schedule(int argc, char** argv) {
     app.add_option("--eta", ac.temporary, "ac: temporary impact (quote per base per base/s)");
     app.add_option("--gamma", ac.permanent, "ac: permanent impact (quote per base per base)");
     app.add_option("--epsilon", ac.spread_cost, "ac: fixed cost per base (half spread + fees)");
+    add_version_flag(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        return parse_failed(app, e);
     }
     router::schedule_params p;
     if (side_text == "buy" || side_text == "sell") {

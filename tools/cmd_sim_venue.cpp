@@ -4,6 +4,7 @@
 #include "exec/sim_venue.hpp"
 #include "exec/sim_venue_protocols.hpp"
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -50,13 +51,11 @@ int run_sim_venue(int argc, char** argv) {
     app.footer("Ready line: {\"venue\":..,\"ws\":..,\"rest\":..} (bybit adds ws_linear, kraken "
                "ws_v2; --tls adds ca_file). GET /ballast/status reports playback and "
                "connections; GET /ballast/account?api_key=K an account (with --accounts).");
+    add_version_flag(app);
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "sim-venue: %s\n", e.what());
-        return 2;
+        return parse_failed(app, e);
     }
     if (auto err = exec::parse_sim_faults(faults, opt.faults)) {
         std::fprintf(stderr, "sim-venue: %s\n", err->c_str());

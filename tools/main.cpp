@@ -1,8 +1,11 @@
 // ballast: one CLI, one subcommand per job. Each subcommand lives in tools/cmd_<name>.cpp.
 #include "tools/commands.hpp"
+#include "tools/exit_policy.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace {
@@ -50,14 +53,20 @@ int main(int argc, char** argv) {
         usage(stderr);
         return 2;
     }
+    // A closed pipe is a failed write (exit 1, said on stderr), not a silent death by SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
     const std::string_view name = argv[1];
     if (name == "-h" || name == "--help" || name == "help") {
         usage(stdout);
-        return 0;
+        return ballast::cli::finish_output("ballast", 0);
+    }
+    if (name == "--version" || name == "-V") {
+        std::printf("%s\n", std::string(ballast::cli::version_line()).c_str());
+        return ballast::cli::finish_output("ballast", 0);
     }
     for (const auto& c : commands) {
         if (c.name == name) {
-            return c.run(argc - 1, argv + 1);
+            return ballast::cli::finish_output(c.name, c.run(argc - 1, argv + 1));
         }
     }
     std::fprintf(stderr, "ballast: unknown command '%s'\n", argv[1]);
