@@ -26,8 +26,11 @@ struct sweep_result {
 ///
 /// Costs: a level within `ladder_window` ticks of the top is set in O(1) (a slot indexed by
 /// price); best bid/ask O(1); evicting the worst level at capacity O(1); a level beyond the
-/// window is a binary search and a shift of the shorter part of a ring. at(s, i) for i, i + 1,
-/// ... is O(1) per call; an unrelated i costs a popcount walk over the window's bitmap.
+/// window is a binary search and a shift of the shorter part of a ring. at(s, i) is O(1) once
+/// the levels down to i have been listed: after a change, the first read lists the top levels
+/// from the window's bitmap (a few dozen at least, doubling as deeper levels are asked for).
+/// That list is a cache filled by const reads: like every book in Ballast, a book is read by
+/// one thread at a time, its owner's.
 class l2_book {
   public:
     /// Ticks covered by each side's price-indexed window.

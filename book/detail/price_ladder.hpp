@@ -5,7 +5,6 @@
 #include "book/level.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +42,7 @@ template <std::size_t Window> class price_ladder {
     price_ladder(bool bid, std::size_t capacity, bool keep_text)
         : capacity_(capacity), bid_(bid), keep_text_(keep_text) {
         slots_.resize(Window);
+        order_.resize(Window);
         const std::size_t ring = std::bit_ceil(std::max<std::size_t>(capacity, 1));
         over_.resize(ring);
         over_mask_ = ring - 1;
@@ -55,6 +55,7 @@ template <std::size_t Window> class price_ladder {
     /// Bytes preallocated for this side (what a side costs whatever it holds).
     [[nodiscard]] std::size_t reserved_bytes() const noexcept {
         return sizeof(*this) + slots_.size() * sizeof(level) + over_.size() * sizeof(level) +
+               order_.size() * sizeof(std::uint16_t) +
                (slot_text_.size() + over_text_.size()) * sizeof(level_text);
     }
 
@@ -64,67 +65,51 @@ template <std::size_t Window> class price_ladder {
         win_count_ = 0;
         over_head_ = 0;
         over_size_ = 0;
-        forget_cursor();
+        forget_order();
     }
 
     [[nodiscard]] std::size_t size() const noexcept { return win_count_ + over_size_; }
 
     /// Sets the absolute quantity at a price; zero deletes. Text must fit `level_text`.
+    /// Inline: a level in the window; out of line: the rest (new top beyond the window, levels
+    /// beyond it, a full side, the best level deleted).
     level_change set(price px, qty sz, std::string_view px_text,
                      std::string_view sz_text) noexcept {
-        forget_cursor();
+        forget_order();
         const std::int64_t key = key_of(px);
-        if (size() == 0) {
-            if (sz.value() == 0) {
-                return level_change::delete_unknown;
-            }
-            if (capacity_ == 0) {
-                return level_change::dropped_full;
-            }
-            base_ = base_for(key);
-            place(key, px, sz, px_text, sz_text);
-            return level_change::inserted;
+        if (key < base_ || offset(key) >= Window) [[unlikely]] {
+            return set_outside(key, px, sz, px_text, sz_text);
         }
-        if (key < base_) { // better than every level held: the window slides towards the top
-            if (sz.value() == 0) {
-                return level_change::delete_unknown;
-            }
-            if (size() == capacity_) {
-                evict_worst();
-            }
-            slide_to_better(base_for(key));
-            place(key, px, sz, px_text, sz_text);
-            return level_change::inserted;
-        }
-        if (offset(key) < Window) {
-            const std::size_t slot = slot_of(key);
-            if (has(slot)) {
-                if (sz.value() == 0) {
-                    remove_slot(slot);
-                    return level_change::deleted;
-                }
+        // In the window (an empty side keeps its last window: any window holding the key will do).
+        const std::size_t slot = slot_of(key);
+        const std::uint64_t bit = std::uint64_t{1} << (slot & 63);
+        std::uint64_t& word = bits_[slot >> 6];
+        if ((word & bit) != 0) {
+            if (sz.value() != 0) {
                 slots_[slot].sz = sz;
                 if (keep_text_) {
                     store_text(slot_text_[slot], px_text, sz_text);
                 }
                 return level_change::updated;
             }
-            if (sz.value() == 0) {
-                return level_change::delete_unknown;
+            word &= ~bit;
+            if (word == 0) {
+                summary_ &= ~(std::uint64_t{1} << (slot >> 6));
             }
-            if (size() == capacity_) {
-                if (key > worst_key()) {
-                    return level_change::dropped_full;
-                }
-                evict_worst();
-                if (size() == 0) { // the only level was evicted: start again around this one
-                    base_ = base_for(key);
-                }
+            --win_count_;
+            if (key == best_key_) {
+                best_removed(slot);
             }
-            place(key, px, sz, px_text, sz_text);
-            return level_change::inserted;
+            return level_change::deleted;
         }
-        return set_far(key, px, sz, px_text, sz_text);
+        if (sz.value() == 0) {
+            return level_change::delete_unknown;
+        }
+        if (size() == capacity_) [[unlikely]] {
+            return insert_full(key, px, sz, px_text, sz_text);
+        }
+        place(key, px, sz, px_text, sz_text);
+        return level_change::inserted;
     }
 
     /// Quantity held at a price (0 when absent).
@@ -146,9 +131,9 @@ template <std::size_t Window> class price_ladder {
         return win_count_ == 0 ? level{} : slots_[slot_of(best_key_)];
     }
 
-    /// The i-th level from the top. Reading levels in order (i, i + 1, ...) costs O(1) each:
-    /// a cursor remembers the last slot read. The cursor is a relaxed atomic, so concurrent
-    /// readers of an unchanging side stay race-free.
+    /// The i-th level from the top. The window's levels are read through `order_`, their slots
+    /// in price order, filled on demand and forgotten by any change: reading the top n levels
+    /// after an update costs one pass over their bitmap words, then an index per read.
     [[nodiscard]] const level& at(std::size_t i) const noexcept {
         return i < win_count_ ? slots_[window_slot(i)] : over_at(i - win_count_);
     }
@@ -185,7 +170,7 @@ template <std::size_t Window> class price_ladder {
 
     /// Keeps the best `n` levels.
     void truncate(std::size_t n) noexcept {
-        forget_cursor();
+        forget_order();
         while (size() > n) {
             evict_worst();
         }
@@ -234,7 +219,7 @@ template <std::size_t Window> class price_ladder {
     /// Prices move, so the window is rebuilt: every level goes to the overflow (order kept, as
     /// scaling by a positive factor keeps it), then the window is placed at the new top.
     void scale(std::int64_t pf, std::int64_t qf) noexcept {
-        forget_cursor();
+        forget_order();
         if (size() == 0) {
             return;
         }
@@ -302,9 +287,14 @@ template <std::size_t Window> class price_ladder {
             summary_ &= ~(std::uint64_t{1} << w);
         }
         --win_count_;
-        if (slot != slot_of(best_key_)) {
-            return;
+        if (slot == slot_of(best_key_)) {
+            best_removed(slot);
         }
+    }
+
+    /// After the best level (at `slot`) left the window: the next one is the best, and if the
+    /// window is empty or the top moved far into it, the window moves on.
+    [[gnu::noinline]] void best_removed(std::size_t slot) noexcept {
         if (win_count_ == 0) {
             if (over_size_ != 0) { // the window moves out to the overflow's best
                 base_ = base_for(key_of(over_at(0).px));
@@ -425,9 +415,33 @@ template <std::size_t Window> class price_ladder {
         }
     }
 
-    /// A level beyond the window: sorted insert, update or delete in the overflow ring.
-    level_change set_far(std::int64_t key, price px, qty sz, std::string_view px_text,
-                         std::string_view sz_text) noexcept {
+    /// A key outside the window: a new top (the window slides to it), or a level beyond the
+    /// window (sorted insert, update or delete in the overflow ring).
+    [[gnu::noinline, gnu::cold]] level_change set_outside(std::int64_t key, price px, qty sz,
+                                                          std::string_view px_text,
+                                                          std::string_view sz_text) noexcept {
+        if (size() == 0) {
+            if (sz.value() == 0) {
+                return level_change::delete_unknown;
+            }
+            if (capacity_ == 0) {
+                return level_change::dropped_full;
+            }
+            base_ = base_for(key);
+            place(key, px, sz, px_text, sz_text);
+            return level_change::inserted;
+        }
+        if (key < base_) { // better than every level held: the window slides towards the top
+            if (sz.value() == 0) {
+                return level_change::delete_unknown;
+            }
+            if (size() == capacity_) {
+                evict_worst();
+            }
+            slide_to_better(base_for(key));
+            place(key, px, sz, px_text, sz_text);
+            return level_change::inserted;
+        }
         std::size_t i = over_lower_bound(key);
         const bool found = i < over_size_ && key_of(over_at(i).px) == key;
         if (sz.value() == 0) {
@@ -455,6 +469,21 @@ template <std::size_t Window> class price_ladder {
             base_ = base_for(best_key_); // the top drifted down: let the window follow it
             refill();
         }
+        return level_change::inserted;
+    }
+
+    /// A new level in the window of a full side: it evicts the worst unless it is worse.
+    [[gnu::noinline]] level_change insert_full(std::int64_t key, price px, qty sz,
+                                               std::string_view px_text,
+                                               std::string_view sz_text) noexcept {
+        if (capacity_ == 0 || key > worst_key()) {
+            return level_change::dropped_full;
+        }
+        evict_worst();
+        if (size() == 0) { // the only level was evicted: start again around this one
+            base_ = base_for(key);
+        }
+        place(key, px, sz, px_text, sz_text);
         return level_change::inserted;
     }
 
@@ -519,54 +548,39 @@ template <std::size_t Window> class price_ladder {
         }
     }
 
-    /// Slot of the i-th window level (i < win_count_), through the read cursor.
+    /// Slot of the i-th window level (i < win_count_).
     [[nodiscard]] std::size_t window_slot(std::size_t i) const noexcept {
-        const std::uint64_t c = cursor_.value.load(std::memory_order_relaxed);
-        std::size_t slot = 0;
-        if (c != 0 && (c >> 32) - 1 == i) {
-            return static_cast<std::size_t>(c & 0xffffffffu);
+        if (i >= order_n_) [[unlikely]] {
+            extend_order(i);
         }
-        if (c != 0 && (c >> 32) == i) { // the next level after the cursor's
-            slot = next_set((static_cast<std::size_t>(c & 0xffffffffu) + 1) & slot_mask);
-        } else {
-            slot = select(i);
-        }
-        cursor_.value.store((std::uint64_t{i + 1} << 32) | slot, std::memory_order_relaxed);
-        return slot;
+        return order_[i];
     }
 
-    /// Slot of the i-th window level by counting set bits from the window's start.
-    [[nodiscard]] std::size_t select(std::size_t i) const noexcept {
+    /// Fills `order_` past index i (at least doubling it, so reading every level is O(n)).
+    [[gnu::noinline]] void extend_order(std::size_t i) const noexcept {
+        const std::size_t target = std::min(win_count_, std::max({i + 1, 2 * order_n_, min_order}));
+        // Walk the slots by rank (distance from the window's start, i.e. price order) from just
+        // after the last slot read. Every unread level has a rank >= r and the target never
+        // exceeds the levels in the window, so the walk ends before rank Window.
         const std::size_t start = slot_of(base_);
-        std::size_t w = start >> 6;
-        std::uint64_t m = bits_[w] & (~std::uint64_t{0} << (start & 63));
-        for (;;) {
-            const auto c = static_cast<std::size_t>(std::popcount(m));
-            if (i < c) {
-                for (; i > 0; --i) {
-                    m &= m - 1;
-                }
-                return w * 64 + static_cast<std::size_t>(std::countr_zero(m));
+        std::size_t r = order_n_ == 0 ? 0 : (order_[order_n_ - 1] + 1 - start) & slot_mask;
+        while (order_n_ < target) {
+            const std::size_t pos = (start + r) & slot_mask;
+            const std::size_t w = pos >> 6;
+            std::uint64_t m = bits_[w] & (~std::uint64_t{0} << (pos & 63));
+            if (w == start >> 6 && (pos & 63) < (start & 63)) {
+                m &= (std::uint64_t{1} << (start & 63)) - 1; // the last ranks: before the start
             }
-            i -= c;
-            w = (w + 1) % words;
-            // After a full turn the start word comes back: then only its slots before the start.
-            m = w == start >> 6 ? bits_[w] & ~(~std::uint64_t{0} << (start & 63)) : bits_[w];
+            while (m != 0 && order_n_ < target) {
+                order_[order_n_++] = static_cast<std::uint16_t>(
+                    w * 64 + static_cast<std::size_t>(std::countr_zero(m)));
+                m &= m - 1;
+            }
+            r += 64 - (pos & 63);
         }
     }
 
-    void forget_cursor() noexcept { cursor_.value.store(0, std::memory_order_relaxed); }
-
-    /// The cursor: (index + 1) << 32 | slot of the last window level read, 0 when unknown.
-    struct cursor_cell {
-        std::atomic<std::uint64_t> value{0};
-        cursor_cell() = default;
-        cursor_cell(const cursor_cell&) noexcept {}
-        cursor_cell& operator=(const cursor_cell&) noexcept {
-            value.store(0, std::memory_order_relaxed);
-            return *this;
-        }
-    };
+    void forget_order() noexcept { order_n_ = 0; }
 
     std::array<std::uint64_t, words> bits_{};
     std::uint64_t summary_ = 0;
@@ -579,7 +593,10 @@ template <std::size_t Window> class price_ladder {
     std::size_t capacity_;
     bool bid_;
     bool keep_text_;
-    mutable cursor_cell cursor_;
+    /// Levels read in order after a change are usually the top few dozen (checksums, routing).
+    static constexpr std::size_t min_order = 32;
+    mutable std::size_t order_n_ = 0;
+    mutable std::vector<std::uint16_t> order_;
     std::vector<level> slots_;
     std::vector<level> over_;
     std::vector<level_text> slot_text_;
