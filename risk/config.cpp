@@ -1,12 +1,13 @@
 #include "risk/config.hpp"
 
-#include <simdjson.h>
+#include "book/config_file.hpp"
+
 #include <toml++/toml.h>
 
 #include <cmath>
-#include <fstream>
 #include <initializer_list>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace ballast::risk {
@@ -24,104 +25,64 @@ std::int64_t days_from_civil(int y, unsigned m, unsigned d) noexcept {
     return static_cast<std::int64_t>(era) * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-std::int64_t to_ns(int y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s,
-                   std::int64_t nanos, int offset_minutes) noexcept {
+/// Nanoseconds since the epoch, or nothing outside what int64 holds (1677-09-21T00:12:43Z to
+/// 2262-04-11T23:47:16Z): checked before the multiplication that would wrap.
+std::optional<std::int64_t> to_ns(int y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+                                  unsigned s, std::int64_t nanos, int offset_minutes) noexcept {
     const std::int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s -
                               static_cast<std::int64_t>(offset_minutes) * 60;
-    return secs * 1'000'000'000 + nanos;
-}
-
-// --- JSON into the TOML tree, so that one validator reads both ---------------------------
-
-toml::table json_object(simdjson::dom::object obj);
-toml::array json_array(simdjson::dom::array arr);
-
-// Appends one JSON value through `put` (a table insert or an array push). Non-template on
-// purpose: recursion goes through json_object/json_array only.
-void add_json_value(simdjson::dom::element e, toml::table* table, std::string_view key,
-                    toml::array* array) {
-    using simdjson::dom::element_type;
-    auto put = [&](auto&& v) {
-        if (table != nullptr) {
-            table->insert_or_assign(std::string(key), std::forward<decltype(v)>(v));
-        } else {
-            array->push_back(std::forward<decltype(v)>(v));
-        }
-    };
-    switch (e.type()) {
-    case element_type::OBJECT:
-        put(json_object(e.get_object().value_unsafe()));
-        break;
-    case element_type::ARRAY:
-        put(json_array(e.get_array().value_unsafe()));
-        break;
-    case element_type::STRING:
-        put(std::string(e.get_string().value_unsafe()));
-        break;
-    case element_type::INT64:
-        put(e.get_int64().value_unsafe());
-        break;
-    case element_type::UINT64:
-        put(static_cast<double>(e.get_uint64().value_unsafe()));
-        break;
-    case element_type::DOUBLE:
-        put(e.get_double().value_unsafe());
-        break;
-    case element_type::BOOL:
-        put(e.get_bool().value_unsafe());
-        break;
-    case element_type::NULL_VALUE:
-        break; // null reads as absent
-    }
-}
-
-toml::table json_object(simdjson::dom::object obj) {
-    toml::table t;
-    for (auto field : obj) {
-        add_json_value(field.value, &t, field.key, nullptr);
-    }
-    return t;
-}
-
-toml::array json_array(simdjson::dom::array arr) {
-    toml::array a;
-    for (auto v : arr) {
-        add_json_value(v, nullptr, {}, &a);
-    }
-    return a;
-}
-
-std::optional<toml::table> parse_document(std::string_view text, config_format format,
-                                          std::string_view what, std::vector<std::string>& errors) {
-    if (format == config_format::json) {
-        simdjson::dom::parser parser;
-        simdjson::dom::element root;
-        const simdjson::padded_string padded(text);
-        if (const auto err = parser.parse(padded).get(root); err != simdjson::SUCCESS) {
-            errors.push_back(std::string(what) + ": invalid JSON (" + simdjson::error_message(err) +
-                             ")");
-            return std::nullopt;
-        }
-        if (root.type() != simdjson::dom::element_type::OBJECT) {
-            errors.push_back(std::string(what) + ": the document must be a JSON object");
-            return std::nullopt;
-        }
-        return json_object(root.get_object().value_unsafe());
-    }
-    try {
-        return toml::parse(text);
-    } catch (const toml::parse_error& e) {
-        std::ostringstream msg;
-        msg << what << ": invalid TOML at line " << e.source().begin.line << ", column "
-            << e.source().begin.column << " (" << e.description() << ")";
-        errors.push_back(msg.str());
+    std::int64_t ns = 0;
+    if (__builtin_mul_overflow(secs, std::int64_t{1'000'000'000}, &ns) ||
+        __builtin_add_overflow(ns, nanos, &ns)) {
         return std::nullopt;
     }
+    return ns;
+}
+
+constexpr std::string_view time_range_text =
+    "is outside the 64-bit nanosecond time range (1677-09-21T00:12:43Z to 2262-04-11T23:47:16Z)";
+
+// Stated ranges (risk/README.md, "Config"): wide enough for any real book, narrow enough that
+// values, Greeks and NAV stay finite.
+using config_file::number_range;
+constexpr number_range qty_range{-1e12, 1e12};   ///< contracts
+constexpr number_range price_range{1e-12, 1e12}; ///< marks, forward, strike, entry
+constexpr number_range contract_size_range{1e-12, 1e9};
+constexpr number_range fee_bps_range{0, 1000};
+constexpr number_range half_spread_bps_range{0, 1000};
+constexpr number_range funding_range{-1, 1}; ///< fraction per 8 hours
+constexpr number_range vol_range{1e-4, 10};  ///< annual, as a fraction
+constexpr number_range horizon_days_range{1e-6, 3650};
+constexpr number_range interval_s_range{0.001, 31'536'000}; ///< up to a year
+constexpr number_range risk_aversion_range{1e-12, 1e6};
+constexpr number_range weight_range{-10, 10};
+constexpr number_range delta_range{-1e12, 1e12}; ///< base units
+constexpr number_range band_range{0, 1e12};
+constexpr number_range gamma_range{-1e15, 1e15}; ///< USD per 1%
+constexpr number_range max_qty_range{1e-12, 1e12};
+constexpr number_range notional_range{1e-12, 1e15};
+constexpr number_range max_position_range{0, 1e12};
+constexpr number_range price_collar_range{1e-12, 1}; ///< max |px/reference - 1|
+constexpr number_range max_abs_delta_range{0, 1e12};
+constexpr number_range max_abs_gamma_range{0, 1e15};
+constexpr number_range orders_per_second_range{1e-6, 1e6};
+constexpr number_range burst_range{1, 1e6};
+
+std::optional<toml::table> parse_document(std::string_view text, config_format format,
+                                          std::string_view source,
+                                          std::vector<std::string>& errors) {
+    auto r =
+        config_file::parse_table(text, source,
+                                 format == config_format::json ? config_file::file_format::json
+                                                               : config_file::file_format::toml);
+    if (!r.ok()) {
+        errors.push_back(std::move(r.error));
+        return std::nullopt;
+    }
+    return std::move(r.table);
 }
 
 // --- field reader ---------------------------------------------------------------------------
-
-enum class bound : std::uint8_t { finite, positive, non_negative };
 
 class reader {
   public:
@@ -131,6 +92,7 @@ class reader {
         errors_.push_back(field + ": " + std::string(message));
     }
     [[nodiscard]] bool failed() const noexcept { return !errors_.empty(); }
+    [[nodiscard]] std::size_t error_count() const noexcept { return errors_.size(); }
 
     void allow(const toml::table& t, const std::string& path,
                std::initializer_list<std::string_view> keys) {
@@ -213,7 +175,8 @@ class reader {
     }
 
     std::optional<double> number(const toml::table& t, std::string_view key,
-                                 const std::string& path, bool required, bound b) {
+                                 const std::string& path, bool required,
+                                 const number_range& range) {
         const auto* n = t.get(key);
         if (n == nullptr) {
             if (required) {
@@ -230,16 +193,8 @@ class reader {
             error(join(path, key), "must be a number");
             return std::nullopt;
         }
-        if (!std::isfinite(v)) {
-            error(join(path, key), "must be a finite number");
-            return std::nullopt;
-        }
-        if (b == bound::positive && !(v > 0.0)) {
-            error(join(path, key), "must be > 0");
-            return std::nullopt;
-        }
-        if (b == bound::non_negative && v < 0.0) {
-            error(join(path, key), "must be >= 0");
+        if (const auto why = config_file::range_error(v, range)) {
+            error(join(path, key), *why);
             return std::nullopt;
         }
         return v;
@@ -276,13 +231,23 @@ class reader {
                 error(join(path, key), "must carry a UTC offset (end it with Z)");
                 return std::nullopt;
             }
-            return timestamp_ns{to_ns(v.date.year, v.date.month, v.date.day, v.time.hour,
-                                      v.time.minute, v.time.second, v.time.nanosecond,
-                                      v.offset->minutes)};
+            const auto ns = to_ns(v.date.year, v.date.month, v.date.day, v.time.hour, v.time.minute,
+                                  v.time.second, v.time.nanosecond, v.offset->minutes);
+            if (!ns) {
+                std::ostringstream text;
+                text << *dt;
+                error(join(path, key), text.str() + " " + std::string(time_range_text));
+                return std::nullopt;
+            }
+            return timestamp_ns{*ns};
         }
         if (const auto* s = n->as_string()) {
             if (const auto ts = parse_utc_timestamp(s->get())) {
                 return ts;
+            }
+            if (utc_timestamp_out_of_range(s->get())) {
+                error(join(path, key), s->get() + " " + std::string(time_range_text));
+                return std::nullopt;
             }
         }
         error(join(path, key), "must be a UTC time such as 2021-09-24T08:00:00Z");
@@ -333,6 +298,7 @@ struct instrument_mark_entry {
 struct marks_data {
     std::map<std::string, std::pair<std::string, double>> underlyings; ///< name -> (field, price)
     std::map<std::string, instrument_mark_entry> instruments;          ///< "venue symbol"
+    std::set<std::string> bad_underlyings; ///< marks present but invalid (already reported)
 };
 
 void read_marks(reader& rd, const toml::table& t, const std::string& path, marks_data& out) {
@@ -341,13 +307,17 @@ void read_marks(reader& rd, const toml::table& t, const std::string& path, marks
         const auto upath = reader::join(path, "underlyings");
         for (const auto& [k, v] : *u) {
             const std::string name(k.str());
-            if (const auto px = rd.number(*u, name, upath, true, bound::positive)) {
+            if (const auto px = rd.number(*u, name, upath, true, price_range)) {
                 out.underlyings[name] = {reader::join(upath, name), *px};
+                out.bad_underlyings.erase(name);
+            } else {
+                out.bad_underlyings.insert(name);
             }
         }
     }
     const auto ipath = reader::join(path, "instruments");
     const auto items = rd.tables(t, "instruments", path, false);
+    std::map<std::string, std::string> seen; // in this document: name -> first field
     for (std::size_t i = 0; i < items.size(); ++i) {
         if (items[i] == nullptr) {
             continue;
@@ -359,13 +329,18 @@ void read_marks(reader& rd, const toml::table& t, const std::string& path, marks
         const auto symbol = rd.string(m, "symbol", field, true);
         instrument_mark_entry e;
         e.field = field;
-        e.price = rd.number(m, "price", field, false, bound::positive);
-        e.forward = rd.number(m, "forward", field, false, bound::positive);
-        e.vol = rd.number(m, "vol", field, false, bound::positive);
+        e.price = rd.number(m, "price", field, false, price_range);
+        e.forward = rd.number(m, "forward", field, false, price_range);
+        e.vol = rd.number(m, "vol", field, false, vol_range);
         e.bad = (m.get("price") != nullptr && !e.price) ||
                 (m.get("forward") != nullptr && !e.forward) || (m.get("vol") != nullptr && !e.vol);
         if (venue && symbol) {
-            out.instruments[instrument_name(*venue, *symbol)] = e;
+            const auto name = instrument_name(*venue, *symbol);
+            if (const auto [it, fresh] = seen.emplace(name, field); !fresh) {
+                rd.error(field, "duplicate mark for " + name + " (also " + it->second + ")");
+                continue;
+            }
+            out.instruments[name] = e;
         }
     }
 }
@@ -424,8 +399,13 @@ class config_builder {
             rd_.error("cash", "must be an array of strings");
             return;
         }
+        std::set<std::string> seen;
         for (std::size_t i = 0; i < arr->size(); ++i) {
             if (const auto* s = (*arr)[i].as_string()) {
+                if (!seen.insert(s->get()).second) {
+                    rd_.error(reader::index("cash", i), "duplicate " + s->get());
+                    continue;
+                }
                 cfg_.book.add_underlying(s->get(), true);
             } else {
                 rd_.error(reader::index("cash", i), "must be a string");
@@ -449,7 +429,7 @@ class config_builder {
             const auto symbol = rd_.string(t, "symbol", path, true);
             const auto kind_text = rd_.string(t, "kind", path, true);
             const auto underlying = rd_.string(t, "underlying", path, true);
-            const auto cs = rd_.number(t, "contract_size", path, true, bound::positive);
+            const auto cs = rd_.number(t, "contract_size", path, true, contract_size_range);
             const auto tick = rd_.step(t, "tick", path);
             const auto lot = rd_.step(t, "lot", path);
             bool kind_ok = false;
@@ -474,7 +454,7 @@ class config_builder {
                         rd_.error(reader::join(path, "right"), "must be call or put");
                     }
                 }
-                spec.strike = rd_.number(t, "strike", path, true, bound::positive).value_or(0.0);
+                spec.strike = rd_.number(t, "strike", path, true, price_range).value_or(0.0);
                 if (auto settle = rd_.string(t, "settle", path, true)) {
                     spec.settle = *settle;
                 }
@@ -497,6 +477,13 @@ class config_builder {
                 }
             }
             if (!venue || !symbol || !kind_ok || !underlying || !cs || !tick || !lot) {
+                // Already reported: what refers to it later must not be reported again.
+                if (venue && symbol) {
+                    refused_instruments_.insert(instrument_name(*venue, *symbol));
+                }
+                if (underlying) {
+                    refused_underlyings_.insert(*underlying);
+                }
                 continue;
             }
             if (cfg_.book.find_instrument(*venue, *symbol)) {
@@ -529,7 +516,7 @@ class config_builder {
             return std::nullopt;
         }
         const auto id = cfg_.book.find_instrument(*venue, *symbol);
-        if (!id) {
+        if (!id && !refused_instruments_.contains(instrument_name(*venue, *symbol))) {
             rd_.error(reader::join(path, "symbol"), "unknown instrument " +
                                                         instrument_name(*venue, *symbol) +
                                                         " (list it under [[instruments]])");
@@ -548,12 +535,12 @@ class config_builder {
             rd_.allow(t, path, {"account", "venue", "symbol", "qty", "entry_price"});
             const auto account = rd_.string(t, "account", path, true);
             const auto inst = lookup(t, path);
-            const auto qty = rd_.number(t, "qty", path, true, bound::finite);
+            const auto qty = rd_.number(t, "qty", path, true, qty_range);
             std::optional<double> entry;
             if (inst) {
                 const auto kind = cfg_.book.instrument(*inst).terms.kind;
                 const bool needs_entry = is_linear_derivative(kind) || is_inverse(kind);
-                entry = rd_.number(t, "entry_price", path, needs_entry, bound::positive);
+                entry = rd_.number(t, "entry_price", path, needs_entry, price_range);
             }
             if (!account || !inst || !qty) {
                 continue;
@@ -573,14 +560,16 @@ class config_builder {
         for (const auto& [name, entry] : marks.underlyings) {
             const auto u = cfg_.book.find_underlying(name);
             if (!u) {
-                rd_.error(entry.first, "unknown underlying (no instrument uses it)");
+                if (!refused_underlyings_.contains(name)) {
+                    rd_.error(entry.first, "unknown underlying (no instrument uses it)");
+                }
                 continue;
             }
             (void)cfg_.book.on_underlying_mark(*u, entry.second);
         }
         for (std::uint32_t i = 0; i < cfg_.book.underlying_count(); ++i) {
             const auto& u = cfg_.book.underlying(underlying_id{i});
-            if (!marks.underlyings.contains(u.name)) {
+            if (!marks.underlyings.contains(u.name) && !marks.bad_underlyings.contains(u.name)) {
                 rd_.error("marks.underlyings." + u.name, "missing (a price > 0)");
             }
         }
@@ -590,7 +579,7 @@ class config_builder {
                 const auto& s = cfg_.book.instrument(instrument_id{i}).spec;
                 known = known || instrument_name(s.venue, s.symbol) == name;
             }
-            if (!known) {
+            if (!known && !refused_instruments_.contains(name)) {
                 rd_.error(entry.field, "unknown instrument " + name);
             }
         }
@@ -654,16 +643,17 @@ class config_builder {
                 rd_.error("rebalance.trigger", "must be one of time, threshold, cost_aware");
             }
         }
-        trig.horizon_days = rd_.number(t, "horizon_days", path, true, bound::positive).value_or(0);
+        trig.horizon_days =
+            rd_.number(t, "horizon_days", path, true, horizon_days_range).value_or(0);
         trig.synthetic = rd_.boolean(t, "synthetic", path, true).value_or(false);
         const bool time_kind = trig.kind == trigger_kind::time;
-        const auto interval = rd_.number(t, "interval_s", path, time_kind, bound::positive);
+        const auto interval = rd_.number(t, "interval_s", path, time_kind, interval_s_range);
         trig.interval_ns = static_cast<std::int64_t>(interval.value_or(0.0) * 1e9);
         if (const auto last = rd_.time(t, "last_rebalance", path, time_kind)) {
             cfg_.last_rebalance = *last;
         }
         trig.risk_aversion = rd_.number(t, "risk_aversion", path,
-                                        trig.kind == trigger_kind::cost_aware, bound::positive)
+                                        trig.kind == trigger_kind::cost_aware, risk_aversion_range)
                                  .value_or(0.0);
         return trig.kind;
     }
@@ -674,7 +664,7 @@ class config_builder {
             return std::nullopt;
         }
         const auto u = cfg_.book.find_underlying(*name);
-        if (!u) {
+        if (!u && !refused_underlyings_.contains(*name)) {
             rd_.error(reader::join(path, "underlying"),
                       "unknown underlying " + *name + " (no instrument uses it)");
         }
@@ -682,6 +672,7 @@ class config_builder {
     }
 
     void read_targets(const toml::table& root, bool cost_aware) {
+        const auto errors_before = rd_.error_count();
         const auto items = rd_.tables(root, "targets", "", false);
         double weight_sum = 0.0;
         bool any_weight = false;
@@ -695,11 +686,11 @@ class config_builder {
                       {"underlying", "weight", "delta", "band", "gamma_usd_1pct", "annual_vol"});
             underlying_target target;
             const auto u = underlying_of(t, path);
-            const auto weight = rd_.number(t, "weight", path, false, bound::finite);
-            const auto delta = rd_.number(t, "delta", path, false, bound::finite);
-            const auto band = rd_.number(t, "band", path, true, bound::non_negative);
-            const auto gamma = rd_.number(t, "gamma_usd_1pct", path, false, bound::finite);
-            const auto vol = rd_.number(t, "annual_vol", path, cost_aware, bound::positive);
+            const auto weight = rd_.number(t, "weight", path, false, weight_range);
+            const auto delta = rd_.number(t, "delta", path, false, delta_range);
+            const auto band = rd_.number(t, "band", path, true, band_range);
+            const auto gamma = rd_.number(t, "gamma_usd_1pct", path, false, gamma_range);
+            const auto vol = rd_.number(t, "annual_vol", path, cost_aware, vol_range);
             if (weight && delta) {
                 rd_.error(path, "give weight or delta, not both");
                 continue;
@@ -729,7 +720,9 @@ class config_builder {
             }
             cfg_.targets.push_back(target);
         }
-        if (any_weight && std::fabs(weight_sum - 1.0) > 1e-9) {
+        // A sum over targets with an error already reported would contradict that error.
+        if (any_weight && rd_.error_count() == errors_before &&
+            std::fabs(weight_sum - 1.0) > 1e-9) {
             std::ostringstream msg;
             msg << "weights sum to " << weight_sum * 100.0 << "% (must be 100%)";
             rd_.error("targets", msg.str());
@@ -738,6 +731,7 @@ class config_builder {
 
     void read_routes(const toml::table& root) {
         const auto items = rd_.tables(root, "routes", "", false);
+        std::map<std::uint32_t, std::string> seen; // instrument -> first field
         for (std::size_t i = 0; i < items.size(); ++i) {
             if (items[i] == nullptr) {
                 continue;
@@ -747,15 +741,18 @@ class config_builder {
             rd_.allow(t, path,
                       {"venue", "symbol", "fee_bps", "half_spread_bps", "funding_rate_8h"});
             const auto inst = lookup(t, path);
-            const auto fee = rd_.number(t, "fee_bps", path, true, bound::finite);
-            const auto spread = rd_.number(t, "half_spread_bps", path, true, bound::non_negative);
+            const auto fee = rd_.number(t, "fee_bps", path, true, fee_bps_range);
+            const auto spread = rd_.number(t, "half_spread_bps", path, true, half_spread_bps_range);
             std::optional<double> funding;
             if (inst) {
                 const bool perp = is_perp(cfg_.book.instrument(*inst).terms.kind);
-                funding = rd_.number(t, "funding_rate_8h", path, perp, bound::finite);
+                funding = rd_.number(t, "funding_rate_8h", path, perp, funding_range);
                 if (!perp && funding) {
                     rd_.error(reader::join(path, "funding_rate_8h"), "applies to perps only");
                 }
+            }
+            if (inst && !first_of(seen, inst->value, path, "route", *inst)) {
+                continue;
             }
             if (inst && fee && spread) {
                 cfg_.routes.push_back({*inst, *fee, *spread, funding.value_or(0.0)});
@@ -772,6 +769,7 @@ class config_builder {
             }
         }
         const auto inst_items = rd_.tables(t, "instruments", "limits", true);
+        std::map<std::uint32_t, std::string> seen_inst;
         for (std::size_t i = 0; i < inst_items.size(); ++i) {
             if (inst_items[i] == nullptr) {
                 continue;
@@ -782,15 +780,19 @@ class config_builder {
                       {"venue", "symbol", "max_order_qty", "max_order_notional_usd", "max_position",
                        "price_collar"});
             const auto inst = lookup(it, path);
-            const auto q = rd_.number(it, "max_order_qty", path, true, bound::positive);
-            const auto n = rd_.number(it, "max_order_notional_usd", path, true, bound::positive);
-            const auto p = rd_.number(it, "max_position", path, true, bound::non_negative);
-            const auto c = rd_.number(it, "price_collar", path, true, bound::positive);
+            const auto q = rd_.number(it, "max_order_qty", path, true, max_qty_range);
+            const auto n = rd_.number(it, "max_order_notional_usd", path, true, notional_range);
+            const auto p = rd_.number(it, "max_position", path, true, max_position_range);
+            const auto c = rd_.number(it, "price_collar", path, true, price_collar_range);
+            if (inst && !first_of(seen_inst, inst->value, path, "limits", *inst)) {
+                continue;
+            }
             if (inst && q && n && p && c) {
                 cfg_.instrument_limit_list.emplace_back(*inst, instrument_limits{*q, *n, *p, *c});
             }
         }
         const auto u_items = rd_.tables(t, "underlyings", "limits", true);
+        std::map<std::uint32_t, std::string> seen_u;
         for (std::size_t i = 0; i < u_items.size(); ++i) {
             if (u_items[i] == nullptr) {
                 continue;
@@ -799,14 +801,22 @@ class config_builder {
             const auto path = reader::index("limits.underlyings", i);
             rd_.allow(ut, path, {"underlying", "max_abs_delta", "max_abs_gamma_usd_1pct"});
             const auto u = underlying_of(ut, path);
-            const auto d = rd_.number(ut, "max_abs_delta", path, true, bound::non_negative);
+            const auto d = rd_.number(ut, "max_abs_delta", path, true, max_abs_delta_range);
             const auto g =
-                rd_.number(ut, "max_abs_gamma_usd_1pct", path, true, bound::non_negative);
+                rd_.number(ut, "max_abs_gamma_usd_1pct", path, true, max_abs_gamma_range);
+            if (u) {
+                if (const auto [it, fresh] = seen_u.emplace(u->value, path); !fresh) {
+                    rd_.error(path, "duplicate limits for " + cfg_.book.underlying(*u).name +
+                                        " (also " + it->second + ")");
+                    continue;
+                }
+            }
             if (u && d && g) {
                 cfg_.underlying_limit_list.emplace_back(*u, underlying_limits{*d, *g});
             }
         }
         const auto v_items = rd_.tables(t, "venues", "limits", true);
+        std::map<std::string, std::string> seen_v;
         for (std::size_t i = 0; i < v_items.size(); ++i) {
             if (v_items[i] == nullptr) {
                 continue;
@@ -815,13 +825,19 @@ class config_builder {
             const auto path = reader::index("limits.venues", i);
             rd_.allow(vt, path, {"venue", "orders_per_second", "burst"});
             const auto venue = rd_.string(vt, "venue", path, true);
-            const auto rate = rd_.number(vt, "orders_per_second", path, true, bound::positive);
-            const auto burst = rd_.number(vt, "burst", path, true, bound::positive);
+            const auto rate =
+                rd_.number(vt, "orders_per_second", path, true, orders_per_second_range);
+            const auto burst = rd_.number(vt, "burst", path, true, burst_range);
             if (burst && (*burst != std::floor(*burst) || *burst > 1e6)) {
                 rd_.error(reader::join(path, "burst"), "must be a whole number of orders");
                 continue;
             }
             if (!venue || !rate || !burst) {
+                continue;
+            }
+            if (const auto [it, fresh] = seen_v.emplace(*venue, path); !fresh) {
+                rd_.error(path,
+                          "duplicate limits for venue " + *venue + " (also " + it->second + ")");
                 continue;
             }
             const auto id = cfg_.find_venue(*venue);
@@ -833,30 +849,28 @@ class config_builder {
         }
     }
 
+    /// True the first time an instrument appears in a list; a repeat is reported.
+    bool first_of(std::map<std::uint32_t, std::string>& seen, std::uint32_t key,
+                  const std::string& path, std::string_view what, instrument_id inst) {
+        const auto [it, fresh] = seen.emplace(key, path);
+        if (!fresh) {
+            const auto& spec = cfg_.book.instrument(inst).spec;
+            rd_.error(path, "duplicate " + std::string(what) + " for " +
+                                instrument_name(spec.venue, spec.symbol) + " (also " + it->second +
+                                ")");
+        }
+        return fresh;
+    }
+
     reader& rd_;
     risk_config& cfg_;
+    std::set<std::string> refused_instruments_; ///< "venue symbol" refused with an error
+    std::set<std::string> refused_underlyings_; ///< underlyings of refused instruments
 };
 
-std::optional<std::string> read_file(const std::string& path, std::vector<std::string>& errors,
-                                     std::string_view field) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        errors.push_back(std::string(field) + ": cannot read " + path);
-        return std::nullopt;
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+enum class time_parse : std::uint8_t { ok, malformed, out_of_range };
 
-config_format format_of(const std::string& path) {
-    return path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0 ? config_format::json
-                                                                              : config_format::toml;
-}
-
-} // namespace
-
-std::optional<timestamp_ns> parse_utc_timestamp(std::string_view s) noexcept {
+time_parse parse_utc(std::string_view s, timestamp_ns& result) noexcept {
     // YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|+hh:mm|-hh:mm)
     auto digits = [&](std::size_t pos, std::size_t n, int& out) {
         if (pos + n > s.size()) {
@@ -875,10 +889,10 @@ std::optional<timestamp_ns> parse_utc_timestamp(std::string_view s) noexcept {
     if (!digits(0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' ||
         !digits(8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(11, 2, h) ||
         s[13] != ':' || !digits(14, 2, mi) || s[16] != ':' || !digits(17, 2, sec)) {
-        return std::nullopt;
+        return time_parse::malformed;
     }
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) {
-        return std::nullopt;
+        return time_parse::malformed;
     }
     std::size_t pos = 19;
     std::int64_t nanos = 0;
@@ -893,7 +907,7 @@ std::optional<timestamp_ns> parse_utc_timestamp(std::string_view s) noexcept {
             ++pos;
         }
         if (n == 0) {
-            return std::nullopt;
+            return time_parse::malformed;
         }
         for (int k = n; k < 9; ++k) {
             nanos *= 10;
@@ -905,15 +919,35 @@ std::optional<timestamp_ns> parse_utc_timestamp(std::string_view s) noexcept {
     } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
         int oh = 0, om = 0;
         if (!digits(pos + 1, 2, oh) || !digits(pos + 4, 2, om)) {
-            return std::nullopt;
+            return time_parse::malformed;
         }
         offset = (s[pos] == '-' ? -1 : 1) * (oh * 60 + om);
     } else {
+        return time_parse::malformed;
+    }
+    const auto ns =
+        to_ns(y, static_cast<unsigned>(mo), static_cast<unsigned>(d), static_cast<unsigned>(h),
+              static_cast<unsigned>(mi), static_cast<unsigned>(sec), nanos, offset);
+    if (!ns) {
+        return time_parse::out_of_range;
+    }
+    result = timestamp_ns{*ns};
+    return time_parse::ok;
+}
+
+} // namespace
+
+std::optional<timestamp_ns> parse_utc_timestamp(std::string_view s) noexcept {
+    timestamp_ns ts{};
+    if (parse_utc(s, ts) != time_parse::ok) {
         return std::nullopt;
     }
-    return timestamp_ns{to_ns(y, static_cast<unsigned>(mo), static_cast<unsigned>(d),
-                              static_cast<unsigned>(h), static_cast<unsigned>(mi),
-                              static_cast<unsigned>(sec), nanos, offset)};
+    return ts;
+}
+
+bool utc_timestamp_out_of_range(std::string_view s) noexcept {
+    timestamp_ns ts{};
+    return parse_utc(s, ts) == time_parse::out_of_range;
 }
 
 venue_id risk_config::find_venue(std::string_view venue) const noexcept {
@@ -940,6 +974,21 @@ pre_trade_checker risk_config::make_checker() const {
     return c;
 }
 
+namespace {
+
+config_result build_config(const toml::table& root, const toml::table* marks) {
+    config_result out;
+    risk_config cfg;
+    reader rd(out.errors);
+    config_builder(rd, cfg).build(root, marks);
+    if (out.errors.empty()) {
+        out.config.emplace(std::move(cfg));
+    }
+    return out;
+}
+
+} // namespace
+
 config_result parse_risk_config(std::string_view text, config_format format,
                                 std::string_view marks_text, config_format marks_format) {
     config_result out;
@@ -951,27 +1000,26 @@ config_result parse_risk_config(std::string_view text, config_format format,
     if (!root || !out.errors.empty()) {
         return out;
     }
-    risk_config cfg;
-    reader rd(out.errors);
-    config_builder(rd, cfg).build(*root, marks ? &*marks : nullptr);
-    if (out.errors.empty()) {
-        out.config.emplace(std::move(cfg));
-    }
-    return out;
+    return build_config(*root, marks ? &*marks : nullptr);
 }
 
 config_result load_risk_config(const std::string& portfolio_path, const std::string& marks_path) {
     config_result out;
-    const auto text = read_file(portfolio_path, out.errors, "portfolio");
-    std::optional<std::string> marks;
+    auto root = config_file::load_table(portfolio_path);
+    if (!root.ok()) {
+        out.errors.push_back(std::move(root.error));
+    }
+    std::optional<config_file::table_result> marks;
     if (!marks_path.empty()) {
-        marks = read_file(marks_path, out.errors, "marks");
+        marks = config_file::load_table(marks_path);
+        if (!marks->ok()) {
+            out.errors.push_back(std::move(marks->error));
+        }
     }
     if (!out.errors.empty()) {
         return out;
     }
-    return parse_risk_config(*text, format_of(portfolio_path), marks ? *marks : std::string_view{},
-                             format_of(marks_path));
+    return build_config(root.table, marks ? &marks->table : nullptr);
 }
 
 } // namespace ballast::risk

@@ -58,11 +58,15 @@ struct config_result {
                                               std::string_view marks_text = {},
                                               config_format marks_format = config_format::toml);
 
-/// Reads files (format from the extension: .json is JSON, anything else TOML).
+/// Reads files (format from the extension: .json is JSON, anything else TOML) through
+/// book/config_file: a directory, an empty file or a duplicate JSON key is an error.
 [[nodiscard]] config_result load_risk_config(const std::string& portfolio_path,
                                              const std::string& marks_path = {});
 
-/// Parses "2021-09-24T08:00:00Z" (optionally with fractional seconds or a +hh:mm offset).
+/// Parses "2021-09-24T08:00:00Z" (optionally with fractional seconds or a +hh:mm offset);
+/// nothing when malformed or outside int64 nanoseconds (1677-09-21 to 2262-04-11).
 [[nodiscard]] std::optional<timestamp_ns> parse_utc_timestamp(std::string_view text) noexcept;
+/// True when `text` is a well-formed UTC time outside int64 nanoseconds.
+[[nodiscard]] bool utc_timestamp_out_of_range(std::string_view text) noexcept;
 
 } // namespace ballast::risk
