@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ballast::router {
 
@@ -12,7 +13,7 @@ std::string_view to_string(schedule_error e) noexcept {
     case schedule_error::bad_quantity:
         return "quantity must be positive and a whole number of lots";
     case schedule_error::bad_horizon:
-        return "horizon must be positive";
+        return "horizon must be positive and start + horizon within int64 nanoseconds";
     case schedule_error::bad_slices:
         return "slices must be between 1 and the plan's capacity";
     case schedule_error::bad_profile:
@@ -20,9 +21,10 @@ std::string_view to_string(schedule_error e) noexcept {
     case schedule_error::bad_rate:
         return "participation rate must be in (0, 1]";
     case schedule_error::bad_parameters:
-        return "Almgren-Chriss needs risk aversion, volatility >= 0 and eta > gamma*tau/2";
+        return "Almgren-Chriss needs finite risk aversion, volatility >= 0, eta > gamma*tau/2 "
+               "and a kappa that fits in a double";
     case schedule_error::bad_price:
-        return "reference price must be positive and the collar non-negative";
+        return "reference price must be positive and finite, the collar in [0, 10000] bps";
     }
     return "unknown";
 }
@@ -33,13 +35,16 @@ schedule_error check(const schedule_params& p, std::size_t capacity) noexcept {
     if (p.total.value() <= 0 || p.lot_steps <= 0 || p.total.value() % p.lot_steps != 0) {
         return schedule_error::bad_quantity;
     }
-    if (p.horizon_ns <= 0) {
-        return schedule_error::bad_horizon;
+    if (p.horizon_ns <= 0 || p.start.ns > std::numeric_limits<std::int64_t>::max() - p.horizon_ns) {
+        return schedule_error::bad_horizon; // the last slice's time must fit in int64 ns
     }
     if (p.slices == 0 || p.slices > capacity) {
         return schedule_error::bad_slices;
     }
-    if (!(p.reference_price > 0.0) || !(p.collar_bps >= 0.0)) {
+    // The collar moves the limit by at most the whole reference: a sell limit stays >= 0.
+    if (!(p.reference_price > 0.0) || !std::isfinite(p.reference_price) || !(p.collar_bps >= 0.0) ||
+        !(p.collar_bps <= 10000.0) ||
+        !std::isfinite(collar_limit(p.order_side, p.reference_price, p.collar_bps))) {
         return schedule_error::bad_price;
     }
     return schedule_error::ok;
@@ -96,7 +101,7 @@ schedule_result vwap(const schedule_params& p, std::span<const double> profile,
         }
         sum += w;
     }
-    if (!(sum > 0.0)) {
+    if (!(sum > 0.0) || !std::isfinite(sum)) { // an overflowed sum would make every share 0
         return {schedule_error::bad_profile, {}, p.total};
     }
     double acc = 0.0;
@@ -129,8 +134,12 @@ schedule_result pov(const schedule_params& p, double rate, std::span<const doubl
             return {schedule_error::bad_profile, {}, p.total};
         }
         owed += rate * v / base_step_units;
-        std::int64_t take = static_cast<std::int64_t>(std::floor(owed / p.lot_steps)) * p.lot_steps;
-        take = std::min(take, left);
+        // Compare in double before converting: a forecast far above the parent would overflow
+        // the int64 conversion (undefined), and it can take no more than what is left anyway.
+        const double lots_owed = std::floor(owed / static_cast<double>(p.lot_steps));
+        const std::int64_t take = lots_owed >= static_cast<double>(left / p.lot_steps)
+                                      ? left / p.lot_steps * p.lot_steps
+                                      : static_cast<std::int64_t>(lots_owed) * p.lot_steps;
         owed -= static_cast<double>(take);
         left -= take;
         out[j] = {slice_time(p, j), base_qty(take), limit};
@@ -152,11 +161,16 @@ schedule_error ac_kappa(double horizon_s, std::size_t slices, const ac_params& a
     const double tau = horizon_s / static_cast<double>(slices);
     eta_tilde = a.temporary - 0.5 * a.permanent * tau;
     if (!(a.risk_aversion >= 0.0) || !(a.volatility >= 0.0) || !(a.permanent >= 0.0) ||
-        !(a.spread_cost >= 0.0) || !(eta_tilde > 0.0)) {
+        !(a.spread_cost >= 0.0) || !(eta_tilde > 0.0) ||
+        !std::isfinite(a.risk_aversion + a.volatility + a.permanent + a.spread_cost +
+                       a.temporary)) {
         return schedule_error::bad_parameters;
     }
     const double kt2 = a.risk_aversion * a.volatility * a.volatility / eta_tilde;
     kappa = std::acosh(1.0 + 0.5 * kt2 * tau * tau) / tau;
+    if (!std::isfinite(kappa)) {
+        return schedule_error::bad_parameters; // lambda sigma^2 / eta~ beyond a double
+    }
     return schedule_error::ok;
 }
 

@@ -22,12 +22,12 @@ struct schedule_slice {
 enum class schedule_error : std::uint8_t {
     ok = 0,
     bad_quantity,   ///< non-positive parent, or a lot that does not divide it
-    bad_horizon,    ///< non-positive horizon
+    bad_horizon,    ///< non-positive horizon, or start + horizon beyond int64 ns
     bad_slices,     ///< zero slices, or more than the output span holds
     bad_profile,    ///< VWAP/POV volumes: wrong count, negative or all zero
     bad_rate,       ///< POV participation outside (0, 1]
-    bad_parameters, ///< AC: negative risk aversion or volatility, eta - gamma*tau/2 <= 0
-    bad_price,      ///< reference price not positive, collar negative
+    bad_parameters, ///< AC: negative or non-finite inputs, eta - gamma*tau/2 <= 0, kappa overflow
+    bad_price,      ///< reference price not positive and finite, collar outside [0, 10000] bps
 };
 [[nodiscard]] std::string_view to_string(schedule_error e) noexcept;
 
