@@ -65,4 +65,45 @@ enum class pool_error : std::uint8_t {
     return "unknown";
 }
 
+/// What the revert means, for people: "amount specified is zero" for 'AS'. to_string stays
+/// the contract's own code (tests compare it with the contracts' reverts).
+[[nodiscard]] constexpr std::string_view explain(pool_error e) noexcept {
+    switch (e) {
+    case pool_error::ok:
+        return "ok";
+    case pool_error::zero_amount:
+        return "amount specified is zero";
+    case pool_error::price_limit:
+        return "sqrt price limit is on the wrong side of the current price or outside "
+               "[MIN_SQRT_RATIO, MAX_SQRT_RATIO)";
+    case pool_error::tick_out_of_range:
+        return "tick outside [-887272, 887272]";
+    case pool_error::price_out_of_range:
+        return "sqrt price outside [MIN_SQRT_RATIO, MAX_SQRT_RATIO)";
+    case pool_error::liquidity_underflow:
+        return "liquidity would go below zero";
+    case pool_error::liquidity_overflow:
+        return "liquidity would exceed uint128";
+    case pool_error::math_overflow:
+        return "an intermediate result overflows the contract's integer types";
+    case pool_error::amount_too_large:
+        return "the amount does not fit in int256";
+    case pool_error::insufficient_input:
+        return "the input amount is zero";
+    case pool_error::insufficient_output:
+        return "the output amount is zero";
+    case pool_error::insufficient_liquidity:
+        return "a reserve is zero or the output would take the whole reserve";
+    case pool_error::reserve_overflow:
+        return "a reserve would exceed uint112";
+    case pool_error::bad_fee:
+        return "fee outside [0, 1e6) or a v3 fee tier without its tick spacing";
+    case pool_error::bad_tick:
+        return "a tick is not a multiple of the spacing, unsorted or duplicate";
+    case pool_error::bad_state:
+        return "the pool state is inconsistent (tick vs sqrt price, zero price, ...)";
+    }
+    return "unknown";
+}
+
 } // namespace ballast
