@@ -28,6 +28,16 @@ void add_version_flag(CLI::App& app);
 /// codes, 105 to 114, are not used).
 [[nodiscard]] int parse_failed(const CLI::App& app, const CLI::ParseError& e);
 
+/// A failed write to stdout: the first one's errno is kept for finish_output (a later flush
+/// or ferror no longer knows why). Call right after the failing write, before errno changes.
+void note_output_error(int err) noexcept;
+
+/// Writes `text` to stdout; false once stdout has failed (the first errno is noted).
+[[nodiscard]] bool write_out(std::string_view text) noexcept;
+
+/// A command's name as its messages start: "ballast replay" and "replay" are both "replay".
+[[nodiscard]] std::string_view command_name(const CLI::App& app) noexcept;
+
 /// After a command: stdout is flushed and checked. Output that could not be written (a full
 /// disk, a closed pipe) turns a 0 into 1 with one line on stderr saying so.
 [[nodiscard]] int finish_output(std::string_view command, int code);

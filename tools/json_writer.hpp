@@ -1,5 +1,8 @@
 #pragma once
-// A small streaming JSON writer for the CLI's reports (no DOM, exact strings).
+// A small streaming JSON writer for the CLI's reports (no DOM, exact strings). Every string is
+// escaped (quotes, backslashes, control bytes); a non-finite double is written as null. The
+// first failed write is kept (errno) and, on stdout, noted for finish_output: a long writer
+// asks ok() and stops at the first failure instead of formatting on into a closed pipe.
 
 #include <cstdio>
 #include <string>
@@ -19,7 +22,7 @@ class json_writer {
     json_writer& key(std::string_view k) {
         comma();
         string_raw(k);
-        std::fputc(':', out_);
+        put(":");
         after_key_ = true;
         return *this;
     }
@@ -32,18 +35,18 @@ class json_writer {
     json_writer& value(const std::string& s) { return value(std::string_view(s)); }
     json_writer& value(bool b) {
         comma();
-        std::fputs(b ? "true" : "false", out_);
+        put(b ? "true" : "false");
         return *this;
     }
     json_writer& value(double d);
     json_writer& value(long long v) {
         comma();
-        std::fprintf(out_, "%lld", v);
+        put(std::to_string(v));
         return *this;
     }
     json_writer& value(unsigned long long v) {
         comma();
-        std::fprintf(out_, "%llu", v);
+        put(std::to_string(v));
         return *this;
     }
     json_writer& value(long v) { return value(static_cast<long long>(v)); }
@@ -52,30 +55,35 @@ class json_writer {
     json_writer& value(unsigned v) { return value(static_cast<unsigned long long>(v)); }
     json_writer& null() {
         comma();
-        std::fputs("null", out_);
+        put("null");
         return *this;
     }
     /// Writes already-formatted JSON (a number text) as a value.
     json_writer& raw(std::string_view text) {
         comma();
-        std::fwrite(text.data(), 1, text.size(), out_);
+        put(text);
         return *this;
     }
     template <class T> json_writer& field(std::string_view k, const T& v) {
         key(k);
         return value(v);
     }
-    void newline() { std::fputc('\n', out_); }
+    void newline() { put("\n"); }
+
+    /// No write has failed so far.
+    [[nodiscard]] bool ok() const noexcept { return error_ == 0; }
+    /// errno of the first failed write, 0 while none failed.
+    [[nodiscard]] int error() const noexcept { return error_; }
 
   private:
     json_writer& open(char c) {
         comma();
-        std::fputc(c, out_);
+        put(std::string_view(&c, 1));
         first_.push_back(true);
         return *this;
     }
     json_writer& close(char c) {
-        std::fputc(c, out_);
+        put(std::string_view(&c, 1));
         first_.pop_back();
         return *this;
     }
@@ -86,16 +94,20 @@ class json_writer {
         }
         if (!first_.empty()) {
             if (!first_.back()) {
-                std::fputc(',', out_);
+                put(",");
             }
             first_.back() = false;
         }
     }
     void string_raw(std::string_view s);
+    /// Every byte goes through here: the first failure's errno is kept.
+    void put(std::string_view text);
 
     std::FILE* out_;
     std::vector<bool> first_;
     bool after_key_ = false;
+    int error_ = 0;
+    std::string scratch_;
 };
 
 } // namespace ballast::cli
