@@ -1,121 +1,88 @@
 // ballast greeks: Black-76 price and Greeks of one European option.
 #include "risk/black76.hpp"
-#include "risk/report.hpp"
+#include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
+#include "tools/json_writer.hpp"
+
+#include <CLI/CLI.hpp>
 
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <optional>
 #include <string>
-#include <string_view>
 
 namespace ballast::cli {
 
 namespace {
 
-constexpr const char* greeks_usage =
-    "usage: ballast greeks --model black76 --forward F --strike K --vol SIGMA --years T\n"
-    "                      (--call | --put) [--coin-settled]\n"
-    "  Black-76 on the forward, r = 0 (Deribit's convention). SIGMA is a fraction (0.65).\n"
-    "  Prints {\"price\",\"delta\",\"gamma\",\"vega\",\"theta\"} per unit of underlying: vega per\n"
-    "  vol point, theta per calendar day. --coin-settled prints the price in coin (premium /\n"
-    "  forward) and adds premium_adjusted_delta; the Greeks stay the USD Black Greeks.\n";
+/// Forward and strike (USD per unit): from sub-cent tokens to far above any traded asset; the
+/// ratio stays within 1e15, so log(F/K) and the Greeks stay finite.
+constexpr double min_price = 1e-6;
+constexpr double max_price = 1e9;
+/// Volatility as a fraction: 0.1% to 1000% a year.
+constexpr double min_vol = 0.001;
+constexpr double max_vol = 10.0;
+/// Time to expiry in years: about 30 seconds to 30 years.
+constexpr double min_years = 1e-6;
+constexpr double max_years = 30.0;
 
 int fail(const std::string& message) {
     std::fprintf(stderr, "greeks: %s\n", message.c_str());
-    return 2;
-}
-
-std::optional<double> parse_number(std::string_view text) {
-    if (text.empty()) {
-        return std::nullopt;
-    }
-    const std::string s(text);
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (end != s.c_str() + s.size() || !std::isfinite(v)) {
-        return std::nullopt;
-    }
-    return v;
+    return exit_bad_input;
 }
 
 } // namespace
 
 int run_greeks(int argc, char** argv) {
-    std::optional<std::string> model;
-    std::optional<double> forward, strike, vol, years;
-    std::optional<option_right> right;
+    CLI::App app{"Black-76 price and Greeks of one European option, r = 0 (Deribit's "
+                 "convention)",
+                 "ballast greeks"};
+    std::string model;
+    double forward = 0.0;
+    double strike = 0.0;
+    double vol = 0.0;
+    double years = 0.0;
+    bool call = false;
+    bool put = false;
     bool coin = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg == "-h" || arg == "--help") {
-            std::fputs(greeks_usage, stdout);
-            return 0;
-        }
-        if (arg == "--version") {
-            std::printf("%s\n", std::string(version_line()).c_str());
-            return 0;
-        }
-        if (arg == "--call" || arg == "--put") {
-            const auto r = arg == "--call" ? option_right::call : option_right::put;
-            if (right && *right != r) {
-                return fail("--call and --put are exclusive");
-            }
-            right = r;
-            continue;
-        }
-        if (arg == "--coin-settled") {
-            coin = true;
-            continue;
-        }
-        std::optional<double>* target = nullptr;
-        if (arg == "--forward") {
-            target = &forward;
-        } else if (arg == "--strike") {
-            target = &strike;
-        } else if (arg == "--vol") {
-            target = &vol;
-        } else if (arg == "--years") {
-            target = &years;
-        } else if (arg != "--model") {
-            return fail("unknown option " + std::string(arg) + " (see ballast greeks --help)");
-        }
-        if (i + 1 >= argc) {
-            return fail(std::string(arg) + ": missing value");
-        }
-        const std::string_view value = argv[++i];
-        if (target == nullptr) {
-            model = std::string(value);
-            continue;
-        }
-        *target = parse_number(value);
-        if (!*target) {
-            return fail(std::string(arg) + ": not a number: '" + std::string(value) + "'");
-        }
+    app.add_option("--model", model, "pricing model (only black76)")
+        ->required()
+        ->check(CLI::IsMember({"black76"}));
+    app.add_option("--forward", forward, "forward price F (USD per unit)")
+        ->required()
+        ->check(number_in(min_price, max_price));
+    app.add_option("--strike", strike, "strike K (USD per unit)")
+        ->required()
+        ->check(number_in(min_price, max_price));
+    app.add_option("--vol", vol, "implied volatility SIGMA as a fraction (0.65 is 65%)")
+        ->required()
+        ->check(number_in(min_vol, max_vol));
+    app.add_option("--years", years, "time to expiry T in years (365-day)")
+        ->required()
+        ->check(number_in(min_years, max_years));
+    auto* call_flag = app.add_flag("--call", call, "a call");
+    auto* put_flag = app.add_flag("--put", put, "a put");
+    call_flag->excludes(put_flag);
+    app.add_flag("--coin-settled", coin,
+                 "print the price in coin (premium / forward) and add premium_adjusted_delta; "
+                 "the Greeks stay the USD Black Greeks");
+    app.footer("Prints {\"price\",\"delta\",\"gamma\",\"vega\",\"theta\"} per unit of "
+               "underlying: vega per vol point, theta per calendar day.");
+    add_version_flag(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return parse_failed(app, e);
     }
-    if (!model) {
-        return fail("--model: missing (only black76 is supported)");
+    if (!call && !put) {
+        return fail("--call or --put: missing (see ballast greeks --help)");
     }
-    if (*model != "black76") {
-        return fail("--model: unknown model '" + *model + "' (only black76 is supported)");
-    }
-    for (const auto& [name, v] : {std::pair{"--forward", &forward}, std::pair{"--strike", &strike},
-                                  std::pair{"--vol", &vol}, std::pair{"--years", &years}}) {
-        if (!*v) {
-            return fail(std::string(name) + ": missing");
-        }
-    }
-    if (!right) {
-        return fail("--call or --put: missing");
-    }
-    const risk::black76_input in{.forward = *forward,
-                                 .strike = *strike,
-                                 .vol = *vol,
-                                 .years = *years,
+    const risk::black76_input in{.forward = forward,
+                                 .strike = strike,
+                                 .vol = vol,
+                                 .years = years,
                                  .rate = 0.0,
-                                 .right = *right};
+                                 .right = call ? option_right::call : option_right::put};
     const auto r = risk::black76(in);
     if (!r.ok()) {
         const auto text = risk::to_string(r.error);
@@ -125,8 +92,29 @@ int run_greeks(int argc, char** argv) {
         const std::string option = field == "expiry" ? "--years" : "--" + field;
         return fail(option + std::string(text.substr(colon)));
     }
-    std::printf("%s\n", risk::greeks_json(r.value, coin, *forward).c_str());
-    return 0;
+    const auto& g = r.value;
+    const auto q = risk::coin_settled(g, forward);
+    const double values[] = {
+        g.price, g.delta, g.gamma, g.vega, g.theta, q.price_coin, q.premium_adjusted_delta};
+    for (const double v : values) {
+        if (!std::isfinite(v)) {
+            return fail("--forward " + number_text(forward) + ", --strike " + number_text(strike) +
+                        ", --vol " + number_text(vol) + ", --years " + number_text(years) +
+                        ": the Greeks overflow a double for these inputs");
+        }
+    }
+    json_writer w(stdout);
+    w.begin_object();
+    if (coin) {
+        w.field("price", q.price_coin).field("delta", g.delta).field("gamma", g.gamma);
+        w.field("vega", g.vega).field("theta", g.theta);
+        w.field("premium_adjusted_delta", q.premium_adjusted_delta);
+    } else {
+        w.field("price", g.price).field("delta", g.delta).field("gamma", g.gamma);
+        w.field("vega", g.vega).field("theta", g.theta);
+    }
+    w.end_object().newline();
+    return w.ok() ? exit_done : exit_failed;
 }
 
 } // namespace ballast::cli
