@@ -8,8 +8,10 @@
 #include "exec/scenario.hpp"
 #include "feed/recording.hpp"
 #include "feed/venues.hpp"
+#include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
+#include "tools/json_writer.hpp"
 
 #include <CLI/CLI.hpp>
 #include <sched.h>
@@ -170,12 +172,6 @@ std::string cpu_model() {
     return "unknown";
 }
 
-std::string json_text(std::string_view s) {
-    std::string o;
-    feed::append_json_string(o, s);
-    return o;
-}
-
 } // namespace
 
 int run_latency(int argc, char** argv) {
@@ -184,27 +180,30 @@ int run_latency(int argc, char** argv) {
     double rate = 10000.0;
     double seconds = 10.0;
     std::string venue_list = "bybit_spot,bybit_linear";
-    std::uint32_t every = 0;
+    std::int64_t every = 0;
     std::string idle = "yield";
     std::string journal_sync = "grouped";
     int engine_cpu = -1;
     bool json = false;
     app.add_option("--rate", rate, "book frames per second, all venues together (default 10000)")
-        ->check(CLI::Range(1.0, 1000000.0));
+        ->check(number_in(1.0, 1000000.0));
     app.add_option("--seconds", seconds, "seconds of frames (default 10)")
-        ->check(CLI::Range(0.1, 3600.0));
+        ->check(number_in(0.1, 3600.0));
     app.add_option("--venues", venue_list,
                    "comma-separated: bybit_spot, bybit_linear (default both)");
     app.add_option("--every", every,
                    "an order every Nth book update (default: rate / 10, ten orders a second, "
                    "under the bundled scenario's 20 orders/s per venue)")
-        ->check(CLI::Range(1, 1000000));
+        ->check(integer_in(1, 1000000));
     app.add_option("--idle", idle, "the engine's idle strategy: spin, yield (default), backoff")
         ->check(CLI::IsMember({"spin", "yield", "backoff"}));
     app.add_option("--journal-sync", journal_sync,
                    "journal fdatasync: every, grouped (default, as the bundled scenario), none")
         ->check(CLI::IsMember({"every", "grouped", "none"}));
-    app.add_option("--engine-cpu", engine_cpu, "pin the engine thread to this core");
+    app.add_option("--engine-cpu", engine_cpu,
+                   "pin the engine thread to this core, one this process may run on (default -1: "
+                   "not pinned)")
+        ->check(integer_in(-1, CPU_SETSIZE - 1));
     app.add_flag("--json", json, "print one JSON document");
     add_version_flag(app);
     try {
@@ -213,7 +212,17 @@ int run_latency(int argc, char** argv) {
         return parse_failed(app, e);
     }
     if (every == 0) {
-        every = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(rate / 10.0));
+        every = std::max<std::int64_t>(1, static_cast<std::int64_t>(rate / 10.0));
+    }
+    cpu_set_t usable;
+    CPU_ZERO(&usable);
+    const bool affinity_known = sched_getaffinity(0, sizeof usable, &usable) == 0;
+    if (engine_cpu >= 0 && affinity_known && !CPU_ISSET(engine_cpu, &usable)) {
+        std::fprintf(stderr,
+                     "latency: --engine-cpu: core %d is not one this process may run on (%d "
+                     "usable; see taskset -p %d)\n",
+                     engine_cpu, CPU_COUNT(&usable), static_cast<int>(::getpid()));
+        return exit_bad_input;
     }
     std::vector<std::string> venues;
     for (std::size_t at = 0; at <= venue_list.size();) {
@@ -222,19 +231,21 @@ int run_latency(int argc, char** argv) {
         if (std::find(std::begin(latency_venues), std::end(latency_venues), v) ==
             std::end(latency_venues)) {
             std::fprintf(stderr,
-                         "ballast latency: --venues: \"%s\" is not a loopback venue with a signed "
+                         "latency: --venues: \"%s\" is not a loopback venue with a signed "
                          "gateway (bybit_spot, bybit_linear)\n",
                          v.c_str());
             return 2;
         }
-        if (std::find(venues.begin(), venues.end(), v) == venues.end()) {
-            venues.push_back(v);
+        if (std::find(venues.begin(), venues.end(), v) != venues.end()) {
+            std::fprintf(stderr, "latency: --venues: \"%s\" is listed twice\n", v.c_str());
+            return exit_bad_input;
         }
+        venues.push_back(v);
         at = comma + 1;
     }
     auto sc = exec::load_scenario(std::string(BALLAST_SCENARIO_DIR) + "/scenario.toml");
     if (!sc.value) {
-        std::fprintf(stderr, "ballast latency: %s\n", sc.error.c_str());
+        std::fprintf(stderr, "latency: %s\n", sc.error.c_str());
         return 1;
     }
     const auto source =
@@ -242,7 +253,7 @@ int run_latency(int argc, char** argv) {
             return f.recording.find("BYBIT") != std::string::npos;
         });
     if (source == sc.value->feeds.end()) {
-        std::fprintf(stderr, "ballast latency: the bundled scenario has no Bybit recording\n");
+        std::fprintf(stderr, "latency: the bundled scenario has no Bybit recording\n");
         return 1;
     }
     std::error_code ec;
@@ -250,7 +261,7 @@ int run_latency(int argc, char** argv) {
                      ("ballast-latency-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir, ec);
     if (ec) {
-        std::fprintf(stderr, "ballast latency: %s: %s\n", dir.c_str(), ec.message().c_str());
+        std::fprintf(stderr, "latency: %s: %s\n", dir.c_str(), ec.message().c_str());
         return 1;
     }
     struct cleanup {
@@ -264,7 +275,7 @@ int run_latency(int argc, char** argv) {
     stream.recording = (dir / "stream.jsonl").string();
     std::uint64_t written = 0;
     if (auto err = write_stream(*source, venues, rate, seconds, stream.recording, written)) {
-        std::fprintf(stderr, "ballast latency: %s\n", err->c_str());
+        std::fprintf(stderr, "latency: %s\n", err->c_str());
         return 1;
     }
     exec::scenario& s = *sc.value;
@@ -277,26 +288,24 @@ int run_latency(int argc, char** argv) {
     lo.tail_s = 2.0;
     exec::loopback_venues loop;
     if (auto err = exec::start_loopback(s, lo, loop)) {
-        std::fprintf(stderr, "ballast latency: %s\n", err->c_str());
+        std::fprintf(stderr, "latency: %s\n", err->c_str());
         return 1;
     }
     exec::engine_options eo;
     eo.live = true;
     eo.credentials = loop.credentials;
-    eo.probe_every = every;
+    eo.probe_every = static_cast<std::uint32_t>(every);
     auto created = exec::engine::create(s, eo);
     if (!created.value) {
-        std::fprintf(stderr, "ballast latency: %s\n", created.error.c_str());
+        std::fprintf(stderr, "latency: %s\n", created.error.c_str());
         return 1;
     }
     const exec::run_result r = created.value->run();
     if (!r.error.empty()) {
-        std::fprintf(stderr, "ballast latency: %s\n", r.error.c_str());
+        std::fprintf(stderr, "latency: %s\n", r.error.c_str());
         return 1;
     }
-    cpu_set_t usable;
-    CPU_ZERO(&usable);
-    const int cores = sched_getaffinity(0, sizeof usable, &usable) == 0 ? CPU_COUNT(&usable) : 0;
+    const int cores = affinity_known ? CPU_COUNT(&usable) : 0;
     const std::string cpu = cpu_model();
     std::string isolated = read_line("/sys/devices/system/cpu/isolated");
     if (isolated == "unknown" || isolated.empty()) {
@@ -311,39 +320,49 @@ int run_latency(int argc, char** argv) {
     }
     // Triggers that sent nothing: the pre-trade gate's reasons and the gateways' refusals.
     std::string not_sent;
-    std::string not_sent_json;
     for (const auto& [why, n] : r.gate_rejects) {
         not_sent += (not_sent.empty() ? "" : ", ") + why + " " + std::to_string(n);
-        not_sent_json +=
-            (not_sent_json.empty() ? "" : ",") + json_text(why) + ":" + std::to_string(n);
     }
     std::string venue_names;
     for (const auto& v : venues) {
         venue_names += (venue_names.empty() ? "" : ", ") + v;
     }
     if (json) {
-        std::string o = "{\"rate\":" + std::to_string(rate) +
-                        ",\"seconds\":" + std::to_string(seconds) + ",\"venues\":[";
-        for (std::size_t i = 0; i < venues.size(); ++i) {
-            o += (i ? "," : "") + json_text(venues[i]);
+        json_writer w(stdout);
+        w.begin_object().field("rate", rate).field("seconds", seconds);
+        w.key("venues").begin_array();
+        for (const auto& v : venues) {
+            w.value(v);
         }
-        o += "],\"every\":" + std::to_string(every) + ",\"idle\":" + json_text(idle) +
-             ",\"journal_sync\":" + json_text(journal_sync) +
-             ",\"frames_written\":" + std::to_string(written) +
-             ",\"frames\":" + std::to_string(r.frames) + ",\"orders\":" + std::to_string(orders) +
-             ",\"pre_trade_rejects\":{" + not_sent_json +
-             "},\"gateway_refusals\":" + std::to_string(r.gateway_refusals) +
-             ",\"frame_read\":\"websocket_read_return\",\"machine\":{\"cpu\":" + json_text(cpu) +
-             ",\"cores\":" + std::to_string(cores) + ",\"isolated\":" + json_text(isolated) +
-             ",\"clocksource\":" + json_text(clock) +
-             ",\"engine_cpu\":" + std::to_string(engine_cpu) +
-             "},\"latency_ns\":" + exec::latency_json(r) + "}\n";
-        std::fputs(o.c_str(), stdout);
-        return 0;
+        w.end_array()
+            .field("every", static_cast<long long>(every))
+            .field("idle", idle)
+            .field("journal_sync", journal_sync)
+            .field("frames_written", static_cast<unsigned long long>(written))
+            .field("frames", static_cast<unsigned long long>(r.frames))
+            .field("orders", static_cast<unsigned long long>(orders));
+        w.key("pre_trade_rejects").begin_object();
+        for (const auto& [why, n] : r.gate_rejects) {
+            w.field(why, static_cast<unsigned long long>(n));
+        }
+        w.end_object()
+            .field("gateway_refusals", static_cast<unsigned long long>(r.gateway_refusals))
+            .field("frame_read", "websocket_read_return");
+        w.key("machine")
+            .begin_object()
+            .field("cpu", cpu)
+            .field("cores", cores)
+            .field("isolated", isolated)
+            .field("clocksource", clock)
+            .field("engine_cpu", engine_cpu)
+            .end_object();
+        w.key("latency_ns").raw(exec::latency_json(r));
+        w.end_object().newline();
+        return w.ok() ? exit_done : exit_failed;
     }
-    std::printf("ballast latency: %.0f frames/s for %.1f s over %s (loopback sim-venue, signed "
-                "Bybit gateway), an order every %u book updates\n",
-                rate, seconds, venue_names.c_str(), every);
+    std::printf("latency: %.0f frames/s for %.1f s over %s (loopback sim-venue, signed "
+                "Bybit gateway), an order every %lld book updates\n",
+                rate, seconds, venue_names.c_str(), static_cast<long long>(every));
     std::printf("machine: %s; %d cores usable; isolated: %s; clock source: %s\n", cpu.c_str(),
                 cores, isolated.c_str(), clock.c_str());
     std::printf("threads: engine (%s, idle %s, journal sync %s), one feed thread and one gateway "
