@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -150,6 +151,11 @@ std::optional<std::string> parse_sim_faults(std::string_view spec, std::vector<s
                 return bad("expected key=value, got '" + std::string(parts[i]) + "'");
             }
             const auto key = parts[i].substr(0, eq);
+            for (std::size_t k = 1; k < i; ++k) {
+                if (parts[k].substr(0, parts[k].find('=')) == key) {
+                    return bad("'" + std::string(key) + "' given twice");
+                }
+            }
             const auto value = parts[i].substr(eq + 1);
             bool ok = true;
             if (key == "frame" || key == "after" || key == "sub" || key == "n" || key == "order") {
@@ -630,7 +636,9 @@ std::optional<std::string> sim_venue::impl::load() {
         listen_port = static_cast<std::uint16_t>(port);
     }
     if (!(options.speed > 0.0) || options.speed > 1e9) {
-        return "--speed: must be > 0";
+        char got[32];
+        std::snprintf(got, sizeof got, "%g", options.speed);
+        return std::string("--speed: must be in (0, 1e9], got ") + got;
     }
     if (options.captures.empty()) {
         return "--capture: at least one capture file is required";

@@ -3,11 +3,13 @@
 // {"event":"capture_end",...} when the capture is exhausted; ends on SIGTERM/SIGINT (exit 0).
 #include "exec/sim_venue.hpp"
 #include "exec/sim_venue_protocols.hpp"
+#include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <mutex>
@@ -22,7 +24,7 @@ int run_sim_venue(int argc, char** argv) {
     }
     CLI::App app{"Serve a recorded capture over a venue's real WebSocket and REST protocol on "
                  "loopback (the venue's paths; one port for both)",
-                 "sim-venue"};
+                 "ballast sim-venue"};
     exec::sim_venue_options opt;
     std::string faults;
     app.add_option("--venue", opt.venue, venues)->required();
@@ -31,7 +33,8 @@ int run_sim_venue(int argc, char** argv) {
                    "instrument lists beside them are found")
         ->required();
     app.add_option("--listen", opt.listen, "HOST:PORT (default 127.0.0.1:0: a free port)");
-    app.add_option("--speed", opt.speed, "recorded pace times X (default 1)");
+    app.add_option("--speed", opt.speed, "recorded pace times X (default 1)")
+        ->check(number_in(0.001, 1e6));
     app.add_flag("--max-speed", opt.max_speed,
                  "as fast as the clients read (a client that keeps a backlog is disconnected)");
     app.add_flag("--tls", opt.tls,
@@ -47,7 +50,8 @@ int run_sim_venue(int argc, char** argv) {
     std::int64_t clock_ms = 0;
     app.add_option("--clock-ms", clock_ms,
                    "a fixed venue clock (ms since the epoch) for timestamp checks (tests); "
-                   "default the system clock");
+                   "default the system clock")
+        ->check(integer_in(1, 253402300799999)); // up to 9999-12-31
     app.footer("Ready line: {\"venue\":..,\"ws\":..,\"rest\":..} (bybit adds ws_linear, kraken "
                "ws_v2; --tls adds ca_file). GET /ballast/status reports playback and "
                "connections; GET /ballast/account?api_key=K an account (with --accounts).");
@@ -59,7 +63,27 @@ int run_sim_venue(int argc, char** argv) {
     }
     if (auto err = exec::parse_sim_faults(faults, opt.faults)) {
         std::fprintf(stderr, "sim-venue: %s\n", err->c_str());
-        return 2;
+        return exit_bad_input;
+    }
+    for (std::size_t i = 0; i < opt.captures.size(); ++i) {
+        for (std::size_t k = 0; k < i; ++k) {
+            if (same_file(opt.captures[i], opt.captures[k])) {
+                std::fprintf(stderr, "sim-venue: --capture: %s is given twice\n",
+                             opt.captures[i].c_str());
+                return exit_bad_input;
+            }
+        }
+    }
+    // Only OKX and Kraken frames carry a book checksum a corrupt fault can change.
+    const bool has_checksum = opt.venue == "okx" || opt.venue == "kraken";
+    for (const auto& f : opt.faults) {
+        if (f.kind == exec::sim_fault_kind::corrupt && !has_checksum) {
+            std::fprintf(stderr,
+                         "sim-venue: --faults: corrupt: %s frames carry no checksum to corrupt "
+                         "(okx, kraken do)\n",
+                         opt.venue.c_str());
+            return exit_bad_input;
+        }
     }
     if (!accounts.empty()) {
         auto loaded = exec::load_sim_accounts(accounts);
@@ -69,7 +93,7 @@ int run_sim_venue(int argc, char** argv) {
         }
         opt.accounts = std::move(loaded.accounts);
     }
-    if (clock_ms > 0) {
+    if (clock_ms != 0) {
         opt.clock_ms = [clock_ms] { return clock_ms; };
     }
     // Signals are taken by this thread only (sigwait), never by the server's thread.
@@ -93,9 +117,14 @@ int run_sim_venue(int argc, char** argv) {
         std::fprintf(stderr, "sim-venue: %s\n", err->c_str());
         return 2;
     }
-    std::fputs(venue.ready_line().c_str(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
+    // Nobody can find a server whose ready line was lost: stop at once (exit 1).
+    const std::string ready = venue.ready_line() + "\n";
+    if (!write_out(ready) || std::fflush(stdout) != 0) {
+        note_output_error(errno);
+        ready_lock.unlock();
+        venue.stop();
+        return exit_failed;
+    }
     ready_lock.unlock();
     int sig = 0;
     sigwait(&signals, &sig);
