@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -208,4 +209,47 @@ TEST(Schedule, RejectsBadParameters) {
     p = params(100, 4);
     p.reference_price = 0;
     EXPECT_EQ(twap(p, out).error, schedule_error::bad_price);
+}
+
+TEST(Schedule, RejectsNumbersThatWouldOverflow) {
+    std::vector<schedule_slice> out(3);
+    auto p = params(300, 3);
+    for (const std::int64_t start :
+         {std::numeric_limits<std::int64_t>::max(), std::int64_t{9'223'372'036'000'000'000}}) {
+        p.start = timestamp_ns{start}; // the last slice would wrap to a negative time
+        EXPECT_EQ(twap(p, out).error, schedule_error::bad_horizon) << start;
+    }
+    p.start = timestamp_ns{std::numeric_limits<std::int64_t>::max() - p.horizon_ns};
+    ASSERT_TRUE(twap(p, out).ok());
+    EXPECT_GT(out[2].at.ns, out[1].at.ns);
+    for (const double price : {std::numeric_limits<double>::infinity(), std::nan(""), 1.79e308}) {
+        p = params(300, 3);
+        p.reference_price = price;
+        p.collar_bps = 100;
+        EXPECT_EQ(twap(p, out).error, schedule_error::bad_price) << price;
+    }
+    for (const double collar : {10000.5, 20000.0, std::numeric_limits<double>::infinity()}) {
+        p = params(300, 3);
+        p.order_side = side::ask;
+        p.collar_bps = collar;
+        EXPECT_EQ(twap(p, out).error, schedule_error::bad_price) << collar;
+    }
+    // A profile whose sum overflows would give every slice a share of 0.
+    const std::vector<double> huge(3, 1e308);
+    EXPECT_EQ(vwap(params(300, 3), huge, out).error, schedule_error::bad_profile);
+    // A forecast far above the parent takes what is left, never an int64 overflow.
+    const auto r = pov(params(300, 3), 1.0, huge, 1e-18, out);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(out[0].amount.value(), 300);
+    EXPECT_EQ(out[1].amount.value(), 0);
+    EXPECT_EQ(r.unfilled.value(), 0);
+    // lambda sigma^2 / eta~ beyond a double: no infinite kappa.
+    const ac_params a{.risk_aversion = 1e300, .volatility = 1e10, .temporary = 1.0};
+    EXPECT_EQ(almgren_chriss(params(300, 3), a, 1.0, out).error, schedule_error::bad_parameters);
+    const ac_params inf_cost{.risk_aversion = 1e-6,
+                             .volatility = 0.5,
+                             .temporary = 0.01,
+                             .spread_cost = std::numeric_limits<double>::infinity()};
+    EXPECT_EQ(almgren_chriss(params(300, 3), inf_cost, 1.0, out).error,
+              schedule_error::bad_parameters);
 }
