@@ -1,9 +1,8 @@
 #include "book/pool_state.hpp"
 
-#include <simdjson.h>
+#include "book/config_file.hpp"
 
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 #include <vector>
 
 namespace ballast {
@@ -90,14 +89,53 @@ struct field_reader {
     }
 };
 
+/// "0x" and 40 hex digits: a 20-byte Ethereum address.
+bool is_address(std::string_view a) noexcept {
+    if (a.size() != 42 || a[0] != '0' || (a[1] != 'x' && a[1] != 'X')) {
+        return false;
+    }
+    for (const char c : a.substr(2)) {
+        const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (!hex) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Shown in a message: printable ASCII as is, anything else as \xNN; cut at 60 bytes.
+std::string shown(std::string_view v) {
+    std::string out;
+    for (const char c : v.substr(0, 60)) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u < 0x7f && c != '"' && c != '\\') {
+            out += c;
+        } else {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[u >> 4];
+            out += hex[u & 0xf];
+        }
+    }
+    if (v.size() > 60) {
+        out += "...";
+    }
+    return out;
+}
+
 bool read_meta(field_reader& r, pool_meta& m, std::int64_t& fee) {
     std::int64_t d0 = 0;
     std::int64_t d1 = 0;
     std::int64_t block = 0;
-    const bool ok = r.text("address", m.address) && r.text("token0", m.token0) &&
-                    r.text("token1", m.token1) && r.small("decimals0", 0, 77, d0) &&
-                    r.small("decimals1", 0, 77, d1) && r.small("fee", 0, 999'999, fee) &&
-                    r.small("block", 0, INT64_MAX, block);
+    if (!r.text("address", m.address)) {
+        return false;
+    }
+    if (!is_address(m.address)) {
+        return r.fail("address", "\"" + shown(m.address) + "\" is not 0x and 40 hex digits");
+    }
+    const bool ok = r.text("token0", m.token0) && r.text("token1", m.token1) &&
+                    r.small("decimals0", 0, 77, d0) && r.small("decimals1", 0, 77, d1) &&
+                    r.small("fee", 0, 999'999, fee) && r.small("block", 0, INT64_MAX, block);
     m.decimals0 = static_cast<std::uint8_t>(d0);
     m.decimals1 = static_cast<std::uint8_t>(d1);
     m.block = static_cast<std::uint64_t>(block);
@@ -176,20 +214,36 @@ pool_state_result parse_v3(field_reader& r, pool_state& s, std::int64_t fee) {
 
 } // namespace
 
-pool_state_result parse_pool_state(std::string_view json) {
-    simdjson::dom::parser parser;
-    element doc;
-    const simdjson::padded_string padded(json);
-    if (const auto err = parser.parse(padded).get(doc); err != simdjson::SUCCESS) {
-        return {{}, std::string("json: ") + simdjson::error_message(err)};
+pool_state_result parse_pool_state(std::string_view json,
+                                   std::span<const std::string_view> also_allowed) {
+    const auto parsed = config_file::parse_json(json, "json");
+    if (!parsed.ok()) {
+        return {{}, parsed.error};
     }
     field_reader r;
-    if (doc.get_object().get(r.obj) != simdjson::SUCCESS) {
+    if (parsed.document.root().get_object().get(r.obj) != simdjson::SUCCESS) {
         return {{}, "json: expected an object"};
     }
     std::string type;
     if (!r.text("type", type)) {
         return {{}, r.error};
+    }
+    static constexpr std::string_view common[] = {"type",      "address",   "token0", "token1",
+                                                  "decimals0", "decimals1", "fee",    "block"};
+    static constexpr std::string_view v3_keys[] = {"tick_spacing", "sqrt_price_x96", "liquidity",
+                                                   "tick", "ticks"};
+    static constexpr std::string_view v2_keys[] = {"reserve0", "reserve1"};
+    const bool v3 = type == "uniswap_v3";
+    for (const auto field : r.obj) {
+        const auto known = [&](std::span<const std::string_view> keys) {
+            return std::find(keys.begin(), keys.end(), field.key) != keys.end();
+        };
+        if (!known(common) &&
+            !known(v3 ? std::span<const std::string_view>(v3_keys)
+                      : std::span<const std::string_view>(v2_keys)) &&
+            !known(also_allowed) && (type == "uniswap_v2" || v3)) {
+            return {{}, std::string(field.key) + ": unknown field"};
+        }
     }
     pool_state s;
     std::int64_t fee = 0;
@@ -216,13 +270,11 @@ pool_state_result parse_pool_state(std::string_view json) {
 }
 
 pool_state_result load_pool_state(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return {{}, path + ": cannot open"};
+    const auto text = config_file::read_text(path);
+    if (!text.ok()) {
+        return {{}, text.error};
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    auto r = parse_pool_state(ss.str());
+    auto r = parse_pool_state(text.text);
     if (!r.ok()) {
         r.error = path + ": " + r.error;
     }

@@ -6,6 +6,7 @@
 #include "book/uniswap_v3.hpp"
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,8 +43,11 @@ struct pool_state_result {
     [[nodiscard]] bool ok() const noexcept { return error.empty(); }
 };
 
-/// Parses one pool state object. Big integers must be decimal strings, small ones numbers.
-[[nodiscard]] pool_state_result parse_pool_state(std::string_view json);
+/// Parses one pool state object. Big integers must be decimal strings, small ones numbers;
+/// `address` is 0x and 40 hex digits; a duplicate or unknown key is an error, except the keys
+/// in `also_allowed` (a market file's pool entries carry the venue's cost fields too).
+[[nodiscard]] pool_state_result
+parse_pool_state(std::string_view json, std::span<const std::string_view> also_allowed = {});
 /// Reads and parses a pool state file; the error names the file when it cannot be read.
 [[nodiscard]] pool_state_result load_pool_state(const std::string& path);
 /// The state as a pool state file object (one line, fields in the documented order).

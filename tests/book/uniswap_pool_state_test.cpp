@@ -12,7 +12,8 @@ namespace {
 
 const std::string dex_dir = std::string(BALLAST_TEST_DATA_DIR) + "/dex/";
 
-const char* v3_json = R"({"type":"uniswap_v3","address":"0xpool","token0":"0xa","token1":"0xb",
+const char* v3_json =
+    R"({"type":"uniswap_v3","address":"0x00000000000000000000000000000000000000a1","token0":"0xa","token1":"0xb",
   "decimals0":6,"decimals1":18,"fee":3000,"tick_spacing":60,
   "sqrt_price_x96":"79228162514264337593543950336","liquidity":"1000","tick":0,
   "ticks":[{"index":-60,"liquidity_net":"1000"},{"index":60,"liquidity_net":"-1000"}],
@@ -34,7 +35,7 @@ TEST(UniswapPoolState, ParsesV3AndWritesItBack) {
     const auto r = parse_pool_state(v3_json);
     ASSERT_TRUE(r.ok()) << r.error;
     EXPECT_EQ(r.state.kind, pool_kind::uniswap_v3);
-    EXPECT_EQ(r.state.meta.address, "0xpool");
+    EXPECT_EQ(r.state.meta.address, "0x00000000000000000000000000000000000000a1");
     EXPECT_EQ(r.state.meta.decimals0, 6);
     EXPECT_EQ(r.state.meta.block, 17U);
     EXPECT_EQ(r.state.v3.fee(), 3000U);
@@ -61,7 +62,7 @@ TEST(UniswapPoolState, ParsesTheSampleFiles) {
     ASSERT_TRUE(again.ok()) << again.error;
     EXPECT_EQ(again.state.v2.reserve0(), v2.state.v2.reserve0());
     EXPECT_EQ(load_pool_state(dex_dir + "missing.json").error,
-              dex_dir + "missing.json: cannot open");
+              dex_dir + "missing.json: No such file or directory");
 }
 
 TEST(UniswapPoolState, ErrorsNameTheField) {
@@ -91,14 +92,51 @@ TEST(UniswapPoolState, ErrorsNameTheField) {
               "ticks: indexes must be increasing, unique multiples of tick_spacing");
     EXPECT_EQ(error_of(replace(s, R"("block":17)", R"("block":-1)")),
               "block: out of range [0, 9223372036854775807]");
-    EXPECT_EQ(error_of(replace(s, R"("address":"0xpool",)", "")), "address: missing");
+    EXPECT_EQ(
+        error_of(replace(s, R"("address":"0x00000000000000000000000000000000000000a1",)", "")),
+        "address: missing");
     EXPECT_EQ(error_of("{").rfind("json: ", 0), 0U);
     EXPECT_EQ(error_of("[1]"), "json: expected an object");
 }
 
 TEST(UniswapPoolState, V2ReservesAreUint112) {
-    const std::string v2 = R"({"type":"uniswap_v2","address":"a","token0":"b","token1":"c",
+    const std::string v2 =
+        R"({"type":"uniswap_v2","address":"0x00000000000000000000000000000000000000a1","token0":"b","token1":"c",
       "decimals0":18,"decimals1":18,"fee":3000,"reserve0":"5192296858534827628530496329220096",
       "reserve1":"1","block":1})";
     EXPECT_EQ(error_of(v2), "reserve0/reserve1: a reserve exceeds uint112");
+}
+
+TEST(UniswapPoolState, UnknownKeysDuplicateKeysAndMalformedAddressesAreRefused) {
+    const std::string s = v3_json;
+    EXPECT_EQ(error_of(replace(s, R"("type":"uniswap_v3",)", R"("type":"uniswap_v3","colour":1,)")),
+              "colour: unknown field");
+    // A v2 field in a v3 pool is unknown there.
+    EXPECT_EQ(
+        error_of(replace(s, R"("type":"uniswap_v3",)", R"("type":"uniswap_v3","reserve0":"1",)")),
+        "reserve0: unknown field");
+    EXPECT_EQ(error_of(replace(s, R"("type":"uniswap_v3",)", R"("type":"uniswap_v3","fee":1,)")),
+              "json: fee: duplicate key");
+    const auto addr = [&](const std::string& a) {
+        return error_of(replace(s, "0x00000000000000000000000000000000000000a1", a));
+    };
+    EXPECT_EQ(addr("0xZZ\\\"\\u0001"), "address: \"0xZZ\\x22\\x01\" is not 0x and 40 hex digits");
+    EXPECT_EQ(addr("0x1"), "address: \"0x1\" is not 0x and 40 hex digits");
+    EXPECT_EQ(
+        addr("00000000000000000000000000000000000000a1ab"),
+        "address: \"00000000000000000000000000000000000000a1ab\" is not 0x and 40 hex digits");
+    EXPECT_EQ(
+        addr("0x00000000000000000000000000000000000000a1f"),
+        "address: \"0x00000000000000000000000000000000000000a1f\" is not 0x and 40 hex digits");
+    EXPECT_TRUE(parse_pool_state(replace(s, "0x00000000000000000000000000000000000000a1",
+                                         "0xAbCdEf00000000000000000000000000000000a1"))
+                    .ok());
+    // The keys a caller allows pass (a market file's cost fields).
+    static constexpr std::string_view extra[] = {"venue"};
+    EXPECT_TRUE(
+        parse_pool_state(
+            replace(s, R"("type":"uniswap_v3",)", R"("type":"uniswap_v3","venue":"u",)"), extra)
+            .ok());
+    EXPECT_EQ(load_pool_state("/").error, "/: is a directory");
+    EXPECT_EQ(load_pool_state("/dev/null").error, "/dev/null: empty file");
 }
