@@ -1,5 +1,7 @@
 #include "router/market_file.hpp"
 
+#include "book/config_file.hpp"
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -49,35 +51,36 @@ struct reader {
         return true;
     }
 
-    /// A number given as a JSON number or a decimal string; must be finite and >= 0.
-    bool number(const element& e, const std::string& path, double& out) {
+    /// A number given as a JSON number or a decimal string (digits, '.', exponent: no hex,
+    /// no "inf"), within `range`.
+    bool number(const element& e, const std::string& path, const config_file::number_range& range,
+                double& out) {
         std::string_view v;
         if (e.get_string().get(v) == simdjson::SUCCESS) {
             std::string s(v);
             char* end = nullptr;
-            out = std::strtod(s.c_str(), &end);
-            if (s.empty() || end != s.c_str() + s.size()) {
-                return fail(path, "expected a decimal number, got \"" + s + "\"");
+            const bool decimal =
+                !s.empty() && s.find_first_not_of("0123456789.eE+-") == std::string::npos;
+            out = decimal ? std::strtod(s.c_str(), &end) : 0.0;
+            if (!decimal || end != s.c_str() + s.size()) {
+                return fail(path, "\"" + s + "\": not a decimal number");
             }
         } else if (e.get_double().get(out) != simdjson::SUCCESS) {
             return fail(path, "expected a number");
         }
-        if (!std::isfinite(out)) {
-            return fail(path, "not a finite number");
-        }
-        if (out < 0.0) {
-            return fail(path, "negative");
+        if (const auto why = config_file::range_error(out, range)) {
+            return fail(path, *why);
         }
         return true;
     }
 
     bool number_field(const object& o, const std::string& path, std::string_view field,
-                      bool required, double& out) {
+                      bool required, const config_file::number_range& range, double& out) {
         element e;
         if (o[field].get(e) != simdjson::SUCCESS) {
             return required ? fail(path + std::string(field), "missing") : true;
         }
-        return number(e, path + std::string(field), out);
+        return number(e, path + std::string(field), range, out);
     }
 
     bool step_field(const object& o, const std::string& path, std::string_view field,
@@ -115,6 +118,14 @@ struct reader {
         return true;
     }
 };
+
+// Stated ranges (router/README.md, market files).
+constexpr config_file::number_range fee_bps_range{0, 1000};
+constexpr config_file::number_range min_notional_range{0, 1e12}; ///< quote
+constexpr config_file::number_range gas_quote_range{0, 1e6};     ///< quote per swap
+/// A pool whose spot price is further than this factor from the books' mid is refused: the
+/// usual cause is token0/token1, decimals or reserves swapped (prices off by 1e12 and more).
+constexpr double max_pool_book_factor = 2.0;
 
 /// Finest step: the largest exponent wins; mantissas must then divide evenly (checked later).
 decimal_step finest(decimal_step a, decimal_step b) {
@@ -173,21 +184,50 @@ bool read_side(reader& rd, const object& book, const std::string& path, std::str
     return true;
 }
 
+/// The books' mid (best bid and best ask over every book), or 0 without a two-sided book.
+double books_mid(const market_data& m) {
+    double bid = 0.0;
+    double ask = 0.0;
+    for (const auto& src : m.book_sources) {
+        const auto& b = *src.book;
+        if (b.best_bid().sz.value() > 0) {
+            bid = std::max(bid, steps_to_double(b.best_bid().px.value(), src.cost.tick));
+        }
+        if (b.best_ask().sz.value() > 0) {
+            const double a = steps_to_double(b.best_ask().px.value(), src.cost.tick);
+            ask = ask == 0.0 ? a : std::min(ask, a);
+        }
+    }
+    return bid > 0.0 && ask > 0.0 ? (bid + ask) / 2 : 0.0;
+}
+
+bool consistent_with_books(const market_data& m, const amm_pool& pool, const std::string& path,
+                           std::string& error) {
+    const double mid = books_mid(m);
+    const double spot = pool.curve().spot_price();
+    if (mid <= 0.0 || (spot <= mid * max_pool_book_factor && spot * max_pool_book_factor >= mid)) {
+        return true;
+    }
+    error = path.substr(0, path.size() - 1) + ": spot price " + config_file::format_number(spot) +
+            " contradicts the books' mid " + config_file::format_number(mid) +
+            " (more than a factor " + config_file::format_number(max_pool_book_factor) +
+            " apart: check token0/token1, decimals0/decimals1 and the reserves)";
+    return false;
+}
+
 } // namespace
 
 market_result parse_market(std::string_view json) {
     market_result res;
     auto& m = res.market;
     reader rd;
-    simdjson::dom::parser parser;
-    element doc;
-    const simdjson::padded_string padded(json);
-    if (const auto err = parser.parse(padded).get(doc); err != simdjson::SUCCESS) {
-        res.error = std::string("json: ") + simdjson::error_message(err);
+    const auto parsed = config_file::parse_json(json, "json"); // duplicate keys refused
+    if (!parsed.ok()) {
+        res.error = parsed.error;
         return res;
     }
     object top;
-    if (doc.get_object().get(top) != simdjson::SUCCESS) {
+    if (parsed.document.root().get_object().get(top) != simdjson::SUCCESS) {
         res.error = "json: expected an object";
         return res;
     }
@@ -238,11 +278,14 @@ market_result parse_market(std::string_view json) {
                                {"venue", "taker_fee_bps", "maker_fee_bps", "lot", "tick",
                                 "min_notional", "cap", "stale", "bids", "asks"}) ||
                 !rd.text(s.obj, s.path, "venue", s.venue) ||
-                !rd.number_field(s.obj, s.path, "taker_fee_bps", true, c.taker_fee_bps) ||
-                !rd.number_field(s.obj, s.path, "maker_fee_bps", true, c.maker_fee_bps) ||
+                !rd.number_field(s.obj, s.path, "taker_fee_bps", true, fee_bps_range,
+                                 c.taker_fee_bps) ||
+                !rd.number_field(s.obj, s.path, "maker_fee_bps", true, fee_bps_range,
+                                 c.maker_fee_bps) ||
                 !rd.step_field(s.obj, s.path, "lot", c.lot) ||
                 !rd.step_field(s.obj, s.path, "tick", c.tick) ||
-                !rd.number_field(s.obj, s.path, "min_notional", false, c.min_notional_quote)) {
+                !rd.number_field(s.obj, s.path, "min_notional", false, min_notional_range,
+                                 c.min_notional_quote)) {
                 res.error = rd.error;
                 return res;
             }
@@ -265,15 +308,20 @@ market_result parse_market(std::string_view json) {
             return res;
         }
     }
-    // Pass 2: books, venues, caps.
-    const auto venue_of = [&](const std::string& name) {
+    // Pass 2: books, venues, caps. Each source is its own venue: a name given twice would
+    // merge two sources' balances and fills in every report.
+    std::vector<std::string> venue_fields; // by venue_id value: where the name was given
+    const auto venue_of = [&](const std::string& name, const std::string& field, venue_id& out) {
         for (std::size_t v = 0; v < m.venue_names.size(); ++v) {
             if (m.venue_names[v] == name) {
-                return venue_id{static_cast<std::uint16_t>(v)};
+                return rd.fail(field,
+                               "duplicate venue \"" + name + "\" (also " + venue_fields[v] + ")");
             }
         }
         m.venue_names.push_back(name);
-        return venue_id{static_cast<std::uint16_t>(m.venue_names.size() - 1)};
+        venue_fields.push_back(field);
+        out = venue_id{static_cast<std::uint16_t>(m.venue_names.size() - 1)};
+        return true;
     };
     for (auto& s : specs) {
         std::size_t levels = 0;
@@ -284,8 +332,8 @@ market_result parse_market(std::string_view json) {
             }
         }
         auto& book = m.books.emplace_back(std::max<std::size_t>(levels, 1));
-        s.cost.venue = venue_of(s.venue);
-        if (!rd.steps_field(s.obj, s.path, "cap", m.base_step, s.cost.cap_steps) ||
+        if (!venue_of(s.venue, s.path + "venue", s.cost.venue) ||
+            !rd.steps_field(s.obj, s.path, "cap", m.base_step, s.cost.cap_steps) ||
             !read_side(rd, s.obj, s.path, "bids", side::bid, s.cost, book) ||
             !read_side(rd, s.obj, s.path, "asks", side::ask, s.cost, book)) {
             res.error = rd.error;
@@ -316,7 +364,7 @@ market_result parse_market(std::string_view json) {
                                 "ticks", "reserve0", "reserve1", "block", "venue", "gas_quote",
                                 "cap", "stale"}) ||
                 !rd.text(o, path, "venue", venue) ||
-                !rd.number_field(o, path, "gas_quote", true, c.gas_quote) ||
+                !rd.number_field(o, path, "gas_quote", true, gas_quote_range, c.gas_quote) ||
                 !rd.steps_field(o, path, "cap", m.base_step, c.cap_steps)) {
                 res.error = rd.error;
                 return res;
@@ -327,18 +375,32 @@ market_result parse_market(std::string_view json) {
                 res.error = path + "stale: expected true or false";
                 return res;
             }
-            auto state = parse_pool_state(simdjson::to_string(p));
+            static constexpr std::string_view cost_keys[] = {"venue", "gas_quote", "cap", "stale"};
+            auto state = parse_pool_state(simdjson::to_string(p), cost_keys);
             if (!state.ok()) {
                 res.error = path + state.error;
                 return res;
+            }
+            for (std::size_t k = 0; k < m.pools.size(); ++k) {
+                if (m.pools[k].state().meta.address == state.state.meta.address) {
+                    res.error = path + "address: duplicate pool " + state.state.meta.address +
+                                " (also pools[" + std::to_string(k) + "])";
+                    return res;
+                }
             }
             auto pool = amm_pool::from_state(std::move(state.state), m.base, m.quote);
             if (!pool.ok()) {
                 res.error = path + pool.error;
                 return res;
             }
+            if (!venue_of(venue, path + "venue", c.venue)) {
+                res.error = rd.error;
+                return res;
+            }
+            if (!consistent_with_books(m, pool.pool, path, res.error)) {
+                return res;
+            }
             auto& stored = m.pools.emplace_back(std::move(pool.pool));
-            c.venue = venue_of(venue);
             c.lot = m.base_step;
             c.healthy = !stale;
             m.pool_sources.push_back({&stored.curve(), c, &stored});
@@ -348,13 +410,13 @@ market_result parse_market(std::string_view json) {
 }
 
 market_result load_market(const std::string& path) {
-    simdjson::padded_string text;
-    if (const auto err = simdjson::padded_string::load(path).get(text); err != simdjson::SUCCESS) {
+    const auto text = config_file::read_text(path);
+    if (!text.ok()) {
         market_result r;
-        r.error = path + ": cannot read (" + simdjson::error_message(err) + ")";
+        r.error = text.error;
         return r;
     }
-    auto r = parse_market(std::string_view(text.data(), text.size()));
+    auto r = parse_market(text.text);
     if (!r.ok()) {
         r.error = path + ": " + r.error;
     }

@@ -62,7 +62,7 @@ TEST(MarketFile, BadFilesNameTheField) {
               "books[0].maker_fee_bps: missing");
     EXPECT_EQ(error_of(market(R"({"venue":"a","taker_fee_bps":-1,"maker_fee_bps":1,"lot":"1",)"
                               R"("tick":"1","bids":[],"asks":[]})")),
-              "books[0].taker_fee_bps: negative");
+              "books[0].taker_fee_bps: -1 is outside [0, 1000]");
     EXPECT_EQ(error_of(market(R"({"venue":"a","taker_fee_bps":1,"maker_fee_bps":1,"lot":"1",)"
                               R"("tick":"0.01","bids":[["1.00","-2"]],"asks":[]})")),
               "books[0].bids[0][1]: negative quantity \"-2\"");
@@ -97,7 +97,7 @@ TEST(MarketFile, PoolsUseTheDexStateAndTheirTokensMustBeBaseAndQuote) {
         EXPECT_GT(p.cost.gas_quote, 0.0);
     }
     const std::string pool =
-        R"({"type":"uniswap_v2","address":"0x1","token0":"USDC","token1":"DOGE","decimals0":6,)"
+        R"({"type":"uniswap_v2","address":"0x0000000000000000000000000000000000000001","token0":"USDC","token1":"DOGE","decimals0":6,)"
         R"("decimals1":18,"fee":3000,"reserve0":"1000000","reserve1":"1000000000000000000",)"
         R"("block":1,"venue":"u","gas_quote":"1"})";
     const auto bad = parse_market(
@@ -184,4 +184,114 @@ TEST(Consolidated, FeeAdjustedLadderWithVenuesAndPools) {
     EXPECT_EQ(best->all_in_price, c.at(side::ask, 0).all_in_price);
     EXPECT_FALSE(r.market.venue_name(best->venue).empty());
     EXPECT_EQ(c.dropped(), 0u);
+}
+
+namespace {
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string swap_once(std::string s, const std::string& from, const std::string& to) {
+    const auto at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? s : s.replace(at, from.size(), to);
+}
+
+} // namespace
+
+TEST(MarketFile, NumbersHaveStatedRanges) {
+    const auto book_with = [](const std::string& field, const std::string& value) {
+        return error_of(market(R"({"venue":"a",")" + field + R"(":)" + value +
+                               R"(,"taker_fee_bps":1,"maker_fee_bps":1,"lot":"1","tick":"1",)"
+                               R"("bids":[],"asks":[]})"));
+    };
+    // (the first of a duplicated key would be refused first: give each once)
+    EXPECT_EQ(error_of(market(R"({"venue":"a","taker_fee_bps":20000,"maker_fee_bps":1,"lot":"1",)"
+                              R"("tick":"1","bids":[],"asks":[]})")),
+              "books[0].taker_fee_bps: 20000 is outside [0, 1000]");
+    EXPECT_EQ(error_of(market(R"({"venue":"a","taker_fee_bps":1e308,"maker_fee_bps":1,"lot":"1",)"
+                              R"("tick":"1","bids":[],"asks":[]})")),
+              "books[0].taker_fee_bps: 1e+308 is outside [0, 1000]");
+    EXPECT_EQ(error_of(market(R"({"venue":"a","taker_fee_bps":1,"maker_fee_bps":"0x10","lot":"1",)"
+                              R"("tick":"1","bids":[],"asks":[]})")),
+              "books[0].maker_fee_bps: \"0x10\": not a decimal number");
+    EXPECT_EQ(error_of(market(R"({"venue":"a","taker_fee_bps":"inf","maker_fee_bps":1,"lot":"1",)"
+                              R"("tick":"1","bids":[],"asks":[]})")),
+              "books[0].taker_fee_bps: \"inf\": not a decimal number");
+    EXPECT_EQ(book_with("min_notional", "\"1e308\""),
+              "books[0].min_notional: 1e+308 is outside [0, 1e+12]");
+    EXPECT_EQ(book_with("min_notional", "-1"), "books[0].min_notional: -1 is outside [0, 1e+12]");
+    const auto r = load_market(data_dir + "eth_usdc.json");
+    ASSERT_TRUE(r.ok()) << r.error;
+    const auto text = read_all(data_dir + "eth_usdc.json");
+    EXPECT_EQ(
+        parse_market(swap_once(text, R"("gas_quote": "3.0")", R"("gas_quote": "1e308")")).error,
+        "pools[1].gas_quote: 1e+308 is outside [0, 1e+06]");
+}
+
+TEST(MarketFile, DuplicateVenuesPoolsAndKeysAreRefused) {
+    EXPECT_EQ(error_of(market(good_book() + "," + good_book())),
+              "books[1].venue: duplicate venue \"a\" (also books[0].venue)");
+    EXPECT_EQ(error_of(market(R"({"venue":"a","venue":"b","taker_fee_bps":1,"maker_fee_bps":1,)"
+                              R"("lot":"1","tick":"1","bids":[],"asks":[]})")),
+              "json: books[0].venue: duplicate key");
+    EXPECT_EQ(error_of(R"({"instrument":"X","instrument":"Y","base":"X","quote":"Y","books":[]})"),
+              "json: instrument: duplicate key");
+    const auto text = read_all(data_dir + "eth_usdc.json");
+    // A pool named like a book.
+    EXPECT_EQ(
+        parse_market(swap_once(text, R"("venue": "uniswap_v2")", R"("venue": "bybit")")).error,
+        "pools[1].venue: duplicate venue \"bybit\" (also books[0].venue)");
+    // The same pool twice, under another venue name.
+    const auto v2_start = text.rfind('{', text.rfind(R"("type": "uniswap_v2")"));
+    const auto v2_end = text.find('}', v2_start) + 1;
+    const std::string v2 = text.substr(v2_start, v2_end - v2_start);
+    const auto twice = swap_once(
+        text, v2, v2 + "," + swap_once(v2, R"("venue": "uniswap_v2")", R"("venue": "v2b")"));
+    EXPECT_EQ(parse_market(twice).error,
+              "pools[2].address: duplicate pool 0xb4e16d0168e52d35cacd2c6185b44281ec28c9dc (also "
+              "pools[1])");
+}
+
+TEST(MarketFile, APoolWhosePriceContradictsTheBooksIsRefused) {
+    const auto text = read_all(data_dir + "eth_usdc.json");
+    // Decimals swapped: the pool reads WETH at ~1.9e-21 USDC.
+    const auto decimals = swap_once(text, R"("decimals0": 6,
+   "decimals1": 18,
+   "fee": 3000,
+   "reserve0")",
+                                    R"("decimals0": 18,
+   "decimals1": 6,
+   "fee": 3000,
+   "reserve0")");
+    const auto d = parse_market(decimals).error;
+    EXPECT_EQ(d.rfind("pools[1]: spot price ", 0), 0u) << d;
+    EXPECT_NE(d.find(" contradicts the books' mid 19"), std::string::npos) << d;
+    EXPECT_NE(d.find("(more than a factor 2 apart: check token0/token1, decimals0/decimals1 and "
+                     "the reserves)"),
+              std::string::npos)
+        << d;
+    // A reserve off by a factor 10 (and 3): refused at 10, kept at 1.5.
+    const auto ten = parse_market(swap_once(text, R"("reserve0": "19213300000000")",
+                                            R"("reserve0": "192133000000000")"))
+                         .error;
+    EXPECT_EQ(ten.rfind("pools[1]: spot price 1921", 0), 0u) << ten;
+    EXPECT_NE(parse_market(swap_once(text, R"("reserve0": "19213300000000")",
+                                     R"("reserve0": "57639900000000")"))
+                  .error.find("contradicts"),
+              std::string::npos);
+    EXPECT_TRUE(parse_market(swap_once(text, R"("reserve0": "19213300000000")",
+                                       R"("reserve0": "28819950000000")"))
+                    .ok());
+}
+
+TEST(MarketFile, UnreadableFilesNameThePathAndTheCause) {
+    EXPECT_EQ(load_market("/nonexistent/m.json").error,
+              "/nonexistent/m.json: No such file or directory");
+    EXPECT_EQ(load_market(data_dir).error, data_dir + ": is a directory");
+    EXPECT_EQ(load_market("/dev/null").error, "/dev/null: empty file");
 }
