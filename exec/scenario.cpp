@@ -398,6 +398,11 @@ scenario_result load_scenario(const std::string& path) {
     if (s.feeds.empty() && !s.live.configured() && r.error.empty()) {
         r.fail("feeds", "at least one [[feeds]] recording (or a [[live.feeds]] venue) is required");
     }
+    if (r.error.empty()) {
+        if (std::string err = check_scenario(s); !err.empty()) {
+            r.error = r.file + ": " + err;
+        }
+    }
     if (!r.error.empty()) {
         out.error = r.error;
         return out;

@@ -130,4 +130,11 @@ struct scenario_result {
 };
 [[nodiscard]] scenario_result load_scenario(const std::string& path);
 
+/// A loaded scenario's contradictions (the same recording, symbol or pool twice, a pool quoted
+/// in a currency that is not a quote alias, a journal that is one of the inputs): "field:
+/// reason", or empty (scenario_checks.cpp; load_scenario calls it).
+[[nodiscard]] std::string check_scenario(const scenario& s);
+/// The same file (one inode), or the same path when either does not exist yet.
+[[nodiscard]] bool same_file(const std::string& a, const std::string& b);
+
 } // namespace ballast::exec
