@@ -168,6 +168,9 @@ void engine_impl::book_fill(order& o, const sim_fill& f) noexcept {
     cash_from_fills += cash;
     o.gas_quote += f.gas_quote;
     ++fills;
+    note_series_venue_fill(o.kind == router::source_kind::book ? books[o.source].venue_terms
+                                                               : pools[o.source].venue_terms,
+                           f.notional_quote);
     if (progress != nullptr) {
         progress->fills.store(fills, std::memory_order_relaxed);
     }

@@ -1,6 +1,7 @@
 // The report's time series on the engine thread: every series_period_ns of market time, the
 // weight and the spot / derivative delta of each underlying and the worst health each book had;
-// each parent's cumulative fills. Storage is sized before the run; sampling never allocates.
+// each parent's and each venue's cumulative fills. Storage is sized before the run; sampling never
+// allocates.
 #include "exec/engine_state.hpp"
 
 namespace ballast::exec {
@@ -25,6 +26,8 @@ void engine_impl::prepare_series() {
     }
     series.executed.clear();
     series.executed.reserve(parents.capacity());
+    series.venue_fills.assign(sc.venues.size(), {});
+    series.venue_notional.assign(sc.venues.size(), 0.0);
     series.next_at = 0;
 }
 
@@ -84,6 +87,14 @@ void engine_impl::note_series_fill(std::uint32_t parent) noexcept {
     paths[parent].offer({now, parents[parent].summary.filled_base});
 }
 
+void engine_impl::note_series_venue_fill(std::size_t venue, double notional_quote) noexcept {
+    if (venue >= series.venue_fills.size()) {
+        return; // prepare_series() not run
+    }
+    series.venue_notional[venue] += notional_quote;
+    series.venue_fills[venue].offer({now, series.venue_notional[venue]});
+}
+
 void engine_impl::collect_series(run_result& r) {
     take_series_sample(); // the series end at the run's end
     run_series& s = r.series;
@@ -131,6 +142,18 @@ void engine_impl::collect_series(run_result& r) {
             }
         }
         s.parents.push_back(std::move(path));
+    }
+    for (std::size_t v = 0; v < series.venue_fills.size(); ++v) {
+        if (series.venue_fills[v].offered() == 0) {
+            continue;
+        }
+        venue_path path;
+        path.name = sc.venues[v].name;
+        path.notional.push_back({market_start, 0.0});
+        for (const timed_value& p : series.venue_fills[v].points()) {
+            path.notional.push_back(p);
+        }
+        s.venues.push_back(std::move(path));
     }
     for (std::size_t h = 0; h < hop_count; ++h) {
         const auto which = static_cast<hop>(h);

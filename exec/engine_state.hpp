@@ -373,6 +373,7 @@ class engine_impl {
     void note_series_update(std::size_t slot) noexcept;
     void take_series_sample() noexcept;
     void note_series_fill(std::uint32_t parent) noexcept;
+    void note_series_venue_fill(std::size_t venue, double notional_quote) noexcept;
     /// The series into the result, with a last sample and the latency histograms' buckets.
     void collect_series(run_result& r);
 };

@@ -38,7 +38,7 @@ section { margin: 14px 0 22px 0; }
 <p id="summary"></p>
 <section><h2>Weights against targets and bands</h2><p class="note">each underlying's weight over market time (solid), its target (dashed) and its band (shaded)</p><div class="chart"><canvas id="chart-weights"></canvas></div></section>
 <section><h2>Execution trajectory against schedule</h2><p class="note">each parent's cumulative fills (solid) and its schedule (dashed), in % of the parent's quantity</p><div class="chart"><canvas id="chart-trajectory"></canvas></div></section>
-<section><h2>Fills by venue</h2><p class="note">notional traded per venue and instrument (bars) and fills (dots)</p><div class="chart"><canvas id="chart-fills"></canvas></div></section>
+<section><h2>Fills by venue</h2><p class="note">notional traded per venue and instrument (bars) and fills (dots); below, each venue's cumulative filled notional over market time</p><div class="chart"><canvas id="chart-fills"></canvas></div><div class="chart"><canvas id="chart-fills-time"></canvas></div></section>
 <section><h2>Cost against the naive plan and the router's baselines</h2><p class="note" id="cost-note"></p><div class="chart"><canvas id="chart-cost"></canvas></div></section>
 <section><h2>Synthetic leg</h2><p class="note" id="synthetic-note"></p><div class="chart"><canvas id="chart-synthetic"></canvas></div></section>
 <section><h2>Book health over time</h2><p class="note">mirrored books by their worst state in each sample's period</p><div class="chart"><canvas id="chart-health"></canvas></div></section>
@@ -152,6 +152,15 @@ constexpr std::string_view page_app = R"html(
     options: { scales: { y: { title: { display: true, text: 'notional (quote)' } },
                          y1: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false },
                                title: { display: true, text: 'fills' } } } } });
+
+  make(document.getElementById('chart-fills-time'), {
+    type: 'line',
+    data: { datasets: s.venues.map((v, k) => ({
+      label: v.name, data: v.notional.map((pt) => ({ x: pt[0], y: pt[1] })), stepped: true,
+      borderColor: color(k), backgroundColor: fade(color(k), 0.35), fill: k === 0 ? 'origin' : '-1',
+      borderWidth: 2, pointRadius: 2 })) },
+    options: { scales: { x: timeAxis, y: { stacked: true, beginAtZero: true,
+                                           title: { display: true, text: 'cumulative notional (quote)' } } } } });
 
   // Cost against the naive plan and the router's baselines.
   {
@@ -364,7 +373,7 @@ std::string check_report_json(std::string_view json) {
     }
     simdjson::dom::object series = top["series"].get_object().value_unsafe();
     for (const std::string_view key :
-         {"t", "underlyings", "books", "parents", "latency", "health_states"}) {
+         {"t", "underlyings", "books", "parents", "venues", "latency", "health_states"}) {
         if (std::string e = need(series, "series.", key, t::ARRAY); !e.empty()) {
             return e;
         }

@@ -175,6 +175,14 @@ std::string series_json(const run_series& s, std::int64_t market_start_ns) {
         o.array(p.executed, point);
         o.text += '}';
     });
+    o.key("venues");
+    o.array(s.venues, [&](const venue_path& v) {
+        o.key("name", true);
+        feed::append_json_string(o.text, v.name);
+        o.key("notional");
+        o.array(v.notional, point);
+        o.text += '}';
+    });
     o.key("latency");
     o.array(s.latency, [&](const latency_buckets& l) {
         o.key("hop", true);

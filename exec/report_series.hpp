@@ -19,6 +19,8 @@ inline constexpr std::int64_t series_period_ns = 100'000'000;
 inline constexpr std::size_t series_capacity = 256;
 /// Points a parent's executed trajectory keeps at most.
 inline constexpr std::size_t trajectory_capacity = 64;
+/// Points a venue's cumulative fills keep at most.
+inline constexpr std::size_t venue_fills_capacity = 128;
 
 /// Which offers a bounded series keeps: every `stride()`-th, starting with the first. When the
 /// series is full, rows 0, 2, 4, ... are kept as rows 0, 1, 2, ... and the stride doubles, so
@@ -155,6 +157,9 @@ struct series_sampler {
     std::vector<std::uint8_t> worst_health; ///< by book: the worst since the last sample
     /// By parent index; capacity reserved for every parent the engine can hold.
     std::vector<decimated_series<timed_value, trajectory_capacity>> executed;
+    /// By venue (the scenario's [[venues]] order): cumulative filled notional at each fill.
+    std::vector<decimated_series<timed_value, venue_fills_capacity>> venue_fills;
+    std::vector<double> venue_notional;
     std::int64_t next_at = 0; ///< market time of the next sample (0: at the first update)
 };
 
@@ -181,6 +186,12 @@ struct parent_path {
     std::vector<timed_value> executed; ///< fill times, cumulative filled quantity
 };
 
+/// One venue's fills: cumulative notional (quote) over time, from 0 at the market's start.
+struct venue_path {
+    std::string name;
+    std::vector<timed_value> notional;
+};
+
 /// Power-of-two latency buckets of one hop: `count[i]` samples in (le_ns[i-1], le_ns[i]].
 struct latency_buckets {
     std::string hop;
@@ -197,6 +208,7 @@ struct run_series {
     std::vector<underlying_series> underlyings;
     std::vector<book_series> books;
     std::vector<parent_path> parents; ///< by run_result::parents index
+    std::vector<venue_path> venues;   ///< venues that filled anything
     std::vector<latency_buckets> latency;
 };
 
