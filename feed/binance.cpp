@@ -176,11 +176,17 @@ void binance_feed::on_depth(const feed_frame& f, ondemand::object data, bool rep
         data.find_field_unordered("u").get_int64().get(ev.last) || ev.first > ev.last ||
         ev.first < 0) {
         reject(b, f, "depthUpdate: missing or inconsistent U/u");
+        if (b->health == book_health::live) {
+            mark_stale(*b, book_health::stale_gap, f, "update without a valid U/u: resync");
+        }
         return;
     }
     if (market_ == binance_market::usdm &&
         data.find_field_unordered("pu").get_int64().get(ev.prev_last)) {
         reject(b, f, "depthUpdate: missing pu");
+        if (b->health == book_health::live) {
+            mark_stale(*b, book_health::stale_gap, f, "update without pu: resync");
+        }
         return;
     }
     if (b->health != book_health::live) {

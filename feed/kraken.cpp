@@ -215,7 +215,14 @@ void kraken_feed::on_book(const feed_frame& f, venue_book& b, std::size_t depth)
         mark_stale(b, book_health::stale_gap, f, "malformed update: resubscribe");
         return;
     }
-    if (has_checksum_ && !verify_checksum(b, false, checksum_, f)) {
+    // Kraken v1 sends "c" with every book update (snapshots carry none): an update without it
+    // cannot be verified, so the book is no longer known to be right.
+    if (!has_checksum_) {
+        reject(&b, f, "book update without checksum \"c\"", channel_);
+        mark_stale(b, book_health::stale_checksum, f, "unverifiable update: resubscribe");
+        return;
+    }
+    if (!verify_checksum(b, false, checksum_, f)) {
         return;
     }
     apply_verified(b, false, f);

@@ -76,8 +76,11 @@ void okx_feed::on_frame(const feed_frame& f) noexcept {
         reject(nullptr, f, "action is not a string");
         return;
     }
-    if (action.empty()) {
-        action = "snapshot"; // books5 and bbo-tbt carry no action: always full
+    // books5 and bbo-tbt carry no action (always full) and no checksum; the incremental
+    // channels (books, books-l2-tbt, books50-l2-tbt) send a checksum with every message.
+    const bool always_full = action.empty();
+    if (always_full) {
+        action = "snapshot";
     }
     venue_book* b = book_for(inst, f, /*keep_text=*/true);
     if (b == nullptr) {
@@ -182,7 +185,12 @@ void okx_feed::on_frame(const feed_frame& f) noexcept {
     if (seq >= 0) {
         b->last_seq = seq;
     }
-    if (have_checksum && checksum_value != 0) {
+    if (!have_checksum && !always_full) {
+        reject(b, f, "book message without checksum (this channel always sends one)");
+        mark_stale(*b, book_health::stale_checksum, f, "unverifiable book: resubscribe");
+        return;
+    }
+    if (have_checksum) { // 0 is a checksum like any other
         const std::int32_t expected = static_cast<std::int32_t>(
             checksum_value > INT32_MAX ? static_cast<std::uint32_t>(checksum_value)
                                        : checksum_value);

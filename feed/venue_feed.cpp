@@ -3,6 +3,7 @@
 #include "feed/json_levels.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <tuple>
 
 namespace ballast::feed {
@@ -216,8 +217,9 @@ bool venue_feed::convert_staged(venue_book& b, const feed_frame& f) noexcept {
         }
         constexpr int max_decimals = 18; // 10^-18 steps still hold the venues' values in int64
         if (pd > max_decimals || qd > max_decimals) {
-            reject(&b, f, pd > max_decimals ? "price: " : "size: ",
-                   "more than 18 decimals for a derived scale");
+            reject(&b, f,
+                   pd > max_decimals ? "price with more than 18 decimals (derived scale)"
+                                     : "size with more than 18 decimals (derived scale)");
             return false;
         }
         if ((pd > b.spec->tick.exponent || qd > b.spec->lot.exponent) &&
@@ -225,16 +227,29 @@ bool venue_feed::convert_staged(venue_book& b, const feed_frame& f) noexcept {
             return false;
         }
     }
+    // `ask price "abc": not a decimal number`: the field, the value as sent, the cause. Formatted
+    // on the stack (rejects are rare, but this stays allocation-free); long values are cut.
+    const auto bad_level = [&](std::string_view field, std::string_view value,
+                               std::string_view why) {
+        char text[192];
+        const int cut = static_cast<int>(std::min<std::size_t>(value.size(), 64));
+        const int n =
+            std::snprintf(text, sizeof text, "%.*s \"%.*s%s\": %.*s",
+                          static_cast<int>(field.size()), field.data(), cut, value.data(),
+                          value.size() > 64 ? "..." : "", static_cast<int>(why.size()), why.data());
+        reject(&b, f,
+               std::string_view(text, std::min<std::size_t>(n > 0 ? n : 0, sizeof text - 1)));
+    };
     for (auto& l : staged_) {
         const auto px = b.spec->parse_price(l.px_text);
         if (!px.ok() || px.value.value() <= 0) {
-            reject(&b, f, l.s == side::bid ? "bid price: " : "ask price: ",
-                   px.ok() ? std::string_view("non-positive") : to_string(px.error));
+            bad_level(l.s == side::bid ? "bid price" : "ask price", l.px_text,
+                      px.ok() ? std::string_view("not positive") : to_string(px.error));
             return false;
         }
         const auto sz = b.spec->parse_qty(l.sz_text);
         if (!sz.ok()) {
-            reject(&b, f, l.s == side::bid ? "bid size: " : "ask size: ", to_string(sz.error));
+            bad_level(l.s == side::bid ? "bid size" : "ask size", l.sz_text, to_string(sz.error));
             return false;
         }
         if (b.book.keeps_text() &&

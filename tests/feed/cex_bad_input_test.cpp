@@ -156,14 +156,22 @@ TEST_F(bybit_fixture, TruncatedInvalidAndUnknownMessagesAreCounted) {
     EXPECT_EQ(book().book.best_bid().px, price(1000));
 }
 
+namespace {
+
+void send_nknusdt_snapshot(binance_feed& feed, std::int64_t last_update_id) {
+    padded_frame snap(R"({"lastUpdateId":)" + std::to_string(last_update_id) +
+                          R"(,"bids":[["0.35000","10.0"]],"asks":[["0.35100","5.0"]]})",
+                      1, "https://api.binance.com/api/v3/depth?symbol=NKNUSDT&limit=1000", true);
+    feed.on_frame(snap.frame);
+}
+
+} // namespace
+
 TEST(BinanceBadInput, GapAfterSnapshotForcesResync) {
     auto reg = registry();
     reject_log log;
     binance_feed feed(binance_market::spot, reg, log);
-    padded_frame snap(
-        R"({"lastUpdateId":100,"bids":[["0.35000","10.0"]],"asks":[["0.35100","5.0"]]})", 1,
-        "https://api.binance.com/api/v3/depth?symbol=NKNUSDT&limit=1000", true);
-    feed.on_frame(snap.frame);
+    send_nknusdt_snapshot(feed, 100);
     auto ev = [](std::int64_t U, std::int64_t u) {
         return R"({"stream":"nknusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"NKNUSDT","U":)" +
                std::to_string(U) + R"(,"u":)" + std::to_string(u) +
@@ -192,6 +200,30 @@ TEST(BinanceBadInput, GapAfterSnapshotForcesResync) {
     EXPECT_EQ(b->health, book_health::live);
     EXPECT_EQ(b->last_seq, 112);
     EXPECT_EQ(b->book.best_bid().px, price(35010));
+}
+
+TEST(BinanceBadInput, AnUpdateRejectedForItsSequenceFieldsMakesTheBookStale) {
+    for (const std::string& fields :
+         {std::string(R"("u":106)"), std::string(R"("U":106)"), std::string(R"("U":107,"u":106)"),
+          std::string(R"("U":"x","u":106)")}) {
+        auto reg = registry();
+        reject_log log;
+        binance_feed feed(binance_market::spot, reg, log);
+        send_nknusdt_snapshot(feed, 100);
+        const auto* b = feed.find_book("NKNUSDT");
+        ASSERT_NE(b, nullptr);
+        ASSERT_EQ(b->health, book_health::live);
+        padded_frame bad(
+            R"({"stream":"nknusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"NKNUSDT",)" +
+                fields + R"(,"b":[],"a":[]}})",
+            2);
+        feed.on_frame(bad.frame);
+        EXPECT_EQ(b->health, book_health::stale_gap) << fields;
+        EXPECT_EQ(b->counters.rejected, 1u) << fields;
+        ASSERT_FALSE(log.entries().empty());
+        EXPECT_EQ(log.entries()[0].reason, "NKNUSDT: depthUpdate: missing or inconsistent U/u");
+        EXPECT_EQ(feed.snapshot_requests(), std::vector<std::string>{"NKNUSDT"}) << fields;
+    }
 }
 
 TEST(BinanceBadInput, UsdmFirstEventMustStraddleSnapshot) {
@@ -243,13 +275,13 @@ TEST(OkxBadInput, ChecksumMismatchMarksStale) {
     reject_log log;
     okx_feed feed(reg, log);
     padded_frame snap(
-        R"({"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":"snapshot","data":[{"asks":[["5.148","60","0","1"]],"bids":[["5.14","427","0","4"]],"ts":"1","checksum":0}]})",
+        R"({"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":"snapshot","data":[{"asks":[["5.148","60","0","1"]],"bids":[["5.14","427","0","4"]],"ts":"1","checksum":-442898157}]})",
         1);
     feed.on_frame(snap.frame);
     const auto* b = feed.find_book("UNI-USD-SWAP");
     ASSERT_NE(b, nullptr);
     EXPECT_EQ(b->health, book_health::live);
-    EXPECT_EQ(b->counters.checksum_ok, 0u); // checksum 0: not checked
+    EXPECT_EQ(b->counters.checksum_ok, 1u); // CRC32 of "5.14:427:5.148:60" as int32
     padded_frame upd(
         R"({"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":"update","data":[{"asks":[],"bids":[["5.13","1","0","1"]],"ts":"2","checksum":12345}]})",
         2);
@@ -258,31 +290,107 @@ TEST(OkxBadInput, ChecksumMismatchMarksStale) {
     EXPECT_EQ(b->health, book_health::stale_checksum);
 }
 
+TEST(OkxBadInput, AMissingChecksumIsARejectAndTheBookGoesStale) {
+    auto reg = registry();
+    reject_log log;
+    okx_feed feed(reg, log);
+    const std::string snap_text =
+        R"({"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":"snapshot","data":[{"asks":[["5.148","60","0","1"]],"bids":[["5.14","427","0","4"]],"ts":"1"CHECKSUM}]})";
+    const auto with = [&](const std::string& checksum) {
+        auto t = snap_text;
+        return t.replace(t.find("CHECKSUM"), 8, checksum);
+    };
+    // A snapshot without a checksum on `books`: rejected, the book never goes live.
+    padded_frame no_sum(with(""), 1);
+    feed.on_frame(no_sum.frame);
+    const auto* b = feed.find_book("UNI-USD-SWAP");
+    ASSERT_NE(b, nullptr);
+    EXPECT_NE(b->health, book_health::live);
+    EXPECT_EQ(b->counters.rejected, 1u);
+    ASSERT_GE(log.entries().size(), 1u); // then the stale report
+    EXPECT_EQ(log.entries()[0].reason,
+              "UNI-USD-SWAP: book message without checksum (this channel always sends one)");
+    // 0 is a checksum like any other: verified, and here wrong.
+    padded_frame zero(with(R"(,"checksum":0)"), 2);
+    feed.on_frame(zero.frame);
+    EXPECT_EQ(b->counters.checksum_fail, 1u);
+    EXPECT_EQ(b->health, book_health::stale_checksum);
+    padded_frame good(with(R"(,"checksum":-442898157)"), 3);
+    feed.on_frame(good.frame);
+    EXPECT_EQ(b->health, book_health::live);
+    EXPECT_EQ(b->counters.checksum_ok, 1u);
+    // An update without its checksum: rejected, stale until the next snapshot.
+    padded_frame upd(
+        R"({"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":"update","data":[{"asks":[],"bids":[["5.13","1","0","1"]],"ts":"2"}]})",
+        4);
+    feed.on_frame(upd.frame);
+    EXPECT_EQ(b->health, book_health::stale_checksum);
+    EXPECT_EQ(b->counters.rejected, 2u);
+    padded_frame later(
+        R"({"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":"update","data":[{"asks":[],"bids":[["5.12","1","0","1"]],"ts":"3","checksum":1}]})",
+        5);
+    feed.on_frame(later.frame);
+    EXPECT_EQ(b->health, book_health::stale_checksum); // dropped until resynced
+    feed.on_frame(good.frame);
+    EXPECT_EQ(b->health, book_health::live);
+    // books5 sends full books without a checksum: accepted.
+    padded_frame five(
+        R"({"arg":{"channel":"books5","instId":"UNI-USD-SWAP"},"data":[{"asks":[["5.148","60","0","1"]],"bids":[["5.14","427","0","4"]],"ts":"4"}]})",
+        6);
+    feed.on_frame(five.frame);
+    EXPECT_EQ(b->health, book_health::live);
+}
+
+TEST(OkxBadInput, ABadLevelNamesItsValue) {
+    auto reg = registry();
+    reject_log log;
+    okx_feed feed(reg, log);
+    std::uint64_t line = 0;
+    for (const auto& [px, reason] :
+         std::vector<std::pair<std::string, std::string>>{{"abc", "ask price \"abc\": "},
+                                                          {"", "ask price \"\": "},
+                                                          {"-5", "ask price \"-5\": "},
+                                                          {"1e999", "ask price \"1e999\": "}}) {
+        padded_frame f(
+            R"({"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":"snapshot","data":[{"asks":[[")" +
+                px + R"(","60","0","1"]],"bids":[["5.14","427","0","4"]],"ts":"1","checksum":1}]})",
+            ++line);
+        feed.on_frame(f.frame);
+        ASSERT_GE(log.entries().size(), 2u); // the reject, then the stale report
+        const auto& got = log.entries()[log.entries().size() - 2].reason;
+        EXPECT_EQ(got.rfind("UNI-USD-SWAP: " + reason, 0), 0u) << got;
+        EXPECT_EQ(got.find("  "), std::string::npos) << got;
+    }
+}
+
 TEST(OkxBadInput, SeqIdChainKeepAliveResetAndGap) {
     auto reg = registry();
     reject_log log;
     okx_feed feed(reg, log);
-    auto m = [](std::string_view action, std::int64_t prev, std::int64_t seq,
-                std::string_view bids) {
+    // The checksums are CRC32 of the book after each message ("5.1:1:5.2:1", ...) as int32.
+    auto m = [](std::string_view action, std::int64_t prev, std::int64_t seq, std::string_view bids,
+                std::int64_t checksum) {
         return std::string(R"({"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":")") +
                std::string(action) + R"(","data":[{"asks":[["5.2","1","0","1"]],"bids":)" +
-               std::string(bids) + R"(,"ts":"1","checksum":0,"prevSeqId":)" + std::to_string(prev) +
-               R"(,"seqId":)" + std::to_string(seq) + "}]}";
+               std::string(bids) + R"(,"ts":"1","checksum":)" + std::to_string(checksum) +
+               R"(,"prevSeqId":)" + std::to_string(prev) + R"(,"seqId":)" + std::to_string(seq) +
+               "}]}";
     };
     std::uint64_t line = 0;
     auto send = [&](const std::string& t) {
         padded_frame f(t, ++line);
         feed.on_frame(f.frame);
     };
-    send(m("snapshot", -1, 10, R"([["5.1","1","0","1"]])"));
-    send(m("update", 10, 11, R"([["5.11","1","0","1"]])"));
-    send(m("update", 11, 11, "[]"));                       // keep-alive
-    send(m("update", 11, 3, R"([["5.12","1","0","1"]])")); // sequence reset: seqId < prevSeqId
+    send(m("snapshot", -1, 10, R"([["5.1","1","0","1"]])", -1624738658));
+    send(m("update", 10, 11, R"([["5.11","1","0","1"]])", 668671403));
+    send(m("update", 11, 11, "[]", 668671403)); // keep-alive
+    send(m("update", 11, 3, R"([["5.12","1","0","1"]])",
+           -1861710951)); // sequence reset: seqId < prevSeqId
     const auto* b = feed.find_book("UNI-USD-SWAP");
     EXPECT_EQ(b->health, book_health::live);
     EXPECT_EQ(b->last_seq, 3);
     EXPECT_EQ(b->counters.applied, 4u);
-    send(m("update", 7, 8, R"([["5.13","1","0","1"]])")); // gap
+    send(m("update", 7, 8, R"([["5.13","1","0","1"]])", 0)); // gap
     EXPECT_EQ(b->health, book_health::stale_gap);
     EXPECT_EQ(b->counters.gaps, 1u);
 }

@@ -32,9 +32,9 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view symbol = "TST-USD";
 
-/// An OKX `books` snapshot of the test instrument (checksum 0: not checked).
+/// An OKX `books` snapshot of the test instrument (its checksum: CRC32 of "100.5:3:101.5:2").
 std::string okx_snapshot() {
-    return R"({"arg":{"channel":"books","instId":"TST-USD"},"action":"snapshot","data":[{"asks":[["101.5","2","0","1"]],"bids":[["100.5","3","0","1"]],"ts":"1","checksum":0}]})";
+    return R"({"arg":{"channel":"books","instId":"TST-USD"},"action":"snapshot","data":[{"asks":[["101.5","2","0","1"]],"bids":[["100.5","3","0","1"]],"ts":"1","checksum":-1016998308}]})";
 }
 
 /// A one-connection WebSocket server on its own thread: after the handshake (unless

@@ -162,6 +162,34 @@ TEST_F(kraken_fixture, ChecksumMismatchLeavesTheBookAndWaitsForASnapshot) {
     EXPECT_EQ(book().counters.applied, 2u);
 }
 
+TEST_F(kraken_fixture, AnUpdateWithoutItsChecksumIsRejectedAndTheBookWaitsForASnapshot) {
+    // v1 sends "c" with every update: without it the update cannot be verified.
+    for (const std::string frame :
+         {std::string(R"([7,{"a":[["5.00000","0.50000000","2.0"]]},"book-10","XBT/USD"])"),
+          std::string(R"([7,{"a":[["5.00000","0.50000000","2.0"]]},{"b":[["4.90000","0.00000000",)"
+                      R"("2.1"]]},"book-10","XBT/USD"])")}) {
+        snapshot();
+        const std::string before = book_levels(book());
+        const auto rejected = book().counters.rejected;
+        send(frame);
+        EXPECT_EQ(book_levels(book()), before) << frame; // never applied unverified
+        EXPECT_EQ(book().health, book_health::stale_checksum) << frame;
+        EXPECT_EQ(book().counters.rejected, rejected + 1) << frame;
+        EXPECT_TRUE(logged("book update without checksum \"c\"")) << frame;
+        send(update(R"({"a":[["5.00000","1.00000000","3.0"]]})", crc_of(snapshot_digits)));
+        EXPECT_EQ(book().health, book_health::stale_checksum); // dropped until the snapshot
+    }
+    snapshot();
+    EXPECT_EQ(book().health, book_health::live);
+}
+
+TEST_F(kraken_fixture, AChecksumOfZeroIsVerifiedLikeAnyOther) {
+    snapshot();
+    send(update(R"({"a":[["5.00000","1.00000000","3.0"]]})", 0));
+    EXPECT_EQ(book().health, book_health::stale_checksum);
+    EXPECT_EQ(book().counters.checksum_fail, 1u);
+}
+
 TEST_F(kraken_fixture, LostUpdateIsCaughtByTheNextChecksum) {
     snapshot();
     // The venue applied "5.0 -> 0.5" (lost here) and then "5.1 -> 2.5": its checksum covers both.
