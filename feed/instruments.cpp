@@ -1,5 +1,6 @@
 #include "feed/instruments.hpp"
 
+#include "book/config_file.hpp"
 #include "feed/detail/instrument_reply.hpp"
 
 #include <simdjson.h>
@@ -8,8 +9,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 namespace ballast::feed {
 
@@ -170,14 +169,6 @@ using detail::load_status;
 using detail::reply_origin;
 using detail::spec_list;
 using detail::value_text;
-
-std::string read_file(const std::string& path, bool& ok) {
-    std::ifstream in(path, std::ios::binary);
-    ok = static_cast<bool>(in);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 std::string lower(std::string_view s) {
     std::string r(s);
@@ -430,14 +421,11 @@ std::optional<std::string> load_instrument_reply(std::string_view venue, std::st
 
 std::optional<std::string> load_instrument_toml(std::string_view text, std::string_view source,
                                                 instrument_registry& out) {
-    toml::table root;
-    try {
-        root = toml::parse(text, source);
-    } catch (const toml::parse_error& e) {
-        std::ostringstream ss;
-        ss << source << ":" << e.source().begin.line << ": " << e.description();
-        return ss.str();
+    auto document = config_file::parse_toml(text, source);
+    if (!document.ok()) {
+        return document.error;
     }
+    const toml::table root = std::move(document.table);
     std::string errors;
     auto add_error = [&](std::size_t i, std::string_view field, std::string_view why) {
         if (!errors.empty()) {
@@ -529,21 +517,19 @@ std::optional<std::string> load_instrument_toml(std::string_view text, std::stri
 }
 
 std::optional<std::string> load_instrument_file(const std::string& path, instrument_registry& out) {
-    bool ok = false;
-    const std::string text = read_file(path, ok);
-    if (!ok) {
-        return path + ": cannot read";
+    // A directory, an empty file, an unreadable one: the path and the cause (book/config_file).
+    const auto read = config_file::read_text(path);
+    if (!read.ok()) {
+        return read.error;
     }
+    const std::string& text = read.text;
     if (path.ends_with(".toml")) {
         return load_instrument_toml(text, path, out);
     }
     std::string_view body = text;
     while (!body.empty() && (body.front() == ' ' || body.front() == '\n' || body.front() == '\r' ||
                              body.front() == '\t')) {
-        body.remove_prefix(1);
-    }
-    if (body.empty()) {
-        return path + ": empty instrument list";
+        body.remove_prefix(1); // not empty: read_text refuses a blank file
     }
     spec_list specs;
     load_status st;

@@ -1,9 +1,9 @@
 #include "feed/pool_follower.hpp"
 
+#include "book/config_file.hpp"
 #include "feed/recording.hpp"
 
 #include <algorithm>
-#include <fstream>
 
 namespace ballast::feed {
 
@@ -378,11 +378,18 @@ std::size_t pool_follower::resume(std::uint64_t through_block) {
     return resumed;
 }
 
-bool pool_follower::on_message(const eth_message& m) {
+bool pool_follower::on_message(const eth_message& m, std::string_view where) {
     if (!m.ok()) {
         ++stats_.malformed;
-        report(nullptr, nullptr,
-               "message: " + std::string(m.error_field) + ": " + std::string(to_string(m.error)));
+        // "line 3: malformed JSON-RPC", "line 4: result.blockNumber: malformed quantity": the
+        // field only when it is one ("message" is the whole message).
+        std::string reason(where.empty() ? "message" : where);
+        reason += ": ";
+        if (!m.error_field.empty() && m.error_field != "message") {
+            reason.append(m.error_field).append(": ");
+        }
+        reason += to_string(m.error);
+        report(nullptr, nullptr, std::move(reason));
         return false;
     }
     switch (m.kind) {
@@ -416,25 +423,40 @@ pool_replay_result replay_pool_recording(std::span<const std::string> pool_files
         }
         follower.add_pool(std::move(loaded.state));
     }
-    std::ifstream in(recording_path, std::ios::binary);
-    if (!in) {
-        result.error = recording_path + ": cannot open";
+    // A directory, an empty file, an unreadable one: errors naming the path (book/config_file).
+    const auto text = config_file::read_text(recording_path);
+    if (!text.ok()) {
+        result.error = text.error;
         return result;
     }
     eth_rpc_decoder decoder;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos) {
+    std::uint64_t decoded = 0;
+    std::uint64_t line_no = 0;
+    std::string_view rest = text.text;
+    while (!rest.empty()) {
+        const auto eol = rest.find('\n');
+        const std::string_view line = rest.substr(0, eol);
+        rest = eol == std::string_view::npos ? std::string_view{} : rest.substr(eol + 1);
+        ++line_no;
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos) {
             continue;
         }
         ++result.messages;
         if (line.starts_with(R"({"ballast":)")) {
-            apply_marker(follower, line);
+            apply_marker(follower, std::string(line));
             continue;
         }
-        follower.on_message(decoder.decode(line));
+        const auto m = decoder.decode(line);
+        decoded += m.ok() ? 1 : 0;
+        follower.on_message(m, "line " + std::to_string(line_no));
     }
     collect_follow_result(follower, result);
+    // Nothing the node said could be read: the pools' states say nothing about the recording's
+    // time, so the replay has no result (the caller exits 2).
+    if (decoded == 0) {
+        result.error = recording_path + ": no usable JSON-RPC message (" +
+                       std::to_string(result.messages) + " lines, none decodable)";
+    }
     return result;
 }
 

@@ -86,7 +86,8 @@ class pool_follower {
     std::size_t resume(std::uint64_t through_block);
     /// Applies every log and head in one decoded message; returns false for a message that
     /// failed to decode (counted as malformed).
-    bool on_message(const eth_message& message);
+    /// `where` (e.g. "line 3") prefixes the issue a malformed message reports.
+    bool on_message(const eth_message& message, std::string_view where = {});
 
     [[nodiscard]] std::size_t size() const noexcept { return pools_.size(); }
     [[nodiscard]] const pool_state& pool(std::size_t i) const noexcept { return pools_[i].state; }

@@ -308,7 +308,39 @@ TEST(EthPoolFollower, ReplaysARecordingToFinalPoolStates) {
 
     const std::vector<std::string> missing = {dex_dir + "nope.json"};
     EXPECT_EQ(replay_pool_recording(missing, path.string()).error,
-              dex_dir + "nope.json: cannot open");
+              dex_dir + "nope.json: No such file or directory");
+}
+
+TEST(EthPoolFollower, ARecordingWithoutOneUsableMessageIsAnError) {
+    const std::vector<std::string> pools = {dex_dir + "usdc_weth_v2.json"};
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("ballast_pool_rec_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    EXPECT_EQ(replay_pool_recording(pools, dir.string()).error, dir.string() + ": is a directory");
+    EXPECT_EQ(replay_pool_recording(pools, "/dev/null").error, "/dev/null: empty file");
+    const auto missing = (dir / "none.jsonl").string();
+    EXPECT_EQ(replay_pool_recording(pools, missing).error, missing + ": No such file or directory");
+    const auto write = [&](const std::string& name, const std::string& text) {
+        const auto p = (dir / name).string();
+        std::ofstream(p, std::ios::binary) << text;
+        return p;
+    };
+    EXPECT_EQ(replay_pool_recording(pools, write("blank.jsonl", "\n  \n")).error,
+              (dir / "blank.jsonl").string() + ": empty file");
+    const auto junk = write("junk.jsonl", "hello\n\nworld\n{\"jsonrpc\":\"2.0\"\n");
+    const auto r = replay_pool_recording(pools, junk);
+    EXPECT_EQ(r.error, junk + ": no usable JSON-RPC message (3 lines, none decodable)");
+    ASSERT_EQ(r.issues.size(), 3u);
+    // Where, then why, once: no "message: message:".
+    EXPECT_EQ(r.issues[0].reason, "line 1: malformed JSON-RPC");
+    EXPECT_EQ(r.issues[1].reason, "line 3: malformed JSON-RPC");
+    EXPECT_EQ(r.issues[2].reason, "line 4: malformed JSON-RPC");
+    // One decodable message is enough (here a head with nothing for the pool).
+    const auto one = write("one.jsonl", "junk\n" + head_notification(5) + "\n");
+    const auto ok = replay_pool_recording(pools, one);
+    EXPECT_TRUE(ok.ok()) << ok.error;
+    EXPECT_EQ(ok.stats.malformed, 1u);
+    std::filesystem::remove_all(dir);
 }
 
 namespace {

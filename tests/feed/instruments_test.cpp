@@ -374,7 +374,13 @@ TEST(InstrumentReplies, MalformedRepliesNameFieldValueAndReasonAndAddNothing) {
 TEST(InstrumentReplies, FileErrorsNameTheFile) {
     instrument_registry r;
     const std::string missing = ::testing::TempDir() + "/no_such_instruments.json";
-    EXPECT_EQ(*load_instrument_file(missing, r), missing + ": cannot read");
+    EXPECT_EQ(*load_instrument_file(missing, r), missing + ": No such file or directory");
+    const std::string dir = ::testing::TempDir();
+    EXPECT_EQ(*load_instrument_file(dir, r), dir + ": is a directory");
+    EXPECT_EQ(*load_instrument_file("/dev/null", r), "/dev/null: empty file");
+    const std::string empty_toml = ::testing::TempDir() + "/empty_instruments.toml";
+    std::ofstream(empty_toml).flush();
+    EXPECT_EQ(*load_instrument_file(empty_toml, r), empty_toml + ": empty file");
     const std::string bad = ::testing::TempDir() + "/bad_reply.json";
     std::ofstream(bad) << R"({"code":"0","data":[{"instType":"SPOT","instId":"A-B"}]})";
     const auto err = load_instrument_file(bad, r);
