@@ -1,5 +1,7 @@
 #include "exec/scenario.hpp"
 
+#include "book/config_file.hpp"
+
 #include <toml++/toml.h>
 
 #include <cmath>
@@ -148,19 +150,16 @@ scenario_result load_scenario(const std::string& path) {
     reader r;
     r.file = fs::path(path).filename().string();
     r.dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path().string() : ".";
-    toml::table root;
-    try {
-        root = toml::parse_file(path);
-    } catch (const toml::parse_error& e) {
-        const auto& b = e.source().begin;
-        if (!fs::exists(path)) {
-            out.error = path + ": cannot open the scenario file";
-        } else {
-            out.error = r.file + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
-                        ": " + std::string(e.description());
-        }
+    // The shared reader: "<path>: is a directory", "<path>: empty file", errno text, or
+    // "<path>:<line>: <reason>" (book/config_file).
+    const auto text = config_file::read_text(path);
+    auto parsed =
+        text.ok() ? config_file::parse_toml(text.text, path) : config_file::table_result{};
+    if (!text.ok() || !parsed.ok()) {
+        out.error = text.ok() ? parsed.error : text.error;
         return out;
     }
+    toml::table root = std::move(parsed.table);
     const toml::table& croot = root;
     scenario s;
     s.path = path;

@@ -1,9 +1,10 @@
 #include "exec/sim_accounts.hpp"
 
+#include "book/config_file.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 namespace ballast::exec {
@@ -175,14 +176,12 @@ std::strong_ordering operator<=>(const sim_decimal& a, const sim_decimal& b) noe
 
 sim_accounts_result parse_sim_accounts(std::string_view toml_text, const std::string& name) {
     sim_accounts_result r;
-    toml::table t;
-    try {
-        t = toml::parse(toml_text, name);
-    } catch (const toml::parse_error& e) {
-        r.error = "--accounts " + name + ": line " + std::to_string(e.source().begin.line) + ": " +
-                  std::string(e.description());
+    auto parsed = config_file::parse_toml(toml_text, name);
+    if (!parsed.ok()) {
+        r.error = "--accounts " + parsed.error; // "--accounts <path>:<line>: <reason>"
         return r;
     }
+    const toml::table t = std::move(parsed.table);
     const auto* list = t["account"].as_array();
     if (list == nullptr || list->empty()) {
         r.error = "--accounts " + name + ": no [[account]] table";
@@ -295,15 +294,13 @@ sim_accounts_result parse_sim_accounts(std::string_view toml_text, const std::st
 }
 
 sim_accounts_result load_sim_accounts(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
+    const auto text = config_file::read_text(path);
+    if (!text.ok()) {
         sim_accounts_result r;
-        r.error = "--accounts " + path + ": cannot read the file";
+        r.error = "--accounts " + text.error;
         return r;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return parse_sim_accounts(ss.str(), path);
+    return parse_sim_accounts(text.text, path);
 }
 
 } // namespace ballast::exec

@@ -131,10 +131,12 @@ MCowBQYDK2VwAyEAeHGUwZ8c1mK1d/5hyDAfDkB6cHvT+Gnb9cyHHyFd0Ws=
         "[[account]]\napi_key=\"k\"\nsecret=\"x\"\n[[account]]\napi_key=\"k\"\nsecret=\"y\"\n",
         "d.toml");
     EXPECT_NE(repeated.error.find("account 2: api_key repeats account 1's"), std::string::npos);
-    EXPECT_NE(parse_sim_accounts("[[account]\n", "e.toml").error.find("--accounts e.toml: line 1"),
+    EXPECT_NE(parse_sim_accounts("[[account]\n", "e.toml").error.find("--accounts e.toml:1: "),
               std::string::npos);
-    EXPECT_NE(load_sim_accounts("/nonexistent/accounts.toml").error.find("cannot read"),
-              std::string::npos);
+    EXPECT_EQ(load_sim_accounts("/nonexistent/accounts.toml").error,
+              "--accounts /nonexistent/accounts.toml: No such file or directory");
+    EXPECT_EQ(load_sim_accounts("/").error, "--accounts /: is a directory");
+    EXPECT_EQ(load_sim_accounts("/dev/null").error, "--accounts /dev/null: empty file");
 }
 
 TEST_F(engine_fixture, IocTakesLevelByLevelThenCancelsTheRest) {
