@@ -33,7 +33,7 @@ std::string report_named(std::string_view name) {
     return R"({"scenario":")" + std::string(name) +
            R"(","market_start":"2026-01-01T00:00:00.000Z","underlyings":[],"trades":[],)"
            R"("parents":[],"orders":{},"series":{"t":[],"underlyings":[],"books":[],)"
-           R"("parents":[],"latency":[],"health_states":[]}})";
+           R"("parents":[],"venues":[],"latency":[],"health_states":[]}})";
 }
 
 TEST(report_html, json_for_script_escapes_what_could_end_the_script_and_stays_the_same_json) {

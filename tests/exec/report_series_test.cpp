@@ -139,6 +139,7 @@ TEST(series_json, is_valid_json_with_times_from_the_market_start) {
     s.underlyings.push_back({"B\"T\\C</script>", {0.5, 0.25}, {1.0, 2.0}, {0.0, 0.5}});
     s.books.push_back({"venue:SYM", {0, 1}});
     s.parents.push_back({{{1'000'000'000, 0.0}, {1'200'000'000, 1.5}}, {{1'000'000'000, 0.0}}});
+    s.venues.push_back({"bybit_spot", {{1'000'000'000, 0.0}, {1'250'000'000, 1234.5}}});
     s.latency.push_back({"send", {1023, 2047}, {3, 4}});
     const std::string text = series_json(s, 1'000'000'000);
     simdjson::dom::parser parser;
@@ -156,6 +157,15 @@ TEST(series_json, is_valid_json_with_times_from_the_market_start) {
     double sched = 0;
     ASSERT_EQ(doc["parents"].at(0)["schedule"].at(1).at(1).get(sched), simdjson::SUCCESS);
     EXPECT_DOUBLE_EQ(sched, 1.5);
+    double venue_t = 0;
+    double notional = 0;
+    ASSERT_EQ(doc["venues"].at(0)["notional"].at(1).at(0).get(venue_t), simdjson::SUCCESS);
+    ASSERT_EQ(doc["venues"].at(0)["notional"].at(1).at(1).get(notional), simdjson::SUCCESS);
+    EXPECT_DOUBLE_EQ(venue_t, 0.25);
+    EXPECT_DOUBLE_EQ(notional, 1234.5);
+    std::uint64_t count = 0;
+    ASSERT_EQ(doc["latency"].at(0)["count"].at(1).get(count), simdjson::SUCCESS);
+    EXPECT_EQ(count, 4u);
 }
 
 } // namespace

@@ -11,8 +11,8 @@ namespace {
 
 using ballast::test::run_ballast;
 
-const char* const commands[] = {"follow", "greeks", "latency", "quote",    "record",   "replay",
-                                "risk",   "run",    "route",   "schedule", "sim-venue"};
+const char* const commands[] = {"follow", "greeks", "latency", "quote", "record",   "replay",
+                                "report", "risk",   "run",     "route", "schedule", "sim-venue"};
 
 TEST(ExitPolicy, VersionIsZeroEverywhere) {
     const auto top = run_ballast("--version");

@@ -135,6 +135,29 @@ TEST(report_cli, the_json_series_are_bounded_and_cover_the_run) {
         ASSERT_EQ(ex.at(ex.size() - 1).at(1).get(executed), simdjson::SUCCESS);
         EXPECT_NEAR(executed, filled, 1e-9);
     }
+    // Each venue's cumulative notional ends at what the trades table says it traded.
+    simdjson::dom::array venues;
+    simdjson::dom::array trades;
+    ASSERT_EQ(s["venues"].get(venues), simdjson::SUCCESS);
+    ASSERT_EQ(doc["trades"].get(trades), simdjson::SUCCESS);
+    EXPECT_GE(venues.size(), 1u);
+    for (auto v : venues) {
+        std::string_view name;
+        ASSERT_EQ(v["name"].get(name), simdjson::SUCCESS);
+        double traded = 0;
+        for (auto t : trades) {
+            std::string_view venue;
+            double notional = 0;
+            ASSERT_EQ(t["venue"].get(venue), simdjson::SUCCESS);
+            ASSERT_EQ(t["notional"].get(notional), simdjson::SUCCESS);
+            traded += venue == name ? notional : 0.0;
+        }
+        simdjson::dom::array path;
+        double last_notional = 0;
+        ASSERT_EQ(v["notional"].get(path), simdjson::SUCCESS);
+        ASSERT_EQ(path.at(path.size() - 1).at(1).get(last_notional), simdjson::SUCCESS);
+        EXPECT_NEAR(last_notional, traded, 1e-6 + 1e-7 * traded) << name; // 8 digits
+    }
     // Latency buckets add up to each hop's count in latency_ns.
     simdjson::dom::array hist;
     ASSERT_EQ(s["latency"].get(hist), simdjson::SUCCESS);
@@ -173,7 +196,7 @@ TEST(report_cli, report_on_bad_input_names_the_file_and_the_reason) {
     EXPECT_NE(r.out.find(old + ": no \"series\""), std::string::npos) << r.out;
     EXPECT_FALSE(fs::exists(out)); // nothing written for bad input
     r = run_ballast("report " + old);
-    EXPECT_NE(r.exit_code, 0) << r.out; // CLI11: a required option is missing
+    EXPECT_EQ(r.exit_code, 2) << r.out; // bad usage: a required option is missing
     EXPECT_NE(r.out.find("--html"), std::string::npos) << r.out;
 }
 
@@ -208,7 +231,7 @@ TEST(report_cli, an_output_that_cannot_be_written_or_a_missing_chart_js_exits_1)
     EXPECT_FALSE(fs::exists(out));
 }
 
-/// Charts the page must draw for a report: six, plus one histogram per hop with samples.
+/// Charts the page must draw for a report: seven, plus one histogram per hop with samples.
 int expected_charts(const std::string& json_path) {
     simdjson::padded_string text;
     if (simdjson::padded_string::load(json_path).get(text) != simdjson::SUCCESS) {
@@ -219,7 +242,7 @@ int expected_charts(const std::string& json_path) {
     if (parser.parse(text)["series"]["latency"].get(hist) != simdjson::SUCCESS) {
         return -1;
     }
-    int n = 6;
+    int n = 7;
     for (auto h : hist) {
         n += h["count"].get_array().size() > 0 ? 1 : 0;
     }
@@ -240,7 +263,7 @@ TEST(report_cli, every_chart_draws_in_headless_chromium) {
     const auto& d = default_run();
     ASSERT_EQ(d.exit_code, 0) << d.run_output;
     const int expected = expected_charts(d.json_path);
-    ASSERT_GE(expected, 7);
+    ASSERT_GE(expected, 8);
     const fs::path dir = build_report_dir();
     const fs::path profile = dir / ("chromium-profile-" + std::to_string(::getpid()));
     // Headless, no sandbox (tests may run as root), its own profile; the page's scripts run
@@ -286,7 +309,7 @@ TEST(report_cli, every_chart_draws_in_headless_chromium) {
     const std::string png = slurp(shot.string());
     ASSERT_GT(png.size(), 24u);
     EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
-    // A blank 1200 x 3200 page compresses to a few KB; thirteen charts do not.
+    // A blank 1200 x 3200 page compresses to a few KB; fourteen charts do not.
     EXPECT_GT(png.size(), 60000u);
     fs::remove_all(profile);
 }
