@@ -97,7 +97,6 @@ struct position_check {
     double position_change = 0.0;
 };
 
-struct run_result {
 /// Live: one pool as the run ended.
 struct pool_run_summary {
     std::string name;          ///< venue:symbol
@@ -106,6 +105,7 @@ struct pool_run_summary {
     bool stale = false;        ///< not known exact at the end (not routed)
 };
 
+struct run_result {
     std::string scenario;
     timestamp_ns market_start{};
     timestamp_ns market_end{};
@@ -150,13 +150,13 @@ struct pool_run_summary {
     std::uint64_t levels_dropped = 0; ///< book levels a full side refused (feeds and mirrors)
     std::uint64_t refused_fills = 0;  ///< fills the OMS refused (overfill, after a final state)
     std::int64_t clock_step_max_ns = 0;
-    std::vector<hop_row> latency;
     std::vector<pool_run_summary> pools; ///< live: the scenario's pools at the end
     std::string pool_node;               ///< live: the node's URL, "none" without one
     std::uint64_t pool_node_heads = 0;
     std::uint64_t pool_node_gaps = 0;
     std::uint64_t pool_node_rejected_logs = 0;
     std::string pool_node_error; ///< the node connection's last error
+    std::vector<hop_row> latency;
     /// Frame-triggered orders only (a live run's latency probe): socket_to_decoded ...
     /// pre_trade_to_wire, then tick_to_order (frame read -> order bytes to the socket).
     std::vector<hop_row> tick_to_order;
@@ -216,6 +216,9 @@ class engine {
 struct engine::created {
     std::unique_ptr<engine> value;
     std::string error;
+    /// The scenario is fine but a resource it needs is taken (its journal is held by another
+    /// engine): "could not do its job", not bad input.
+    bool unavailable = false;
 };
 
 } // namespace ballast::exec

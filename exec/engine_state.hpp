@@ -12,8 +12,8 @@
 #include "exec/engine.hpp"
 #include "exec/gateway_session.hpp"
 #include "feed/live_feed.hpp"
-
 #include "feed/pool_feed.hpp"
+
 #include "exec/fill_dedup.hpp"
 #include "exec/gateway.hpp"
 #include "exec/journal.hpp"
@@ -83,11 +83,11 @@ struct pool_slot {
     venue_id venue{};
     std::size_t venue_terms = 0;
     const instrument_spec* spec = nullptr;
-};
     /// Live: not known to be exact (following the node, or no node): the router leaves it.
     bool stale = false;
     std::uint64_t updates = 0;  // live: states the pool feed delivered
     std::uint64_t excluded = 0; // times the router skipped it
+};
 
 /// Sources of one underlying for one route kind (spot books + pools, or perp books).
 struct market {
@@ -239,11 +239,11 @@ class engine_impl {
     // Live (`run --live`): venue feeds, the wall clock, the stop request.
     bool live_mode = false;
     std::vector<live_source> live_feeds;
-    std::function<std::int64_t()> wall_clock;
     /// Live: the scenario's pools followed from [live.node] (null: no node, pools stale).
     std::unique_ptr<feed::pool_feed_thread> pool_feed;
     /// Takes the pool feed's newest states into the pools; true when any came.
     bool drain_pool_feed();
+    std::function<std::int64_t()> wall_clock;
     /// Live: the engine's time, the monotonic clock placed at the wall clock's reading at start:
     /// timers, book ages and the feeds' frame stamps (a stepped wall clock moves none of them).
     std::function<std::int64_t()> live_clock;
@@ -314,8 +314,8 @@ class engine_impl {
     std::string setup_live_feeds(std::vector<std::string>& feed_venues,
                                  const terms_lookup& terms_of);
     std::string setup_live_gateways();
-    /// Live start: the journal's orders, positions and cash, then every venue's view of them.
     std::string setup_live_pools();
+    /// Live start: the journal's orders, positions and cash, then every venue's view of them.
     std::string recover_and_reconcile();
     run_result run_live();
     void add_timer(timer t) noexcept {

@@ -184,7 +184,6 @@ std::string format_report(const run_result& r, long rss) {
                 add(o, "gateways: last error: %s\n", r.gateway_error.c_str());
             }
         }
-        if (r.clock_steps > 0) {
         for (const auto& p : r.pools) {
             add(o, "pool %s: block %llu, %llu states from the node (%s), %s\n", p.name.c_str(),
                 static_cast<unsigned long long>(p.block),
@@ -198,6 +197,7 @@ std::string format_report(const run_result& r, long rss) {
                 static_cast<unsigned long long>(r.pool_node_rejected_logs),
                 r.pool_node_error.empty() ? "" : "; last error: ", r.pool_node_error.c_str());
         }
+        if (r.clock_steps > 0) {
             add(o,
                 "clock: the wall clock stepped %llu times (largest %.3f s); timers and book "
                 "ages kept the monotonic clock\n",
