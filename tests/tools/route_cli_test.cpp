@@ -132,5 +132,5 @@ TEST(ScheduleCli, PrintsSlicesThatSumToTheParent) {
     const auto bad = run_cli("schedule --algo twap --qty 1 --horizon soon --price 1");
     EXPECT_EQ(bad.exit_code, 2);
     EXPECT_EQ(bad.out, "schedule: --horizon: expected a positive duration such as 90s, 30m or "
-                       "2h, got 'soon'\n");
+                       "2h (at most 9e18 ns), got 'soon'\n");
 }
