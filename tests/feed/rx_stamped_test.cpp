@@ -52,6 +52,17 @@ TEST(RxStamped, AReadCarriesTheKernelsReceiveStampWhenAskedFor) {
     tcp_pair p;
     ASSERT_GE(p.server, 0);
     ASSERT_TRUE(enable_rx_timestamps(p.client));
+    // The kernel turns stamping on through a deferred work item when the first socket asks:
+    // bytes may come unstamped for a moment. Bounded: at most 1000 round trips.
+    std::array<char, 16> warm{};
+    iovec wiov{warm.data(), warm.size()};
+    std::int64_t warm_ns = 0;
+    for (int i = 0; i < 1000 && warm_ns == 0; ++i) {
+        ASSERT_EQ(::write(p.server, "w", 1), 1);
+        ASSERT_TRUE(p.readable());
+        ASSERT_EQ(recv_stamped(p.client, &wiov, 1, warm_ns), 1);
+    }
+    ASSERT_NE(warm_ns, 0) << "no receive stamp after 1000 round trips";
     const std::int64_t before = realtime_ns();
     ASSERT_EQ(::write(p.server, "hello", 5), 5);
     ASSERT_TRUE(p.readable());
