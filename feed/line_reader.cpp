@@ -77,6 +77,11 @@ std::optional<std::string> line_reader::open(const std::string& path) {
     }
     struct stat st {};
     if (::fstat(fd_, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            ::close(fd_);
+            fd_ = -1;
+            return path + ": is a directory";
+        }
         file_size_ = static_cast<std::uint64_t>(st.st_size);
     }
     cap_ = 2 * chunk_size;

@@ -2,6 +2,10 @@
 // books from venue frames.
 #include "tools/book_report.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
 #include <cstdio>
 
 namespace ballast::cli {
@@ -70,11 +74,23 @@ void write_rejects(json_writer& w, const feed::reject_log& rejects) {
     w.field("rejects_total", rejects.total());
 }
 
-bool dump_books(const std::string& path, std::span<const feed::venue_feed* const> feeds) {
-    std::FILE* out = std::fopen(path.c_str(), "wb");
-    if (out == nullptr) {
-        return false;
+books_dump::~books_dump() {
+    if (out_ != nullptr) {
+        std::fclose(out_);
     }
+}
+
+std::optional<std::string> books_dump::open(const std::string& path) {
+    path_ = path;
+    out_ = std::fopen(path.c_str(), "wb");
+    if (out_ == nullptr) {
+        return path + ": " + std::strerror(errno);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> books_dump::write(std::span<const feed::venue_feed* const> feeds) {
+    std::FILE* out = std::exchange(out_, nullptr);
     json_writer w(out);
     w.begin_object().key("books").begin_array();
     for (const feed::venue_feed* f : feeds) {
@@ -95,8 +111,14 @@ bool dump_books(const std::string& path, std::span<const feed::venue_feed* const
     }
     w.end_array().end_object();
     w.newline();
-    std::fclose(out);
-    return true;
+    errno = 0;
+    const bool written = w.ok() && std::fflush(out) == 0 && std::ferror(out) == 0;
+    const int err = w.error() != 0 ? w.error() : errno;
+    const bool closed = std::fclose(out) == 0;
+    if (!written || !closed) {
+        return path_ + ": " + std::strerror(err != 0 ? err : (errno != 0 ? errno : EIO));
+    }
+    return std::nullopt;
 }
 
 } // namespace ballast::cli

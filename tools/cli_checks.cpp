@@ -101,6 +101,20 @@ CLI::Validator non_empty() {
         "not empty");
 }
 
+std::optional<std::string> add_inputs(std::string_view option,
+                                      const std::vector<std::string>& files,
+                                      std::vector<std::pair<std::string, std::string>>& inputs) {
+    for (const auto& f : files) {
+        for (const auto& [o, seen] : inputs) {
+            if (o == option && exec::same_file(f, seen)) {
+                return std::string(option) + ": " + f + " given twice";
+            }
+        }
+        inputs.emplace_back(option, f);
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string>
 output_is_an_input(std::string_view output_option, const std::string& output,
                    const std::vector<std::pair<std::string, std::string>>& inputs) {

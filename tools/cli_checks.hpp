@@ -33,6 +33,12 @@ namespace ballast::cli {
 /// The same file (one inode), or the same path when either does not exist yet.
 using exec::same_file;
 
+/// Adds `files` to `inputs` as {option, path}; "<option>: <path> given twice" when one of them
+/// is already there under the same option (each input once).
+[[nodiscard]] std::optional<std::string>
+add_inputs(std::string_view option, const std::vector<std::string>& files,
+           std::vector<std::pair<std::string, std::string>>& inputs);
+
 /// An output given with `output_option` that is one of `inputs` ({option, path}) would destroy
 /// that input: the error line ("--report: scenario.toml is also --config"), or nullopt.
 [[nodiscard]] std::optional<std::string>

@@ -3,6 +3,7 @@
 // their states, in the pool state format, when it stops.
 #include "feed/eth_ws_client.hpp"
 #include "feed/pool_follower.hpp"
+#include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
 
@@ -37,18 +38,24 @@ int run_follow(int argc, char** argv) {
     app.add_option("--url", opt.url,
                    "the node's WebSocket endpoint, ws://host:port[/path] or wss:// (TLS)")
         ->required();
-    app.add_option("--pool", pool_files, "pool state file to follow (repeatable)")->required();
+    app.add_option("--pool", pool_files, "pool state file to follow (repeatable)")
+        ->required()
+        ->expected(1)
+        ->take_all();
     app.add_option("--from-block", opt.from_block,
-                   "first block whose logs to fetch (default: the pool files' block + 1)");
-    app.add_option("--until-block", until_block, "stop once every log through BLOCK is applied");
-    app.add_option("--seconds", seconds, "stop after this many seconds (default: SIGINT/TERM)")
-        ->check(CLI::NonNegativeNumber);
+                   "first block whose logs to fetch (default: the pool files' block + 1)")
+        ->check(integer_in(1, INT64_MAX));
+    app.add_option("--until-block", until_block, "stop once every log through BLOCK is applied")
+        ->check(integer_in(1, INT64_MAX));
+    app.add_option("--seconds", seconds,
+                   "stop after this many seconds (default 0: at SIGINT/TERM; at most a year)")
+        ->check(number_in(0, 365.0 * 86400));
     app.add_option("--record", record_path,
                    "write what is followed, one JSON-RPC message a line, for `replay --pool`");
     app.add_option("--tls-ca-file", opt.tls_ca_file,
                    "wss://: trust the authorities in this PEM file instead of the system's");
     app.add_option("--backoff-ms", backoff_ms, "first reconnect delay (doubles up to 10 s)")
-        ->check(CLI::Range(1, 60'000));
+        ->check(integer_in(1, 60'000));
     add_version_flag(app);
     try {
         app.parse(argc, argv);
@@ -60,6 +67,24 @@ int run_follow(int argc, char** argv) {
     if (!feed::parse_ws_url(opt.url, url_error)) {
         std::fprintf(stderr, "follow: --%s\n", url_error.c_str());
         return 2;
+    }
+    std::vector<std::pair<std::string, std::string>> inputs;
+    if (auto err = add_inputs("--pool", pool_files, inputs)) {
+        std::fprintf(stderr, "follow: %s\n", err->c_str());
+        return exit_bad_input;
+    }
+    if (!opt.tls_ca_file.empty()) {
+        inputs.emplace_back("--tls-ca-file", opt.tls_ca_file);
+    }
+    if (auto err = output_is_an_input("--record", record_path, inputs)) {
+        std::fprintf(stderr, "follow: %s\n", err->c_str());
+        return exit_bad_input;
+    }
+    if (until_block != 0 && opt.from_block != 0 && until_block < opt.from_block) {
+        std::fprintf(stderr, "follow: --until-block %llu is before --from-block %llu\n",
+                     static_cast<unsigned long long>(until_block),
+                     static_cast<unsigned long long>(opt.from_block));
+        return exit_bad_input;
     }
     feed::pool_follower follower;
     std::uint64_t oldest = std::numeric_limits<std::uint64_t>::max();
@@ -83,7 +108,7 @@ int run_follow(int argc, char** argv) {
         if (!record) {
             std::fprintf(stderr, "follow: --record: cannot write %s: %s\n", record_path.c_str(),
                          std::strerror(errno));
-            return 2;
+            return exit_failed;
         }
         opt.capture = [f = record.get(), &record_errno](std::string_view line) {
             if (record_errno != 0) {
@@ -173,6 +198,12 @@ int run_follow(int argc, char** argv) {
                      "follow: --record: writing %s failed: %s (the recording is incomplete)\n",
                      record_path.c_str(), std::strerror(record_errno));
         return 1;
+    }
+    if (cs.connects == 0) {
+        // Never reached the node: nothing was followed (the states printed are the files').
+        std::fprintf(stderr, "follow: the node at %s was never reached%s%s\n", opt.url.c_str(),
+                     client.last_error().empty() ? "" : ": ", client.last_error().c_str());
+        return exit_failed;
     }
     if (until_block != 0 && !reached) {
         std::fprintf(stderr, "follow: block %llu not reached\n",

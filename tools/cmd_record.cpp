@@ -4,6 +4,7 @@
 #include "feed/venue_ws_client.hpp"
 #include "feed/venues.hpp"
 #include "tools/book_report.hpp"
+#include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
 #include "tools/json_writer.hpp"
@@ -36,7 +37,10 @@ int run_record(int argc, char** argv) {
                    "binance, binance_usdm, okx, bybit_spot, bybit_linear, "
                    "coinbase, coinbase_exchange, kraken, kraken_v2, deribit")
         ->required();
-    app.add_option("--symbol", opt.symbols, "the venue's symbol (repeatable)")->required();
+    app.add_option("--symbol", opt.symbols, "the venue's symbol (repeatable)")
+        ->required()
+        ->expected(1)
+        ->take_all();
     app.add_option("--out", out_path, "recording to write (JSON lines, cryptofeed v3 layout)")
         ->required();
     app.add_option("--url", opt.ws_url, "WebSocket endpoint (default: the venue's production)");
@@ -44,13 +48,15 @@ int run_record(int argc, char** argv) {
     app.add_option("--channel", opt.protocol.channel,
                    "book channel in the venue's words (okx: books, books-l2-tbt...; bybit and "
                    "kraken: depth; deribit: 100ms or raw; binance: depth@100ms)");
-    app.add_option("--seconds", seconds, "stop after this many seconds (default: SIGINT/TERM)")
-        ->check(CLI::NonNegativeNumber);
+    app.add_option("--seconds", seconds,
+                   "stop after this many seconds (default 0: at SIGINT/TERM; at most a year)")
+        ->check(number_in(0, 365.0 * 86400));
     app.add_option("--tls-ca-file", opt.tls_ca_file,
                    "wss/https: trust the authorities in this PEM file instead of the system's");
     app.add_option("--backoff-ms", backoff_ms, "first reconnect delay (doubles up to 10 s)")
-        ->check(CLI::Range(1, 60'000));
-    app.add_option("--seed", opt.jitter_seed, "seed of the reconnect jitter");
+        ->check(integer_in(1, 60'000));
+    app.add_option("--seed", opt.jitter_seed, "seed of the reconnect jitter")
+        ->check(integer_in(0, INT64_MAX));
     app.add_flag("--no-instruments", no_instruments,
                  "do not fetch the venue's instrument lists (books derive their scale)");
     app.add_option("--dump-books", dump_path, "write every level of every final book to FILE");
@@ -66,9 +72,30 @@ int run_record(int argc, char** argv) {
         std::fprintf(stderr, "record: --venue: unknown venue '%s'\n", venue.c_str());
         return 2;
     }
+    for (std::size_t i = 0; i < opt.symbols.size(); ++i) {
+        const std::string& sym = opt.symbols[i];
+        if (sym.empty() ||
+            std::find(opt.symbols.begin(), opt.symbols.begin() + static_cast<std::ptrdiff_t>(i),
+                      sym) != opt.symbols.begin() + static_cast<std::ptrdiff_t>(i)) {
+            std::fprintf(stderr, "record: --symbol: '%s' %s\n", sym.c_str(),
+                         sym.empty() ? "is empty" : "given twice");
+            return exit_bad_input;
+        }
+    }
     opt.load_instruments = !no_instruments;
     opt.backoff_initial = std::chrono::milliseconds(backoff_ms);
 
+    if (auto err = output_is_an_input("--dump-books", dump_path, {{"--out", out_path}})) {
+        std::fprintf(stderr, "record: %s\n", err->c_str());
+        return exit_bad_input;
+    }
+    books_dump dump;
+    if (!dump_path.empty()) {
+        if (auto err = dump.open(dump_path)) {
+            std::fprintf(stderr, "record: --dump-books: %s\n", err->c_str());
+            return exit_failed;
+        }
+    }
     instrument_registry instruments;
     feed::reject_log rejects;
     feed::feed_options fo;
@@ -164,9 +191,11 @@ int run_record(int argc, char** argv) {
     write_rejects(w, rejects);
     w.end_object();
     w.newline();
-    if (!dump_path.empty() && !dump_books(dump_path, feeds)) {
-        std::fprintf(stderr, "record: --dump-books: cannot write %s\n", dump_path.c_str());
-        return 2;
+    if (dump.wanted()) {
+        if (auto err = dump.write(feeds)) {
+            std::fprintf(stderr, "record: --dump-books: %s\n", err->c_str());
+            return exit_failed;
+        }
     }
     if (!capture.error().empty()) {
         std::fprintf(stderr, "record: --out: %s: %s\n", out_path.c_str(), capture.error().c_str());

@@ -3,6 +3,7 @@
 #include "feed/replay.hpp"
 #include "feed/venues.hpp"
 #include "tools/book_report.hpp"
+#include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
 #include "tools/json_writer.hpp"
@@ -21,23 +22,50 @@ int run_replay(int argc, char** argv) {
     bool quiet = false;
     std::vector<std::string> pool_files;
     app.add_option("--venue", opt.venue, "decoder to use (default: detected from the URLs)");
-    app.add_option("--symbol", opt.symbols,
-                   "only this symbol, as the venue writes it (repeatable)");
+    // Repeatable options take one value each: a recording after them is never taken for one.
+    app.add_option("--symbol", opt.symbols, "only this symbol, as the venue writes it (repeatable)")
+        ->expected(1)
+        ->take_all();
     app.add_option("--instruments", opt.instrument_files,
-                   "instrument list (venue REST reply, JSON subset or TOML; repeatable)");
+                   "instrument list (venue REST reply, JSON subset or TOML; repeatable)")
+        ->expected(1)
+        ->take_all();
     app.add_option("--dump-books", dump_path, "write every level of every final book to FILE");
     app.add_flag(
         "--no-companions", [&](std::int64_t) { opt.find_companions = false; },
         "do not add REST snapshot files and instrument lists found beside a recording");
     app.add_flag("--quiet", quiet, "no progress line on stderr");
     app.add_option("--pool", pool_files,
-                   "follow this Uniswap pool state file through a JSON-RPC recording (repeatable)");
+                   "follow this Uniswap pool state file through a JSON-RPC recording (repeatable)")
+        ->expected(1)
+        ->take_all();
     app.add_option("FILE", files, "recordings (cryptofeed v2 text or v3 JSON lines)")->required();
     add_version_flag(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return parse_failed(app, e);
+    }
+    // Inputs: each once; an output that is one of them would destroy it.
+    std::vector<std::pair<std::string, std::string>> inputs;
+    for (const auto& [option, list] :
+         {std::pair{"a FILE", &files}, std::pair{"--instruments", &opt.instrument_files},
+          std::pair{"--pool", &pool_files}}) {
+        if (auto err = add_inputs(option, *list, inputs)) {
+            std::fprintf(stderr, "replay: %s\n", err->c_str());
+            return exit_bad_input;
+        }
+    }
+    if (auto err = output_is_an_input("--dump-books", dump_path, inputs)) {
+        std::fprintf(stderr, "replay: %s\n", err->c_str());
+        return exit_bad_input;
+    }
+    books_dump dump;
+    if (!dump_path.empty()) {
+        if (auto err = dump.open(dump_path)) {
+            std::fprintf(stderr, "replay: --dump-books: %s\n", err->c_str());
+            return exit_failed;
+        }
     }
     if (!pool_files.empty()) {
         // DEX: follow pools through a recording of node notifications; report final states.
@@ -88,11 +116,29 @@ int run_replay(int argc, char** argv) {
     write_rejects(w, session.rejects());
     w.end_object();
     w.newline();
-    if (!dump_path.empty() && !dump_books(dump_path, feeds)) {
-        std::fprintf(stderr, "replay: --dump-books: cannot write %s\n", dump_path.c_str());
-        return 2;
+    if (dump.wanted()) {
+        if (auto err = dump.write(feeds)) {
+            std::fprintf(stderr, "replay: --dump-books: %s\n", err->c_str());
+            return exit_failed;
+        }
     }
-    return 0;
+    // A replay that built no book did not do its job: the recordings hold no usable frame (or
+    // none of the asked symbols).
+    std::size_t books = 0;
+    for (const auto* f : feeds) {
+        books += f->books().size();
+    }
+    if (books == 0) {
+        std::string what = opt.symbols.empty() ? "no usable frame" : "no frame of --symbol";
+        for (std::size_t i = 0; i < opt.symbols.size(); ++i) {
+            what += (i ? ", " : " ") + opt.symbols[i];
+        }
+        std::fprintf(stderr, "replay: %s in %s%s (%llu rejected; see \"rejects\")\n", what.c_str(),
+                     files.front().c_str(), files.size() > 1 ? " and the other recordings" : "",
+                     static_cast<unsigned long long>(session.rejects().total()));
+        return exit_bad_input;
+    }
+    return exit_done;
 }
 
 } // namespace ballast::cli

@@ -5,6 +5,7 @@
 #include "exec/report.hpp"
 #include "exec/report_html.hpp"
 #include "exec/scenario.hpp"
+#include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
 
@@ -64,7 +65,7 @@ int run_run(int argc, char** argv) {
     auto* pace_opt = app.add_option("--pace", pace,
                                     "--live without --config: recorded seconds per second "
                                     "(default 1: the recorded pace)");
-    pace_opt->check(CLI::PositiveNumber);
+    pace_opt->check(number_in(0.01, 1000));
     add_version_flag(app);
     try {
         app.parse(argc, argv);
@@ -72,6 +73,15 @@ int run_run(int argc, char** argv) {
         return parse_failed(app, e);
     }
     const bool loopback = live && app.count("--config") == 0;
+    if (app.count("--chart-js") != 0 && report_html.empty()) {
+        std::fprintf(stderr, "ballast run: --chart-js: only with --report-html\n");
+        return exit_bad_input;
+    }
+    if (!report.empty() && !report_html.empty() && exec::same_file(report, report_html)) {
+        std::fprintf(stderr, "ballast run: --report-html: %s is also --report\n",
+                     report_html.c_str());
+        return exit_bad_input;
+    }
     if (pace_opt->count() != 0 && !loopback) {
         std::fprintf(stderr, "ballast run: --pace: only with --live and no --config\n");
         return 2;
@@ -88,6 +98,27 @@ int run_run(int argc, char** argv) {
     if (!sc.value) {
         std::fprintf(stderr, "ballast run: %s\n", sc.error.c_str());
         return 2;
+    }
+    // The reports must not overwrite any input of the run (the scenario, its portfolio,
+    // recordings, instrument lists, pool states, journal).
+    std::vector<std::pair<std::string, std::string>> inputs{
+        {"--config", config}, {"portfolio", sc.value->portfolio}, {"journal", sc.value->journal}};
+    for (std::size_t i = 0; i < sc.value->feeds.size(); ++i) {
+        const auto& f = sc.value->feeds[i];
+        inputs.emplace_back("feeds[" + std::to_string(i) + "].recording", f.recording);
+        for (const auto& file : f.instruments) {
+            inputs.emplace_back("feeds[" + std::to_string(i) + "].instruments", file);
+        }
+    }
+    for (std::size_t i = 0; i < sc.value->pools.size(); ++i) {
+        inputs.emplace_back("pools[" + std::to_string(i) + "].state", sc.value->pools[i].state);
+    }
+    for (const auto& [option, path] :
+         {std::pair{"--report", &report}, std::pair{"--report-html", &report_html}}) {
+        if (auto err = output_is_an_input(option, *path, inputs)) {
+            std::fprintf(stderr, "ballast run: %s\n", err->c_str());
+            return exit_bad_input;
+        }
     }
     exec::engine_options eo;
     exec::loopback_venues venues;
@@ -116,7 +147,7 @@ int run_run(int argc, char** argv) {
     auto created = exec::engine::create(*sc.value, eo);
     if (!created.value) {
         std::fprintf(stderr, "ballast run: %s\n", created.error.c_str());
-        return 2;
+        return created.unavailable ? exit_failed : exit_bad_input;
     }
     exec::run_progress progress;
     // The progress line is printed here, off the engine thread: the engine only stores atomics.

@@ -1,5 +1,6 @@
 // End-to-end: `ballast run` as a user runs it (the bundled default scenario).
 #include "cli_runner.hpp"
+#include "scenario_copy.hpp"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -120,24 +121,12 @@ TEST(run_cli, live_without_config_trades_on_loopback_venues) {
 TEST(run_cli, live_engine_pinned_to_a_core_the_machine_lacks_stops_before_trading) {
     // The bundled scenario with a [live] section whose engine core does not exist here.
     const std::string data = std::string(BALLAST_TEST_DATA_DIR) + "/";
-    const std::string bundled =
-        std::filesystem::path(data + "../../scenario/default/").lexically_normal().string();
     const std::filesystem::path dir = std::filesystem::temp_directory_path() /
                                       ("ballast_run_cli_pin_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    std::ifstream in(bundled + "scenario.toml");
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    for (const std::string from : {"../../tests/data/", "\"portfolio.toml", "\"uniswap_v3_"}) {
-        const std::string to = from == "../../tests/data/" ? data : "\"" + bundled + from.substr(1);
-        for (auto at = text.find(from); at != std::string::npos;
-             at = text.find(from, at + to.size())) {
-            text.replace(at, from.size(), to);
-        }
-    }
-    std::ofstream(dir / "scenario.toml")
-        << text << "\n[live]\nengine_cpu = 1023\nidle = \"spin\"\n[[live.feeds]]\n"
-        << "venue = \"coinbase\"\nsymbols = [\"BTC-USD\"]\nws = \"ws://127.0.0.1:9\"\n"
-        << "instruments = [\"" << data << "coinbase/COINBASE_instruments_subset.json\"]\n";
+    ballast::test::copy_bundled_scenario(
+        dir, "[live]\nengine_cpu = 1023\nidle = \"spin\"\n[[live.feeds]]\nvenue = \"coinbase\"\n"
+             "symbols = [\"BTC-USD\"]\nws = \"ws://127.0.0.1:9\"\ninstruments = [\"" +
+                 data + "coinbase/COINBASE_instruments_subset.json\"]\n");
     const auto r = run_cli("run --live --quiet --config " + (dir / "scenario.toml").string(), true);
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_NE(r.out.find("live.engine_cpu: core 1023 is not one this process may run on"),
