@@ -315,6 +315,7 @@ std::string engine_impl::setup_replay_feeds(std::vector<std::string>& feed_venue
     struct scanned {
         std::vector<std::string> venues;
         std::int64_t first = 0;
+        std::int64_t last = 0;
     };
     std::vector<scanned> scans;
     for (std::size_t fi = 0; fi < sc.feeds.size(); ++fi) {
@@ -334,6 +335,7 @@ std::string engine_impl::setup_replay_feeds(std::vector<std::string>& feed_venue
             if (s.first == 0) {
                 s.first = rf->ts.ns;
             }
+            s.last = std::max(s.last, rf->ts.ns);
             const auto v = rf->url.empty() ? std::string_view{} : feed::detect_venue(rf->url);
             if (!v.empty() && std::find(s.venues.begin(), s.venues.end(), v) == s.venues.end()) {
                 s.venues.emplace_back(v);
@@ -352,6 +354,44 @@ std::string engine_impl::setup_replay_feeds(std::vector<std::string>& feed_venue
         start = scans.front().first;
     }
     market_start = start;
+    // The recordings must overlap the market and outlast the warm-up: otherwise the run would
+    // end without a decision, and say nothing of why.
+    std::int64_t end = start;
+    for (std::size_t fi = 0; fi < sc.feeds.size(); ++fi) {
+        const auto& sn = scans[fi];
+        const std::int64_t shifted_last =
+            sn.last + (sc.feeds[fi].align_start ? start - sn.first : 0);
+        if (shifted_last < start) {
+            return "feeds[" + std::to_string(fi) + "].recording: ends " +
+                   std::to_string((start - shifted_last) / 1'000'000'000) +
+                   " s before the market starts (its first frame is before the other "
+                   "recordings'; set align_start = true)";
+        }
+        end = std::max(end, shifted_last);
+    }
+    if (sc.policy.warmup_s * 1e9 >= static_cast<double>(end - start)) {
+        char span[32];
+        std::snprintf(span, sizeof span, "%.1f", static_cast<double>(end - start) / 1e9);
+        return "engine.warmup_s: " + std::to_string(static_cast<long long>(sc.policy.warmup_s)) +
+               " s is not shorter than the recordings (" + span +
+               " s from the market start): no rebalance would run";
+    }
+    // A symbol the venue's instrument lists do not have cannot be in its recording either.
+    for (std::size_t fi = 0; fi < sc.feeds.size(); ++fi) {
+        const auto& f = sc.feeds[fi];
+        if (f.instruments.empty()) {
+            continue; // no list: the decoders derive each book's scale from its data
+        }
+        for (std::size_t k = 0; k < f.symbols.size(); ++k) {
+            const bool listed =
+                std::any_of(scans[fi].venues.begin(), scans[fi].venues.end(),
+                            [&](const std::string& v) { return registry.find(v, f.symbols[k]); });
+            if (!listed) {
+                return "feeds[" + std::to_string(fi) + "].symbols[" + std::to_string(k) + "]: \"" +
+                       f.symbols[k] + "\" is not in the instrument lists of the recording's venue";
+            }
+        }
+    }
     const double tsc_rate = calibrate_tsc_per_ns();
     lat = hop_latencies(tsc_rate);
     for (std::size_t fi = 0; fi < sc.feeds.size(); ++fi) {
@@ -397,6 +437,7 @@ engine::created engine::create(const scenario& s, const engine_options& options)
     }
     if (auto err = impl->setup(); !err.empty()) {
         c.error = err;
+        c.unavailable = impl->jr.busy();
         return c;
     }
     c.value.reset(new engine());

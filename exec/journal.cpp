@@ -477,6 +477,7 @@ std::optional<std::string> journal::open(const std::string& path, journal_option
         }
         ::close(fd);
         if (lerr == EAGAIN || lerr == EACCES) {
+            busy_ = true;
             return "journal " + path + " is in use by another engine" + holder;
         }
         return "journal: cannot lock " + path + ": " + errno_text(lerr);

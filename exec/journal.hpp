@@ -79,6 +79,9 @@ class journal {
     [[nodiscard]] std::optional<std::string> open(const std::string& path,
                                                   journal_options options = {});
     [[nodiscard]] bool is_open() const noexcept { return fd_ >= 0; }
+    /// The last open() failed because another engine holds the journal (a busy resource, not
+    /// a bad file).
+    [[nodiscard]] bool busy() const noexcept { return busy_; }
     /// Syncs what `grouped` left unsynced, releases the lock and closes.
     void close() noexcept;
 
@@ -145,6 +148,7 @@ class journal {
     bool fail(const char* what, int err) noexcept;
 
     int fd_ = -1;
+    bool busy_ = false;
     std::string path_;
     journal_sync policy_ = journal_sync::grouped;
     std::uint32_t group_ = 16;

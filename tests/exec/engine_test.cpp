@@ -356,6 +356,46 @@ TEST(EngineConfig, MalformedScenarioStopsWithOneLineNamingTheField) {
     e = load_error(write_variant("node_cpu", "[live]\n[live.node]\nws = \"ws://n\"\ncpu = -2\n"));
     EXPECT_NE(e.find("live.node.cpu: must be a core number"), std::string::npos) << e;
 
+    // A scenario that contradicts itself: one line naming the field (scenario_checks.cpp,
+    // engine_setup.cpp).
+    const std::string bybit = "recording = \"" + data_dir + "/bybit/BYBIT.jsonl\"";
+    e = load_error(write_variant("feed_twice", "[[feeds]]\n" + bybit + "\n"));
+    EXPECT_NE(e.find("feeds[2].recording: the same file as feeds[0].recording"), std::string::npos)
+        << e;
+    e = load_error(write_variant("symbol_twice", "",
+                                 {{"symbols = [\"BTC-USD\", \"ETH-USD\"]",
+                                   "symbols = [\"BTC-USD\", \"ETH-USD\", \"BTC-USD\"]"}}));
+    EXPECT_NE(e.find("feeds[1].symbols[2]: \"BTC-USD\" given twice"), std::string::npos) << e;
+    e = load_error(write_variant(
+        "symbol_absent", "",
+        {{"symbols = [\"BTC-USD\", \"ETH-USD\"]", "symbols = [\"BTC-USD\", \"DOGE-USD\"]"}}));
+    EXPECT_NE(e.find("feeds[1].symbols[1]: \"DOGE-USD\" is not in the instrument lists"),
+              std::string::npos)
+        << e;
+    e = load_error(write_variant("pool_swapped", "",
+                                 {{"base_token = \"WETH\"", "base_token = \"USDC\""},
+                                  {"quote_token = \"USDC\"", "quote_token = \"WETH\""}}));
+    EXPECT_NE(e.find("pools[0].quote_token: \"WETH\" is not one of the quote currencies"),
+              std::string::npos)
+        << e;
+    e = load_error(write_variant("pool_twice", "[[pools]]\nstate = \"" + scenario_dir +
+                                                   "/uniswap_v3_usdc_weth_500.json\"\nvenue = "
+                                                   "\"uniswap_v3\"\nsymbol = \"X\"\nbase_token "
+                                                   "= \"WETH\"\nquote_token = \"USDC\"\n"));
+    EXPECT_NE(e.find("pools[1].state: the same file as pools[0].state"), std::string::npos) << e;
+    e = load_error(write_variant(
+        "journal_input", "",
+        {{"[engine]", "journal = \"" + data_dir + "/bybit/BYBIT.jsonl\"\n[engine]"}}));
+    EXPECT_NE(e.find("journal: the same file as feeds[0].recording"), std::string::npos) << e;
+    e = load_error(write_variant("warmup_long", "", {{"warmup_s = 3.0", "warmup_s = 3600"}}));
+    EXPECT_NE(e.find("engine.warmup_s: 3600 s is not shorter than the recordings"),
+              std::string::npos)
+        << e;
+    e = load_error(write_variant("no_overlap", "",
+                                 {{"symbols = [\"BTC-USD\", \"ETH-USD\"]\nalign_start = true",
+                                   "symbols = [\"BTC-USD\", \"ETH-USD\"]\nalign_start = false"}}));
+    EXPECT_NE(e.find("feeds[1].recording: ends"), std::string::npos) << e;
+
     std::ofstream(fs::temp_directory_path() / "ballast_exec_test_syntax.toml") << "name = \n";
     e = load_error((fs::temp_directory_path() / "ballast_exec_test_syntax.toml").string());
     EXPECT_NE(e.find("ballast_exec_test_syntax.toml:1"), std::string::npos) << e;
