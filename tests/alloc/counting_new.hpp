@@ -58,6 +58,10 @@ void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
     ballast::alloc_test::count();
     return std::malloc(n == 0 ? 1 : n);
 }
+// These deletes free what the replaced operator new took from malloc: GCC cannot see that the
+// pairing is this file's own and warns (-Wmismatched-new-delete) where it inlines a delete.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void operator delete(void* p) noexcept {
     std::free(p);
 }
@@ -82,3 +86,4 @@ void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
     std::free(p);
 }
+#pragma GCC diagnostic pop

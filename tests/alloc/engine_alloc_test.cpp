@@ -1,10 +1,13 @@
-// The counting-allocator test: global operator new/delete are replaced in this executable only.
+// The counting-allocator test: global operator new/delete are replaced in this executable only
+// (counting_new.hpp).
 // While the live engine thread is between taking a book event from a feed's ring and handing
 // the orders it triggered to their gateway (exec::engine_hot_window), every allocation on that
 // thread is counted; the run must count none.
 #include "exec/engine.hpp"
 #include "exec/loopback.hpp"
 #include "exec/scenario.hpp"
+
+#include "counting_new.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,15 +22,9 @@
 
 namespace {
 
-thread_local bool watching = false;
-std::atomic<std::uint64_t> watched_allocations{0};
+using ballast::alloc_test::watching;
+auto& watched_allocations = ballast::alloc_test::watched;
 std::atomic<std::uint64_t> windows{0};
-
-void count_allocation() noexcept {
-    if (watching) {
-        watched_allocations.fetch_add(1, std::memory_order_relaxed);
-    }
-}
 
 void hot_window(bool open) noexcept {
     watching = open;
@@ -37,56 +34,6 @@ void hot_window(bool open) noexcept {
 }
 
 } // namespace
-
-void* operator new(std::size_t n) {
-    count_allocation();
-    if (void* p = std::malloc(n == 0 ? 1 : n)) {
-        return p;
-    }
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-    return ::operator new(n);
-}
-void* operator new(std::size_t n, std::align_val_t a) {
-    count_allocation();
-    const auto al = static_cast<std::size_t>(a);
-    if (void* p = std::aligned_alloc(al, (n + al - 1) / al * al)) {
-        return p;
-    }
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) {
-    return ::operator new(n, a);
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    count_allocation();
-    return std::malloc(n == 0 ? 1 : n);
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
 
 namespace ballast::exec {
 namespace {
