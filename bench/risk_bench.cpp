@@ -105,8 +105,11 @@ bench_book make_book(int n_underlyings) {
     }
     for (int p = 0; p < positions_total; ++p) {
         const auto i = b.instruments[static_cast<std::size_t>(p) % b.instruments.size()];
-        const auto acct = b.book.add_account(
-            "a" + std::to_string(static_cast<std::size_t>(p) / b.instruments.size()));
+        // Appended, not "a" + to_string(): GCC 12 warns (-Wrestrict, a false positive) on
+        // the inlined operator+ of a literal and a temporary string.
+        std::string account(1, 'a');
+        account += std::to_string(static_cast<std::size_t>(p) / b.instruments.size());
+        const auto acct = b.book.add_account(account);
         const double px = b.book.instrument(i).price;
         b.book.add_position(acct, i, (p % 7) - 3.0 + 0.5, px);
     }
