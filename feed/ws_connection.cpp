@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <deque>
 
 namespace ballast::feed {
@@ -268,7 +269,10 @@ template <class Ws> class ws_connection_impl final : public ws_connection {
         rx_lag_ns_ = stamped().rx_lag_ns();
         // Room after the message for the decoder's padding: prepare() keeps the readable bytes
         // (moving them if it must grow), so the text is parsed where it landed.
-        buffer_.prepare(ws_frame_padding);
+        // The padding is zeroed: simdjson reads it, and its result must never depend on bytes
+        // left over from an earlier frame (64 bytes, a few ns).
+        const auto pad = buffer_.prepare(ws_frame_padding);
+        std::memset(pad.data(), 0, pad.size());
         const auto data = buffer_.cdata();
         handler_->on_ws_frame({static_cast<const char*>(data.data()), data.size()});
         buffer_.consume(buffer_.size());
