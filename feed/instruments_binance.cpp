@@ -74,13 +74,13 @@ void load_binance(const reply_origin& o, std::string_view venue, dom::element ro
                 const auto text = [&](std::string_view field) {
                     const std::string name = std::string(type) + "." + std::string(field);
                     dom::element v;
-                    std::string_view out;
+                    std::string_view value;
                     if (f[field].get(v)) {
                         r.fail(name, {}, "missing");
-                    } else if (v.get_string().get(out)) {
+                    } else if (v.get_string().get(value)) {
                         r.fail(name, value_text(v), "expected a decimal string");
                     }
-                    return std::pair{name, out};
+                    return std::pair{name, value};
                 };
                 if (type == "PRICE_FILTER") {
                     const auto [name, v] = text("tickSize");

@@ -273,6 +273,18 @@ class DexGatewayLive : public ::testing::Test {
             gw, seen, [&](const exec_report& x) { return x.id.value == id && is_final(x.state); });
         ASSERT_TRUE(r) << describe(gw, seen);
         ASSERT_EQ(r->kind, exec_kind::fill) << r->reason_view();
+        // On a loaded machine the swap may outlive `stuck_after` before its block, and the
+        // gateway then sends its second transaction for it; that one's answer must come before
+        // a test counts answers of its own. Every transaction so far: the approval, this swap,
+        // and any second ones.
+        const auto& st = gw.stats();
+        ASSERT_TRUE(wait_for([&] {
+            return st.accepted.load() + st.send_errors.load() ==
+                   st.approvals.load() + 1 + st.replacements.load() + st.cancels.load();
+        })) << describe(gw, seen);
+        if (st.replacements.load() + st.cancels.load() > 0) {
+            std::fprintf(stderr, "note: the warm-up swap was slow enough to be resent\n");
+        }
     }
 
     static inline bool required_ = false;

@@ -164,7 +164,7 @@ TEST_F(kraken_fixture, ChecksumMismatchLeavesTheBookAndWaitsForASnapshot) {
 
 TEST_F(kraken_fixture, AnUpdateWithoutItsChecksumIsRejectedAndTheBookWaitsForASnapshot) {
     // v1 sends "c" with every update: without it the update cannot be verified.
-    for (const std::string frame :
+    for (const std::string& frame :
          {std::string(R"([7,{"a":[["5.00000","0.50000000","2.0"]]},"book-10","XBT/USD"])"),
           std::string(R"([7,{"a":[["5.00000","0.50000000","2.0"]]},{"b":[["4.90000","0.00000000",)"
                       R"("2.1"]]},"book-10","XBT/USD"])")}) {

@@ -44,7 +44,7 @@ TEST(ReplayInputs, NothingUsableIsBadInput) {
     const auto dir = run_ballast("replay --quiet " + s.dir.string());
     EXPECT_EQ(dir.exit_code, 2) << dir.out;
     EXPECT_NE(dir.out.find("is a directory"), std::string::npos) << dir.out;
-    for (const std::string text : {std::string(), std::string("hello\nworld\n")}) {
+    for (const std::string& text : {std::string(), std::string("hello\nworld\n")}) {
         const auto f = s.file("nothing.txt", text);
         const auto r = run_ballast("replay --quiet " + f);
         EXPECT_EQ(r.exit_code, 2) << text << ": " << r.out;

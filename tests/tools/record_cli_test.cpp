@@ -105,7 +105,7 @@ INSTANTIATE_TEST_SUITE_P(Venues, RecordCli,
                                                        "--symbol NKNUSDT", "depth@100ms"},
                                            record_case{"okx", "okx/OKX.ws.1.0.txt",
                                                        "--symbol UNI-USD-SWAP", "books"}),
-                         [](const auto& info) { return info.param.venue; });
+                         [](const auto& c) { return c.param.venue; });
 
 TEST(RecordCli, SigtermLeavesACompleteReadableRecording) {
     exec::sim_venue_options so;

@@ -54,10 +54,34 @@ struct default_reports {
     int exit_code = -1;
 };
 
+/// This process's own folder under the build folder's `report/`: ctest runs each test in its
+/// own process, two at a time, so a shared file name would let one test read a page another is
+/// rewriting. Removed when the process ends; what is kept is published by rename.
+struct process_dir {
+    fs::path dir = build_report_dir() / ("run-" + std::to_string(::getpid()));
+    process_dir() { fs::create_directories(dir); }
+    ~process_dir() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+};
+
+const fs::path& own_dir() {
+    static const process_dir d;
+    return d.dir;
+}
+
+/// Copies `from` into the build folder's `report/` as `name`, atomically (copy, then rename).
+void keep(const fs::path& from, const std::string& name) {
+    const fs::path tmp = own_dir() / (name + ".keep");
+    fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
+    fs::rename(tmp, build_report_dir() / name);
+}
+
 const default_reports& default_run() {
     static const default_reports reports = [] {
         default_reports d;
-        const fs::path dir = build_report_dir();
+        const fs::path& dir = own_dir();
         d.json_path = (dir / "default_report.json").string();
         d.html_path = (dir / "default_report.html").string();
         const auto r = run_ballast(
@@ -145,11 +169,11 @@ TEST(report_cli, the_json_series_are_bounded_and_cover_the_run) {
         std::string_view name;
         ASSERT_EQ(v["name"].get(name), simdjson::SUCCESS);
         double traded = 0;
-        for (auto t : trades) {
+        for (auto trade : trades) {
             std::string_view venue;
             double notional = 0;
-            ASSERT_EQ(t["venue"].get(venue), simdjson::SUCCESS);
-            ASSERT_EQ(t["notional"].get(notional), simdjson::SUCCESS);
+            ASSERT_EQ(trade["venue"].get(venue), simdjson::SUCCESS);
+            ASSERT_EQ(trade["notional"].get(notional), simdjson::SUCCESS);
             traded += venue == name ? notional : 0.0;
         }
         simdjson::dom::array path;
@@ -264,8 +288,8 @@ TEST(report_cli, every_chart_draws_in_headless_chromium) {
     ASSERT_EQ(d.exit_code, 0) << d.run_output;
     const int expected = expected_charts(d.json_path);
     ASSERT_GE(expected, 8);
-    const fs::path dir = build_report_dir();
-    const fs::path profile = dir / ("chromium-profile-" + std::to_string(::getpid()));
+    const fs::path& dir = own_dir();
+    const fs::path profile = dir / "chromium-profile";
     // Headless, no sandbox (tests may run as root), its own profile; the page's scripts run
     // in virtual time, so the dump waits for them and for nothing else.
     const std::string common =
@@ -298,7 +322,7 @@ TEST(report_cli, every_chart_draws_in_headless_chromium) {
         EXPECT_GT(std::stoll(m[1].str()), 1000) << tag; // drawn: axes, labels and data
     }
     EXPECT_EQ(canvases, expected);
-    // The screenshot stays in the build folder (README.md shows one).
+    // The page and its screenshot stay in the build folder's report/ (README.md shows one).
     const fs::path shot = dir / "default_report.png";
     fs::remove(shot);
     const auto sr = ballast::test::run_command(common + "--window-size=1200,3200 --screenshot=" +
@@ -311,6 +335,9 @@ TEST(report_cli, every_chart_draws_in_headless_chromium) {
     EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
     // A blank 1200 x 3200 page compresses to a few KB; fourteen charts do not.
     EXPECT_GT(png.size(), 60000u);
+    keep(d.html_path, "default_report.html");
+    keep(d.json_path, "default_report.json");
+    keep(shot, "default_report.png");
     fs::remove_all(profile);
 }
 
