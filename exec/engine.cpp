@@ -17,6 +17,7 @@ run_result engine::run(run_progress* progress) {
     if (e.live_mode) {
         run_result r = e.run_live();
         e.collect_series(r);
+        e.publish_finished();
         return r;
     }
     std::vector<std::thread> threads;
@@ -78,8 +79,11 @@ run_result engine::run(run_progress* progress) {
         e.apply(ev);
         e.lat.record_ticks(hop::book, t_pop, tsc_now());
         ++e.events;
-        if (progress != nullptr && ++since_progress >= 256) {
+        if (++since_progress >= 256) {
             since_progress = 0;
+            e.publish_metrics(false);
+        }
+        if (progress != nullptr && since_progress == 0) {
             progress->market_ns.store(e.now, std::memory_order_relaxed);
             double worst = 0.0;
             for (const auto& d : e.drift) {
@@ -115,6 +119,7 @@ run_result engine::run(run_progress* progress) {
     r.nav_before = nav_before;
     r.nav_after = e.cfg.book.nav_usd();
     e.jr.close();
+    e.publish_finished();
     if (progress != nullptr) {
         progress->market_ns.store(e.now);
         progress->done.store(true);

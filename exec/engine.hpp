@@ -18,6 +18,10 @@
 #include <utility>
 #include <vector>
 
+namespace ballast::feed::metrics {
+class registry;
+} // namespace ballast::feed::metrics
+
 namespace ballast::exec {
 
 /// Weights and deltas of one underlying before and after the run.
@@ -207,6 +211,10 @@ class engine {
     /// Runs the whole scenario: starts the feed threads, runs the engine loop on the calling
     /// thread, joins. `progress` (optional) is updated as the run goes.
     [[nodiscard]] run_result run(run_progress* progress = nullptr);
+    /// Registers the run's Prometheus series (books, rings, latency, orders, risk, pools) in
+    /// `r`; call after create and before run. The engine and feed threads publish them while
+    /// the run goes (never from the path between a frame and its order) and once at the end.
+    void attach_metrics(feed::metrics::registry& r);
 
   private:
     engine() = default;

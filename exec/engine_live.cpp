@@ -423,6 +423,7 @@ run_result engine_impl::run_live() {
         if (++since_progress >= 256) {
             since_progress = 0;
             check_wall_clock();
+            publish_metrics(false);
         }
         if (progress != nullptr && since_progress == 0) {
             progress->market_ns.store(now, std::memory_order_relaxed);

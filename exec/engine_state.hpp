@@ -11,6 +11,7 @@
 ///   engine_series.cpp   the report's time series
 #include "exec/engine.hpp"
 #include "exec/gateway_session.hpp"
+#include "feed/feed_metrics.hpp"
 #include "feed/live_feed.hpp"
 #include "feed/pool_feed.hpp"
 
@@ -50,8 +51,10 @@ struct feed_thread {
     latency_histogram decode;
     double tsc_per_ns = 1.0;
     std::uint64_t frames = 0;
+    std::uint64_t bytes = 0;
     std::uint64_t full_spins = 0; // set when the feed thread ends
     bool ended = false;
+    std::unique_ptr<feed::feed_metrics> metrics; // published by the feed thread; may be null
 };
 
 /// Decodes the recording on the calling thread into the feed's ring, then pushes `end`.
@@ -198,12 +201,51 @@ namespace ballast::exec {
 
 using namespace engine_detail;
 
+/// The run's Prometheus series (engine_metrics.cpp), owned by the registry they were made in.
+struct engine_metrics {
+    feed::metrics::cell* market_time = nullptr;
+    feed::metrics::cell* events = nullptr;
+    feed::metrics::cell* finished = nullptr;
+    std::vector<feed::metrics::cell*> ring_depth; // replay feeds, then live feeds
+    std::array<feed::metrics::histogram_cell*, hop_count> hops{};
+    std::array<feed::metrics::histogram_cell*, t2o_hop_count> t2o{};
+    std::array<feed::metrics::cell*, 6> orders_by_state{};
+    feed::metrics::cell* fills = nullptr;
+    feed::metrics::cell* approved = nullptr;
+    std::vector<feed::metrics::cell*> rejects; // by reject_reason, [0] unused
+    feed::metrics::cell* gateway_refusals = nullptr;
+    feed::metrics::cell* duplicate_fills = nullptr;
+    feed::metrics::cell* unknown_reports = nullptr;
+    feed::metrics::cell* nav = nullptr;
+    struct underlying {
+        feed::metrics::cell* weight = nullptr;
+        feed::metrics::cell* target = nullptr;
+        feed::metrics::cell* drift = nullptr;
+        feed::metrics::cell* delta = nullptr;
+        feed::metrics::cell* gamma = nullptr;
+        feed::metrics::cell* vega = nullptr;
+        feed::metrics::cell* theta = nullptr;
+        std::size_t drift_row = SIZE_MAX; // e.drift index with this underlying
+    };
+    std::vector<underlying> underlyings; // by underlying id
+    std::vector<feed::metrics::cell*> book_excluded;
+    struct pool {
+        feed::metrics::cell* stale = nullptr;
+        feed::metrics::cell* block = nullptr;
+        feed::metrics::cell* updates = nullptr;
+        feed::metrics::cell* excluded = nullptr;
+    };
+    std::vector<pool> pools;
+};
+
+
 /// A live venue feed: its thread, and which engine book each of its ring slots is.
 struct live_source {
     feed::live_feed_options options;
     std::unique_ptr<feed::live_feed_thread> thread;
     std::vector<std::uint16_t> slot_to_book; ///< no_book: a followed symbol the engine ignores
     std::uint64_t overflows = 0;
+    std::unique_ptr<feed::feed_metrics> metrics; // published by the feed's thread; may be null
     static constexpr std::uint16_t no_book = 0xffff;
 };
 
@@ -307,6 +349,16 @@ class engine_impl {
     std::vector<std::pair<timestamp_ns, std::string>> kill_changes;
     run_progress* progress = nullptr;
     std::uint64_t fills = 0;
+    // Prometheus series (engine_metrics.cpp): registered before the run, published by this
+    // thread at most every metrics_interval_ns and once at the end.
+    std::unique_ptr<engine_metrics> metrics;
+    std::uint64_t metrics_published_tsc = 0;
+    std::uint64_t metrics_interval_tsc = 0;
+    void attach_metrics(feed::metrics::registry& r);
+    /// Copies the engine's state into its series when one is attached and due (or `force`).
+    void publish_metrics(bool force) noexcept;
+    /// The last publish, with ballast_run_finished set.
+    void publish_finished() noexcept;
 
     std::string setup();
     std::string setup_replay_feeds(std::vector<std::string>& feed_venues,

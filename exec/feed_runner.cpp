@@ -5,6 +5,17 @@ namespace ballast::exec {
 
 namespace engine_detail {
 
+namespace {
+
+void publish_feed_metrics(feed_thread& t, const feed::ring_listener& listener) noexcept {
+    t.metrics->publish(*t.decoder);
+    t.metrics->publish_ring(listener.stats());
+    t.metrics->publish_frames(t.frames, t.bytes);
+    t.metrics->publish_decode(t.decode);
+}
+
+} // namespace
+
 void run_feed(feed_thread& t) {
     feed::ring_listener listener(*t.ring, t.symbol_slots); // waits when the ring is full
     t.decoder->set_listener(&listener);
@@ -43,6 +54,7 @@ void run_feed(feed_thread& t) {
             case feed::frame_kind::response:
                 t.decoder->on_frame(ff);
                 ++t.frames;
+                t.bytes += rf->data.size();
                 break;
             case feed::frame_kind::marker:
                 // As in replay: a recorded disconnect takes the venue's books out of routing.
@@ -57,7 +69,13 @@ void run_feed(feed_thread& t) {
                     static_cast<std::uint64_t>(static_cast<double>(c1 - c0) / t.tsc_per_ns));
             }
             t.decoder->check_silence(ts);
+            if (t.metrics && (t.frames & 255) == 0) {
+                publish_feed_metrics(t, listener);
+            }
         }
+    }
+    if (t.metrics) {
+        publish_feed_metrics(t, listener);
     }
     listener.push_end();
     t.decoder->set_listener(nullptr);

@@ -1,5 +1,7 @@
 #include "feed/live_feed.hpp"
 
+#include "feed/feed_metrics.hpp"
+
 #include "feed/io_thread.hpp"
 #include "feed/venues.hpp"
 
@@ -69,6 +71,7 @@ std::optional<std::string> live_feed_thread::start() {
     // The latency stamp goes back to the kernel's receive stamp when the socket gave one.
     const double tsc_per_ns =
         options_.tsc_per_ns > 0.0 ? options_.tsc_per_ns : calibrate_tsc_per_ns();
+    tsc_per_ns_ = tsc_per_ns;
     co.clock = [this, inner = std::move(inner), tsc_per_ns] {
         const timestamp_ns ts = inner();
         std::uint64_t at = tsc_now();
@@ -103,6 +106,12 @@ void live_feed_thread::publish() noexcept {
     connects_.store(s.connects, std::memory_order_relaxed);
     stamped_.store(s.kernel_stamped, std::memory_order_relaxed);
     losses_.store(s.connection_losses, std::memory_order_relaxed);
+    if (feed_metrics* m = options_.metrics) {
+        m->publish(*decoder_);
+        m->publish_ring(listener_.stats());
+        m->publish_frames(s.frames, s.bytes);
+        m->publish_decode(listener_.frame_latency(), 1.0 / tsc_per_ns_);
+    }
 }
 
 void live_feed_thread::stop() {

@@ -19,6 +19,8 @@
 
 namespace ballast::feed {
 
+class feed_metrics;
+
 struct live_feed_options {
     std::string venue;           ///< decoder name (make_venue_feed)
     venue_client_options client; ///< symbols, endpoints, protocol; `clock` is wrapped (below)
@@ -34,6 +36,8 @@ struct live_feed_options {
     double tsc_per_ns = 0.0;
     /// How often the client's counters are published for other threads.
     std::chrono::milliseconds stats_interval{50};
+    /// Prometheus series the feed thread publishes at each stats tick (null: none).
+    feed_metrics* metrics = nullptr;
 };
 
 /// Counters readable from any thread while the feed runs (published every stats_interval,
@@ -103,6 +107,7 @@ class live_feed_thread {
     std::atomic<std::uint64_t> connects_{0};
     std::atomic<std::uint64_t> losses_{0};
     std::atomic<std::uint64_t> stamped_{0};
+    double tsc_per_ns_ = 1.0;
 };
 
 } // namespace ballast::feed

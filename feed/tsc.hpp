@@ -27,6 +27,7 @@ class latency_histogram {
     void record(std::uint64_t ns) noexcept {
         ++buckets_[index_of(ns)];
         ++count_;
+        sum_ += ns;
         if (ns > max_) {
             max_ = ns;
         }
@@ -36,12 +37,16 @@ class latency_histogram {
             buckets_[i] += o.buckets_[i];
         }
         count_ += o.count_;
+        sum_ += o.sum_;
         if (o.max_ > max_) {
             max_ = o.max_;
         }
     }
     [[nodiscard]] std::uint64_t count() const noexcept { return count_; }
     [[nodiscard]] std::uint64_t max() const noexcept { return max_; }
+    /// Every recorded value added (wraps after 584 years of nanoseconds).
+    [[nodiscard]] std::uint64_t sum() const noexcept { return sum_; }
+    [[nodiscard]] std::uint64_t bucket(std::size_t i) const noexcept { return buckets_[i]; }
     /// The upper bound of the bucket holding quantile q (0 < q <= 1); the max for q = 1.
     [[nodiscard]] std::uint64_t quantile(double q) const noexcept;
 
@@ -70,6 +75,7 @@ class latency_histogram {
   private:
     std::array<std::uint64_t, bucket_count> buckets_{};
     std::uint64_t count_ = 0;
+    std::uint64_t sum_ = 0;
     std::uint64_t max_ = 0;
 };
 

@@ -8,6 +8,7 @@
 #include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
+#include "tools/metrics_option.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -66,6 +67,8 @@ int run_run(int argc, char** argv) {
                                     "--live without --config: recorded seconds per second "
                                     "(default 1: the recorded pace)");
     pace_opt->check(number_in(0.01, 1000));
+    metrics_option metrics;
+    metrics.add_to(app, true);
     add_version_flag(app);
     try {
         app.parse(argc, argv);
@@ -136,7 +139,7 @@ int run_run(int argc, char** argv) {
     }
     eo.live = live;
     eo.stop = &stop_signals;
-    if (live) {
+    if (live || app.count("--metrics-linger") != 0) {
         exec::arm_crash_point_from_environment();
         struct sigaction sa {};
         sa.sa_handler = on_stop_signal;
@@ -148,6 +151,12 @@ int run_run(int argc, char** argv) {
     if (!created.value) {
         std::fprintf(stderr, "ballast run: %s\n", created.error.c_str());
         return created.unavailable ? exit_failed : exit_bad_input;
+    }
+    if (metrics.enabled()) {
+        created.value->attach_metrics(metrics.registry());
+        if (!metrics.start("ballast run")) {
+            return exit_failed;
+        }
     }
     exec::run_progress progress;
     // The progress line is printed here, off the engine thread: the engine only stores atomics.
@@ -185,6 +194,15 @@ int run_run(int argc, char** argv) {
         return 1;
     }
     std::fputs(exec::format_report(r, rss).c_str(), stdout);
+    std::fflush(stdout);
+    // The reports are written before the metrics linger: a scrape then sees the end.
+    struct linger_at_exit {
+        metrics_option& m;
+        ~linger_at_exit() {
+            m.linger(&stop_signals);
+            m.stop();
+        }
+    } lingering{metrics};
     if (report.empty() && report_html.empty()) {
         return 0;
     }
