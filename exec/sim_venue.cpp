@@ -1,5 +1,7 @@
 #include "exec/sim_venue.hpp"
 
+#include "feed/metrics.hpp"
+
 #include "exec/sim_venue_protocols.hpp"
 #include "feed/instruments.hpp"
 #include "feed/recording.hpp"
@@ -286,6 +288,31 @@ struct sim_venue::impl final : sim_context {
     steady::time_point waiting_since{};
     steady::time_point wall0{};
     std::uint64_t slow_disconnects = 0;
+    std::uint64_t frames_sent_total = 0; ///< over every connection, closed ones too
+    std::uint64_t connections_total = 0;
+    // --metrics: published on the server thread at each tick (null: no metrics).
+    struct metric_cells {
+        feed::metrics::cell* played = nullptr;
+        feed::metrics::cell* done = nullptr;
+        feed::metrics::cell* connections = nullptr;
+        feed::metrics::cell* connections_total = nullptr;
+        feed::metrics::cell* frames_sent = nullptr;
+        feed::metrics::cell* slow = nullptr;
+        feed::metrics::cell* orders = nullptr;
+    };
+    std::optional<metric_cells> cells;
+    void publish_metrics() noexcept {
+        if (!cells) {
+            return;
+        }
+        cells->played->set(played);
+        cells->done->set(done.load() ? 1.0 : 0.0);
+        cells->connections->set(static_cast<std::uint64_t>(clients.size()));
+        cells->connections_total->set(connections_total);
+        cells->frames_sent->set(frames_sent_total);
+        cells->slow->set(slow_disconnects);
+        cells->orders->set(order_requests_seen);
+    }
 
     // --- server
     net::io_context io{1};
@@ -326,7 +353,10 @@ struct sim_venue::impl final : sim_context {
 
     // --- network
     void accept();
-    void add_client(std::shared_ptr<sim_session> c) { clients.push_back(std::move(c)); }
+    void add_client(std::shared_ptr<sim_session> c) {
+        clients.push_back(std::move(c));
+        ++connections_total;
+    }
     void remove_client(const sim_session* c) {
         std::erase_if(clients, [&](const auto& p) { return p.get() == c; });
         if (waiting_drain) {
@@ -812,6 +842,7 @@ bool sim_venue::impl::fault_hits(std::size_t i, const sim_fault& f, sim_session&
 
 void sim_venue::impl::send_frame(sim_session& c, std::string text) {
     ++c.frames_sent;
+    ++frames_sent_total;
     c.send(std::move(text));
 }
 
@@ -906,6 +937,7 @@ void sim_venue::impl::subscribe(sim_client& c, sim_subscription s) {
     std::string snap = protocol->snapshot(*this, c, c.subs.back(), *b);
     if (!snap.empty()) {
         ++c.frames_sent;
+        ++frames_sent_total;
         c.send(std::move(snap));
     }
 }
@@ -950,6 +982,7 @@ void sim_venue::impl::tick() {
             }
         }
     }
+    publish_metrics();
     tick_timer->expires_after(std::chrono::milliseconds(500));
     tick_timer->async_wait([this](boost::system::error_code ec) {
         if (!ec) {
@@ -1470,6 +1503,22 @@ std::optional<std::string> sim_venue::start() {
     }
     m.thread = std::thread([&m] { m.io.run(); });
     return std::nullopt;
+}
+
+void sim_venue::attach_metrics(feed::metrics::registry& r) {
+    const feed::metrics::labels l{{"venue", impl_->options.venue}};
+    impl::metric_cells c;
+    c.played = &r.counter("ballast_sim_frames_played_total", "recorded frames played", l);
+    c.done = &r.gauge("ballast_sim_capture_done", "1 once the whole capture has played", l);
+    c.connections = &r.gauge("ballast_sim_connections", "client connections open", l);
+    c.connections_total =
+        &r.counter("ballast_sim_connections_total", "client connections accepted", l);
+    c.frames_sent =
+        &r.counter("ballast_sim_frames_sent_total", "book frames and snapshots sent to clients", l);
+    c.slow = &r.counter("ballast_sim_slow_consumer_disconnects_total",
+                        "clients dropped for keeping a backlog", l);
+    c.orders = &r.counter("ballast_sim_order_requests_total", "order requests received", l);
+    impl_->cells = c;
 }
 
 void sim_venue::stop() {

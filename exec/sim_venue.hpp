@@ -15,6 +15,10 @@
 #include <string_view>
 #include <vector>
 
+namespace ballast::feed::metrics {
+class registry;
+} // namespace ballast::feed::metrics
+
 namespace ballast::exec {
 
 enum class sim_fault_kind : std::uint8_t {
@@ -119,6 +123,10 @@ class sim_venue {
     /// NEW-order requests received for a client order id of an account. Thread-safe.
     [[nodiscard]] std::uint64_t new_order_requests(const std::string& api_key,
                                                    const std::string& client_id);
+
+    /// Registers the venue's Prometheus series (playback, connections, frames sent, order
+    /// requests); call before start. The server thread publishes them every 500 ms.
+    void attach_metrics(feed::metrics::registry& r);
 
     struct impl; ///< server, sessions and playback (sim_venue.cpp)
 

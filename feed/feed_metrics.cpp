@@ -9,6 +9,8 @@ feed_metrics::feed_metrics(metrics::registry& r, const std::string& venue,
     frames_ = &r.counter("ballast_feed_connection_frames_total",
                          "frames read from the venue's connections (or its recording)", v);
     bytes_ = &r.counter("ballast_feed_connection_bytes_total", "bytes of those frames", v);
+    connects_ = &r.counter("ballast_feed_connects_total", "connections made to the venue", v);
+    losses_ = &r.counter("ballast_feed_connection_losses_total", "connections lost", v);
     unattributed_ = &r.counter("ballast_feed_unattributed_rejects_total",
                                "malformed frames that name no followed book", v);
     ring_events_ = &r.counter("ballast_ring_events_total",
@@ -72,6 +74,11 @@ void feed_metrics::publish_ring(const ring_listener_stats& s) noexcept {
     ring_events_->set(s.events);
     ring_backoffs_->set(s.full_spins);
     ring_dropped_->set(s.dropped);
+}
+
+void feed_metrics::publish_connections(std::uint64_t connects, std::uint64_t losses) noexcept {
+    connects_->set(connects);
+    losses_->set(losses);
 }
 
 void feed_metrics::publish_frames(std::uint64_t frames, std::uint64_t bytes) noexcept {

@@ -26,6 +26,8 @@ class feed_metrics {
     void publish_ring(const ring_listener_stats& s) noexcept;
     /// Frames read from the venue and bytes (live) or from the recording.
     void publish_frames(std::uint64_t frames, std::uint64_t bytes) noexcept;
+    /// Live: connections made and lost.
+    void publish_connections(std::uint64_t connects, std::uint64_t losses) noexcept;
     /// Frame read (or decode start) to its book update in the ring; `ns_per_unit` converts a
     /// histogram kept in TSC ticks.
     void publish_decode(const latency_histogram& h, double ns_per_unit = 1.0) noexcept {
@@ -49,6 +51,8 @@ class feed_metrics {
     metrics::cell* frames_ = nullptr;
     metrics::cell* bytes_ = nullptr;
     metrics::cell* unattributed_ = nullptr;
+    metrics::cell* connects_ = nullptr;
+    metrics::cell* losses_ = nullptr;
     metrics::cell* ring_events_ = nullptr;
     metrics::cell* ring_backoffs_ = nullptr;
     metrics::cell* ring_dropped_ = nullptr;

@@ -110,6 +110,7 @@ void live_feed_thread::publish() noexcept {
         m->publish(*decoder_);
         m->publish_ring(listener_.stats());
         m->publish_frames(s.frames, s.bytes);
+        m->publish_connections(s.connects, s.connection_losses);
         m->publish_decode(listener_.frame_latency(), 1.0 / tsc_per_ns_);
     }
 }

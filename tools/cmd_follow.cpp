@@ -6,6 +6,7 @@
 #include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
+#include "tools/metrics_option.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -25,6 +26,62 @@
 #include <vector>
 
 namespace ballast::cli {
+
+namespace {
+
+/// The Prometheus series of `follow` (none without --metrics): per pool its block, whether it
+/// is stale and how many changes it took; the node connection's and the follower's counters.
+std::function<void()> follow_series(metrics_option& m, const feed::pool_follower& follower,
+                                    const feed::eth_ws_client& client) {
+    if (!m.enabled()) {
+        return [] {};
+    }
+    auto& r = m.registry();
+    struct pool_cells {
+        feed::metrics::cell* stale;
+        feed::metrics::cell* block;
+        feed::metrics::cell* changes;
+    };
+    std::vector<pool_cells> pools;
+    for (std::size_t i = 0; i < follower.size(); ++i) {
+        const feed::metrics::labels l{{"pool", follower.pool(i).meta.address}};
+        pools.push_back(
+            {&r.gauge("ballast_pool_stale", "1 while the pool is not known exact", l),
+             &r.gauge("ballast_pool_block", "the block the pool's state is at", l),
+             &r.counter("ballast_pool_changes_total",
+                        "changes of the pool's state or stale flag (logs, undos, resyncs)", l)});
+    }
+    auto* heads = &r.counter("ballast_node_heads_total", "new heads the follower took");
+    auto* gaps = &r.counter("ballast_node_gaps_total", "missed blocks that made pools stale");
+    auto* applied = &r.counter("ballast_pool_logs_applied_total", "pool logs applied");
+    auto* rejected = &r.counter("ballast_pool_logs_rejected_total",
+                                "logs the pool model refused (the pool goes stale)");
+    auto* connects = &r.counter("ballast_node_connects_total", "connections made to the node");
+    auto* losses = &r.counter("ballast_node_connection_losses_total", "connections lost");
+    auto* backfilled =
+        &r.counter("ballast_node_backfilled_logs_total", "logs eth_getLogs delivered after a gap");
+    auto* head = &r.gauge("ballast_node_head_block", "the node's last head");
+    return [&follower, &client, pools = std::move(pools), heads, gaps, applied, rejected, connects,
+            losses, backfilled, head] {
+        for (std::size_t i = 0; i < pools.size(); ++i) {
+            pools[i].stale->set(follower.stale(i) ? 1.0 : 0.0);
+            pools[i].block->set(follower.pool(i).meta.block);
+            pools[i].changes->set(follower.version(i));
+        }
+        const auto& fs = follower.stats();
+        heads->set(fs.heads);
+        gaps->set(fs.gaps);
+        applied->set(fs.applied);
+        rejected->set(fs.rejected);
+        const auto& cs = client.stats();
+        connects->set(cs.connects);
+        losses->set(cs.connection_losses);
+        backfilled->set(cs.backfilled_logs);
+        head->set(client.last_head());
+    };
+}
+
+} // namespace
 
 int run_follow(int argc, char** argv) {
     CLI::App app{"Follow Uniswap pools live from an Ethereum node; prints their final states",
@@ -56,6 +113,8 @@ int run_follow(int argc, char** argv) {
                    "wss://: trust the authorities in this PEM file instead of the system's");
     app.add_option("--backoff-ms", backoff_ms, "first reconnect delay (doubles up to 10 s)")
         ->check(integer_in(1, 60'000));
+    metrics_option metrics;
+    metrics.add_to(app, false);
     add_version_flag(app);
     try {
         app.parse(argc, argv);
@@ -129,6 +188,11 @@ int run_follow(int argc, char** argv) {
         std::fprintf(stderr, "follow: --%s\n", client.last_error().c_str());
         return 2;
     }
+    // Published by this thread (the client's and the follower's) every 20 ms tick.
+    const std::function<void()> publish = follow_series(metrics, follower, client);
+    if (!metrics.start("follow")) {
+        return exit_failed;
+    }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (!ec) {
@@ -144,6 +208,7 @@ int run_follow(int argc, char** argv) {
                               : std::chrono::steady_clock::time_point::max();
     bool reached = false;
     std::function<void()> poll = [&] {
+        publish();
         if (record_errno != 0) {
             io.stop(); // a recording with a hole in it is not a recording
             return;
@@ -167,6 +232,7 @@ int run_follow(int argc, char** argv) {
     };
     poll();
     io.run();
+    publish();
     const std::string final_state(feed::to_string(client.state()));
     client.stop();
     if (record) {

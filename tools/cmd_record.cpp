@@ -1,5 +1,6 @@
 // ballast record: connects to a venue (or a loopback venue), follows its procedure and writes
 // every frame, REST reply and client event as a recording `ballast replay` reads.
+#include "feed/feed_metrics.hpp"
 #include "feed/live_capture.hpp"
 #include "feed/venue_ws_client.hpp"
 #include "feed/venues.hpp"
@@ -8,6 +9,7 @@
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
 #include "tools/json_writer.hpp"
+#include "tools/metrics_option.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -60,6 +62,8 @@ int run_record(int argc, char** argv) {
     app.add_flag("--no-instruments", no_instruments,
                  "do not fetch the venue's instrument lists (books derive their scale)");
     app.add_option("--dump-books", dump_path, "write every level of every final book to FILE");
+    metrics_option metrics;
+    metrics.add_to(app, false);
     add_version_flag(app);
     try {
         app.parse(argc, argv);
@@ -101,6 +105,21 @@ int run_record(int argc, char** argv) {
     feed::feed_options fo;
     fo.symbols = opt.symbols;
     auto feed = feed::make_venue_feed(venue, instruments, rejects, fo);
+    // Published by this thread (the client's) at each 100 ms tick and at the end.
+    std::unique_ptr<feed::feed_metrics> series;
+    feed::metrics::cell* written = nullptr;
+    feed::metrics::cell* lines = nullptr;
+    if (metrics.enabled()) {
+        series = std::make_unique<feed::feed_metrics>(metrics.registry(), venue, opt.symbols);
+        written = &metrics.registry().counter(
+            "ballast_record_bytes_written_total",
+            "bytes of the recording written to the file (after the writer's buffer)",
+            {{"venue", venue}});
+        lines = &metrics.registry().counter("ballast_record_lines_total",
+                                            "lines of the recording so far (frames, requests, "
+                                            "replies, events)",
+                                            {{"venue", venue}});
+    }
     feed::jsonl_capture capture;
     if (auto err = capture.open(out_path, venue)) {
         std::fprintf(stderr, "record: --out: %s\n", err->c_str());
@@ -113,6 +132,19 @@ int run_record(int argc, char** argv) {
     if (!client.start()) {
         std::fprintf(stderr, "record: --%s\n", client.last_error().c_str());
         return 2;
+    }
+    const auto publish = [&] {
+        if (series) {
+            const auto& s = client.stats();
+            series->publish(*feed);
+            series->publish_frames(s.frames, s.bytes);
+            series->publish_connections(s.connects, s.connection_losses);
+            written->set(capture.bytes());
+            lines->set(capture.lines());
+        }
+    };
+    if (!metrics.start("record")) {
+        return exit_failed;
     }
     // SIGINT/SIGTERM end a recording normally: the file is closed complete.
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -157,6 +189,7 @@ int run_record(int argc, char** argv) {
         if (++ticks % (tty ? 10 : 100) == 0) {
             progress(false);
         }
+        publish();
         tick.expires_after(std::chrono::milliseconds(100));
         tick.async_wait([&](const boost::system::error_code& ec) {
             if (!ec) {
@@ -168,6 +201,7 @@ int run_record(int argc, char** argv) {
     io.run();
     client.stop();
     capture.close();
+    publish();
     if (tty) {
         std::fputc('\n', stderr);
     }

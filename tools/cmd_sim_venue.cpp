@@ -6,6 +6,7 @@
 #include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
+#include "tools/metrics_option.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -55,6 +56,8 @@ int run_sim_venue(int argc, char** argv) {
     app.footer("Ready line: {\"venue\":..,\"ws\":..,\"rest\":..} (bybit adds ws_linear, kraken "
                "ws_v2; --tls adds ca_file). GET /ballast/status reports playback and "
                "connections; GET /ballast/account?api_key=K an account (with --accounts).");
+    metrics_option metrics;
+    metrics.add_to(app, false);
     add_version_flag(app);
     try {
         app.parse(argc, argv);
@@ -104,6 +107,12 @@ int run_sim_venue(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     exec::sim_venue venue(opt);
+    if (metrics.enabled()) {
+        venue.attach_metrics(metrics.registry());
+        if (!metrics.start("sim-venue")) {
+            return exit_failed;
+        }
+    }
     // The ready line comes first: the sink waits for it.
     static std::mutex stdout_mutex;
     std::unique_lock ready_lock(stdout_mutex);

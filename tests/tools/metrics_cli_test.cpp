@@ -58,14 +58,15 @@ double total(const std::string& text, const std::string& family, const std::stri
     return sum;
 }
 
-/// `ballast run ARGS --metrics 127.0.0.1:0 --metrics-linger 60` in the background, its stdout
-/// and stderr in files.
+/// `ballast ARGS --metrics 127.0.0.1:0` in the background (`run` also lingers 60 s after its
+/// end), its stdout and stderr in files.
 struct running {
     fs::path dir = fs::temp_directory_path() / ("ballast_metrics_" + std::to_string(::getpid()));
     pid_t pid = -1;
     int port = 0;
 
-    explicit running(const std::vector<std::string>& args) {
+    explicit running(const std::vector<std::string>& args, const std::string& command = "run") {
+        dir += "_" + command;
         fs::create_directories(dir);
         pid = ::fork();
         if (pid == 0) {
@@ -73,11 +74,11 @@ struct running {
             const int err = ::open((dir / "err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
             ::dup2(out, 1);
             ::dup2(err, 2);
-            std::vector<std::string> all{BALLAST_CLI_PATH, "run"};
+            std::vector<std::string> all{BALLAST_CLI_PATH, command};
             all.insert(all.end(), args.begin(), args.end());
-            for (const char* a :
-                 {"--quiet", "--metrics", "127.0.0.1:0", "--metrics-linger", "60"}) {
-                all.emplace_back(a);
+            all.insert(all.end(), {"--metrics", "127.0.0.1:0"});
+            if (command == "run") {
+                all.insert(all.end(), {"--quiet", "--metrics-linger", "60"});
             }
             std::vector<char*> argv;
             for (auto& a : all) {
@@ -220,6 +221,63 @@ TEST(MetricsCli, AReplaysFinalValuesAreTheReportsAndLingerUntilASignal) {
     ASSERT_TRUE(std::regex_search(out, m, std::regex("orders: ([0-9]+)"))) << out;
     EXPECT_EQ(total(end, "ballast_orders"), std::stod(m[1].str()));
     EXPECT_EQ(run.stop(), 0);
+}
+
+/// Scrapes until `done` holds for a scrape (bounded); the last scrape.
+template <class F> std::string scrape_until(int port, F done, std::chrono::seconds limit) {
+    std::string last;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        last = scrape(port);
+        if (!last.empty() && done(last)) {
+            break;
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+    return last;
+}
+
+TEST(MetricsCli, SimVenueAndARecordingFromItAreScraped) {
+    const std::string capture = std::string(BALLAST_TEST_DATA_DIR) + "/okx/OKX.ws.1.0.txt";
+    running venue({"--venue", "okx", "--capture", capture}, "sim-venue");
+    ASSERT_GT(venue.port, 0) << slurp(venue.dir / "err");
+    // The ready line (stdout) names the venue's URLs.
+    std::smatch m;
+    std::string ready;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (!std::regex_search(
+               ready, m, std::regex("\"ws\":\"(ws://[^\"]+)\".*\"rest\":\"(http://[^\"]+)\"")) &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(10ms);
+        ready = slurp(venue.dir / "out");
+    }
+    ASSERT_FALSE(m.empty()) << ready;
+    const std::string ws = m[1].str();
+    const std::string rest = m[2].str();
+    running rec({"--venue", "okx", "--symbol", "UNI-USD-SWAP", "--channel", "books", "--url", ws,
+                 "--rest", rest, "--out", (venue.dir / "rec.jsonl").string()},
+                "record");
+    ASSERT_GT(rec.port, 0) << slurp(rec.dir / "err");
+    const std::string r = scrape_until(
+        rec.port,
+        [](const std::string& s) {
+            return total(s, "ballast_book_health", "state=\"live\"") == 1.0 &&
+                   total(s, "ballast_feed_applied_total") > 1.0;
+        },
+        60s);
+    EXPECT_EQ(total(r, "ballast_book_health", "symbol=\"UNI-USD-SWAP\",state=\"live\""), 1.0) << r;
+    EXPECT_GT(total(r, "ballast_feed_connection_frames_total"), 0.0) << r;
+    EXPECT_EQ(total(r, "ballast_feed_connects_total"), 1.0) << r;
+    EXPECT_GT(total(r, "ballast_record_lines_total"), 0.0) << r;
+    EXPECT_NE(r.find("# TYPE ballast_record_bytes_written_total counter"), std::string::npos);
+    const std::string v = scrape_until(
+        venue.port,
+        [](const std::string& s) { return total(s, "ballast_sim_frames_sent_total") > 0.0; }, 30s);
+    EXPECT_EQ(total(v, "ballast_sim_connections_total"), 1.0) << v;
+    EXPECT_GT(total(v, "ballast_sim_frames_played_total"), 0.0) << v;
+    EXPECT_GT(total(v, "ballast_sim_frames_sent_total"), 0.0) << v;
+    EXPECT_EQ(rec.stop(), 0) << slurp(rec.dir / "err");
+    EXPECT_EQ(venue.stop(), 0) << slurp(venue.dir / "err");
 }
 
 TEST(MetricsCli, BadAddressesAreBadInputAndABusyPortCannotServe) {
