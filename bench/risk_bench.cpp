@@ -1,6 +1,7 @@
-// Risk layer benchmarks: one mark into a 1,000-position book (incremental, one underlying),
-// full revaluation, and the pre-trade check; the naive baseline (std::map keyed by strings,
-// full revaluation on every tick) runs in the same binary.
+// Risk layer benchmarks: one mark into a 1,000-position book (an underlying mark, which moves
+// all its instruments, and an instrument's own mark), full revaluation, and the pre-trade
+// check; the naive baseline (std::map keyed by strings, full revaluation on every tick) runs
+// in the same binary.
 #include "risk/portfolio.hpp"
 #include "risk/pre_trade.hpp"
 
@@ -135,6 +136,38 @@ void BM_Risk_TickUpdate(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Risk_TickUpdate)->Arg(20)->Arg(1)->ArgName("underlyings");
+
+// An instrument's own mark (what exec sends on a book's mid): each mark moves one instrument,
+// cycling over the book's linear instruments (spot, perps: no Black-76) or its options (one
+// Black-76 each); all 1,000 positions are on 20 underlyings or on one.
+void BM_Risk_TickUpdate_InstrumentMark(benchmark::State& state) {
+    auto b = make_book(static_cast<int>(state.range(0)));
+    const bool options = state.range(1) != 0;
+    std::vector<instrument_id> marked;
+    std::vector<double> px;
+    for (const auto i : b.instruments) {
+        if ((b.book.instrument(i).terms.kind == instrument_kind::option) == options) {
+            marked.push_back(i);
+            px.push_back(b.book.instrument(i).price);
+        }
+    }
+    const auto moves = recorded_moves();
+    std::size_t k = 0;
+    std::size_t m = 0;
+    for (auto _ : state) {
+        px[m] *= moves[k];
+        benchmark::DoNotOptimize(b.book.on_instrument_mark(marked[m], px[m]));
+        benchmark::DoNotOptimize(b.book.nav_usd());
+        k = k + 1 == moves.size() ? 0 : k + 1;
+        m = m + 1 == marked.size() ? 0 : m + 1;
+    }
+    state.counters["positions"] = static_cast<double>(b.book.position_count());
+    state.counters["marks/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Risk_TickUpdate_InstrumentMark)
+    ->ArgsProduct({{20, 1}, {0, 1}})
+    ->ArgNames({"underlyings", "options"});
 
 void BM_Risk_FullRevalue(benchmark::State& state) {
     auto b = make_book(20);

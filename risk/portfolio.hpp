@@ -1,10 +1,12 @@
 #pragma once
 /// Positions per venue and account, valued against marks and aggregated per underlying.
-/// A mark or a fill revalues the positions of one underlying only; full revaluation gives the
-/// same numbers bit for bit (both re-sum each underlying in the same order).
+/// A mark costs O(1) per instrument it moves (one unit valuation and sums kept per instrument)
+/// plus O(log n) to re-add the totals; a position's own risk is derived when it is read. Full
+/// revaluation gives the same numbers bit for bit (risk/README.md, "Incremental aggregation").
 
 #include "book/instrument.hpp"
 #include "book/types.hpp"
+#include "risk/detail/sum_tree.hpp"
 #include "risk/valuation.hpp"
 
 #include <cstdint>
@@ -31,7 +33,7 @@ struct position_state {
     double contracts = 0.0;    ///< signed; lots converted to contracts at the edge
     double entry_price = 0.0;  ///< average entry (linear and inverse derivatives)
     double realized_usd = 0.0; ///< P&L closed by fills on derivatives, kept in value_usd
-    position_risk risk;        ///< last good valuation
+    position_risk risk;        ///< last good valuation (brought up to date when read)
     risk_error last_error = risk_error::ok; ///< ok, or why `risk` is stale
 };
 
@@ -78,7 +80,7 @@ class portfolio {
     [[nodiscard]] std::optional<instrument_id>
     find_instrument(std::string_view venue, std::string_view symbol) const noexcept;
     account_id add_account(std::string_view name);
-    /// Adds a position; values it only at the next full_revalue().
+    /// Adds a position; it counts in the totals at once if its instrument is valued.
     position_id add_position(account_id account, instrument_id instrument, double contracts,
                              double entry_price);
     [[nodiscard]] std::optional<position_id> find_position(account_id account,
@@ -110,8 +112,11 @@ class portfolio {
     [[nodiscard]] const instrument_state& instrument(instrument_id i) const noexcept {
         return instruments_[i.value];
     }
+    /// A position with its risk derived from its instrument's current unit risk. Marks do not
+    /// touch positions: the read brings `risk` and `last_error` up to date (a cache, so reads
+    /// belong to the thread that owns the portfolio, like its marks).
     [[nodiscard]] const position_state& position(position_id p) const noexcept {
-        return positions_[p.value];
+        return fresh_position(p.value);
     }
     [[nodiscard]] std::string_view account_name(account_id a) const noexcept {
         return accounts_[a.value];
@@ -132,19 +137,49 @@ class portfolio {
                                          double vol_shift_points) const noexcept;
 
   private:
-    risk_error revalue_instrument(instrument_state& inst) noexcept;
-    risk_error revalue_underlying(underlying_state& u) noexcept;
-    /// Revalues one underlying after a mark or fill and re-sums the NAV.
-    risk_error revalue_book_after(underlying_state& u) noexcept;
-    void sum_underlying(underlying_state& u) noexcept;
-    void sum_nav() noexcept;
+    /// What a mark needs of an instrument's positions, so that valuing them all is O(1).
+    /// Re-summed from scratch (position order) whenever a position changes, never updated by
+    /// differences.
+    struct instrument_sums {
+        std::vector<std::uint32_t> positions; ///< position indices, summation order
+        double gross_contracts = 0.0;         ///< sum of |contracts|
+        double entry_cost = 0.0;              ///< sum of contracts x entry (linear P&L)
+        double entry_inverse = 0.0;           ///< sum of contracts / entry (inverse P&L)
+        double realized_usd = 0.0;
+        std::uint32_t unpriceable = 0; ///< positions scale_unit refuses (bad qty or entry)
+        double unit_price = 0.0;       ///< the price `unit` was computed at
+        bool unit_valid = false;       ///< `unit` was computed at least once
+        bool stale = false;            ///< counted in its underlying's stale_instruments
+        std::uint64_t version = 1;     ///< bumped with `unit`: positions below it re-derive
+        std::uint32_t slot = 0;        ///< leaf in its underlying's sum tree
+    };
+    struct underlying_sums {
+        detail::sum_tree<position_risk> instruments; ///< leaves: each instrument's total
+        std::uint32_t stale_instruments = 0;         ///< instruments with positions in error
+    };
+
+    risk_error revalue_unit(std::uint32_t i) noexcept;
+    void sum_positions(std::uint32_t i) noexcept;
+    /// The instrument's total (from its sums, or position by position while in error) and its
+    /// stale flag brought up to date.
+    position_risk instrument_total(std::uint32_t i) noexcept;
+    /// Re-adds an instrument's total into its underlying, the underlying's into the NAV, and
+    /// returns the underlying's first error.
+    risk_error publish_instrument(std::uint32_t i) noexcept;
+    risk_error publish_underlying(underlying_id u) noexcept;
+    [[nodiscard]] risk_error first_error(underlying_id u) const noexcept;
+    const position_state& fresh_position(std::uint32_t idx) const noexcept;
     [[nodiscard]] double shocked_value(const position_state& p, double spot_shift,
                                        double vol_shift_points,
                                        std::uint32_t& floored) const noexcept;
 
     std::vector<underlying_state> underlyings_;
     std::vector<instrument_state> instruments_;
-    std::vector<position_state> positions_;
+    std::vector<instrument_sums> sums_;                   ///< per instrument
+    std::vector<underlying_sums> totals_;                 ///< per underlying
+    detail::sum_tree<double> nav_;                        ///< leaves: each underlying's value_usd
+    mutable std::vector<position_state> positions_;       ///< `risk` derived on read
+    mutable std::vector<std::uint64_t> position_version_; ///< sums_ version `risk` is at
     std::vector<std::string> accounts_;
     timestamp_ns now_{};
     double nav_usd_ = 0.0;

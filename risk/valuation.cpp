@@ -92,19 +92,25 @@ risk_result<position_risk> value_position(const instrument_terms& terms, double 
     return {{}, risk_error::unknown_instrument};
 }
 
-risk_result<position_risk> scale_unit(const instrument_terms& terms, const position_risk& unit,
-                                      double contracts, double entry_price, double price) noexcept {
-    if (!std::isfinite(contracts)) {
-        return {{}, risk_error::non_finite_qty};
-    }
+position_risk scale_greeks(const position_risk& unit, double contracts,
+                           double gross_contracts) noexcept {
     position_risk r;
-    r.notional_usd = std::fabs(contracts) * unit.notional_usd;
+    r.notional_usd = gross_contracts * unit.notional_usd;
     r.delta_base = contracts * unit.delta_base;
     r.delta_usd = contracts * unit.delta_usd;
     r.gamma_base = contracts * unit.gamma_base;
     r.gamma_usd_1pct = contracts * unit.gamma_usd_1pct;
     r.vega_usd = contracts * unit.vega_usd;
     r.theta_usd = contracts * unit.theta_usd;
+    return r;
+}
+
+risk_result<position_risk> scale_unit(const instrument_terms& terms, const position_risk& unit,
+                                      double contracts, double entry_price, double price) noexcept {
+    if (!std::isfinite(contracts)) {
+        return {{}, risk_error::non_finite_qty};
+    }
+    position_risk r = scale_greeks(unit, contracts, std::fabs(contracts));
     switch (terms.kind) {
     case instrument_kind::spot:
     case instrument_kind::option:

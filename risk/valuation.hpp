@@ -61,6 +61,11 @@ struct position_risk {
                                                         const instrument_mark& mark,
                                                         timestamp_ns now) noexcept;
 
+/// Greeks and notional of positions netting `contracts` (`gross_contracts` = sum of their
+/// |contracts|) from one contract's; value left at 0 (it may depend on entry prices).
+[[nodiscard]] position_risk scale_greeks(const position_risk& unit, double contracts,
+                                         double gross_contracts) noexcept;
+
 /// A position's risk from the risk of one contract (`unit_risk` at the same marks): Greeks
 /// scale with contracts; value is recomputed where it depends on the entry price. Much
 /// cheaper than value_position for options (no Black-76 per position).

@@ -3,7 +3,9 @@
 // other underlyings untouched. Both of those run the portfolio's own revaluation
 // (revalue_underlying); the totals are also checked against an independent reference built
 // here: every position valued on its own by value_position (one Black-76 per position, no
-// per-contract unit scaling, no incremental state) and summed per underlying.
+// per-contract unit scaling, no incremental state) and summed per underlying. A second test
+// drives many marks into a book with many positions per instrument, where a mark adds only
+// its instrument's total back into the underlying's sum tree.
 #include "risk/config.hpp"
 
 #include <gtest/gtest.h>
@@ -12,6 +14,8 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
+#include <vector>
 
 namespace ballast::risk {
 namespace {
@@ -48,6 +52,26 @@ void expect_close(const position_risk& got, const position_risk& want, int step)
     near(got.gamma_usd_1pct, want.gamma_usd_1pct, "gamma_usd_1pct");
     near(got.vega_usd, want.vega_usd, "vega_usd");
     near(got.theta_usd, want.theta_usd, "theta_usd");
+}
+
+/// The incrementally kept totals and NAV equal a full revaluation of a copy bit for bit (the
+/// same sum trees, rebuilt), and, to rounding, every position valued alone and summed.
+void expect_totals_from_scratch(const portfolio& book, int step) {
+    portfolio copy = book;
+    ASSERT_EQ(copy.full_revalue(), risk_error::ok);
+    for (std::uint32_t u = 0; u < book.underlying_count(); ++u) {
+        ASSERT_TRUE(same_bits(copy.underlying(underlying_id{u}).totals,
+                              book.underlying(underlying_id{u}).totals))
+            << "step " << step;
+    }
+    ASSERT_EQ(copy.nav_usd(), book.nav_usd()) << "step " << step;
+    const auto reference = reference_totals(book);
+    double reference_nav = 0.0;
+    for (std::uint32_t u = 0; u < book.underlying_count(); ++u) {
+        expect_close(book.underlying(underlying_id{u}).totals, reference[u], step);
+        reference_nav += reference[u].value_usd;
+    }
+    EXPECT_NEAR(book.nav_usd(), reference_nav, 1e-9 * std::fabs(reference_nav));
 }
 
 TEST(incremental_property, random_marks_and_fills_equal_full_revaluation) {
@@ -95,21 +119,108 @@ TEST(incremental_property, random_marks_and_fills_equal_full_revaluation) {
                     << "step " << step << " touched an unrelated underlying";
             }
         }
-        portfolio copy = book;
-        ASSERT_EQ(copy.full_revalue(), risk_error::ok);
-        for (std::uint32_t u = 0; u < book.underlying_count(); ++u) {
-            ASSERT_TRUE(same_bits(copy.underlying(underlying_id{u}).totals,
-                                  book.underlying(underlying_id{u}).totals))
-                << "step " << step;
+        expect_totals_from_scratch(book, step);
+        if (HasFailure()) {
+            return;
         }
-        ASSERT_EQ(copy.nav_usd(), book.nav_usd()) << "step " << step;
-        const auto reference = reference_totals(book);
-        double reference_nav = 0.0;
-        for (std::uint32_t u = 0; u < book.underlying_count(); ++u) {
-            expect_close(book.underlying(underlying_id{u}).totals, reference[u], step);
-            reference_nav += reference[u].value_usd;
+    }
+}
+
+/// Two underlyings, each with spot, linear and inverse perps and three options; 12 accounts
+/// hold every instrument, so each instrument totals 12 positions.
+portfolio dense_book() {
+    constexpr timestamp_ns t0{1'700'000'000'000'000'000};
+    constexpr std::int64_t day = 86'400'000'000'000;
+    portfolio book;
+    std::vector<instrument_id> all;
+    for (int u = 0; u < 2; ++u) {
+        const std::string name = u == 0 ? "BTC" : "ETH";
+        const auto uid = book.add_underlying(name);
+        const double s = u == 0 ? 60000.0 : 3000.0;
+        instrument_spec spec;
+        spec.venue = "v";
+        spec.base = name;
+        spec.symbol = name + "-SPOT";
+        all.push_back(book.add_instrument(spec, uid));
+        spec.kind = instrument_kind::linear_perp;
+        spec.symbol = name + "-LPERP";
+        spec.contract_size = 0.001;
+        all.push_back(book.add_instrument(spec, uid));
+        spec.kind = instrument_kind::inverse_perp;
+        spec.symbol = name + "-IPERP";
+        spec.contract_size = 10;
+        all.push_back(book.add_instrument(spec, uid));
+        spec.kind = instrument_kind::option;
+        spec.contract_size = 1;
+        for (int k = 0; k < 3; ++k) {
+            spec.symbol = name + "-O" + std::to_string(k);
+            spec.right = k == 1 ? option_right::put : option_right::call;
+            spec.strike = s * (0.9 + 0.1 * k);
+            spec.expiry = timestamp_ns{t0.ns + (30 + 60 * k) * day};
+            all.push_back(book.add_instrument(spec, uid));
         }
-        EXPECT_NEAR(book.nav_usd(), reference_nav, 1e-9 * std::fabs(reference_nav));
+        // No positions yet: options without vols do not make the book stale.
+        EXPECT_EQ(book.on_underlying_mark(uid, s), risk_error::ok);
+    }
+    for (const auto i : all) {
+        if (book.instrument(i).terms.kind == instrument_kind::option) {
+            book.on_vol_mark(i, 0.6);
+        }
+    }
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> qty(-50.0, 50.0);
+    std::uniform_real_distribution<double> entry(0.9, 1.1);
+    for (int a = 0; a < 12; ++a) {
+        const auto acct = book.add_account("acct" + std::to_string(a));
+        for (const auto i : all) {
+            book.add_position(acct, i, qty(rng), book.instrument(i).price * entry(rng));
+        }
+    }
+    EXPECT_EQ(book.set_valuation_time(t0), risk_error::ok);
+    return book;
+}
+
+TEST(incremental_property, many_marks_keep_tree_sums_equal_to_a_from_scratch_sum) {
+    auto book = dense_book();
+    std::mt19937_64 rng(20240612);
+    std::uniform_real_distribution<double> move(0.995, 1.005);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (int step = 1; step <= 20000; ++step) {
+        const instrument_id i{static_cast<std::uint32_t>(rng() % book.instrument_count())};
+        const auto& inst = book.instrument(i);
+        const double pick = unit(rng);
+        if (pick < 0.6) {
+            ASSERT_EQ(book.on_instrument_mark(i, inst.price * move(rng)), risk_error::ok);
+        } else if (pick < 0.75) {
+            const underlying_id u{static_cast<std::uint32_t>(rng() % book.underlying_count())};
+            ASSERT_EQ(book.on_underlying_mark(u, book.underlying(u).price * move(rng)),
+                      risk_error::ok);
+        } else if (pick < 0.9) {
+            if (inst.terms.kind == instrument_kind::option) {
+                ASSERT_EQ(book.on_vol_mark(i, std::clamp(inst.vol * move(rng), 0.2, 2.0)),
+                          risk_error::ok);
+            }
+        } else {
+            const position_id p{static_cast<std::uint32_t>(rng() % book.position_count())};
+            const auto& held = book.instrument(book.position(p).instrument);
+            const double px = held.terms.kind == instrument_kind::option ? held.unit.value_usd
+                                                                         : held.price * move(rng);
+            ASSERT_EQ(book.on_fill(p, (unit(rng) - 0.5) * 20.0, px), risk_error::ok);
+        }
+        if (step % 500 != 0) {
+            continue;
+        }
+        expect_totals_from_scratch(book, step);
+        // A position read after marks it did not see is derived at the current marks.
+        for (std::uint32_t p = 0; p < book.position_count(); ++p) {
+            const auto& pos = book.position(position_id{p});
+            const auto& of = book.instrument(pos.instrument);
+            auto want = scale_unit(of.terms, of.unit, pos.contracts, pos.entry_price, of.price);
+            ASSERT_TRUE(want.ok());
+            want.value.value_usd += pos.realized_usd;
+            ASSERT_TRUE(same_bits(pos.risk, want.value)) << "position " << p << " step " << step;
+            ASSERT_EQ(pos.last_error, risk_error::ok);
+        }
         if (HasFailure()) {
             return;
         }

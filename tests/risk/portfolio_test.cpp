@@ -213,6 +213,28 @@ TEST(portfolio, expired_option_is_reported_and_keeps_last_value) {
     EXPECT_EQ(s.book.position(s.p_eth_call).risk.value_usd, before.value_usd);
 }
 
+TEST(portfolio, instrument_in_error_keeps_last_valuation_through_fills_and_recovers) {
+    sample_book s;
+    const auto before = s.book.position(s.p_eth_call).risk;
+    const double eth_value = s.book.underlying(s.eth).totals.value_usd;
+    const auto later = timestamp_ns{now.ns + 25 * ns_per_day};
+    ASSERT_EQ(s.book.set_valuation_time(later), risk_error::expired);
+    // A fill while the option cannot be valued changes the holding, not the last valuation.
+    EXPECT_EQ(s.book.on_fill(s.p_eth_call, 30.0, 20.0), risk_error::expired);
+    EXPECT_EQ(s.book.on_instrument_mark(s.eth_call, 3100.0), risk_error::expired);
+    const auto& frozen = s.book.position(s.p_eth_call);
+    EXPECT_DOUBLE_EQ(frozen.contracts, -70.0);
+    EXPECT_EQ(frozen.last_error, risk_error::expired);
+    EXPECT_EQ(frozen.risk.value_usd, before.value_usd);
+    EXPECT_DOUBLE_EQ(s.book.underlying(s.eth).totals.value_usd, eth_value);
+    // Valued again, the position is the new holding at the new marks.
+    ASSERT_EQ(s.book.set_valuation_time(now), risk_error::ok);
+    const auto& eth_call = s.book.instrument(s.eth_call);
+    EXPECT_EQ(s.book.position(s.p_eth_call).last_error, risk_error::ok);
+    EXPECT_DOUBLE_EQ(s.book.position(s.p_eth_call).risk.value_usd, -70.0 * eth_call.unit.value_usd);
+    EXPECT_DOUBLE_EQ(eth_call.price, 3100.0);
+}
+
 TEST(portfolio, missing_marks_are_reported) {
     portfolio book;
     const auto btc = book.add_underlying("BTC");
