@@ -185,6 +185,9 @@ void replay_session::run(const std::function<void(const replay_progress&)>& prog
         }
         const recorded_frame& rf = *sources_[best].next;
         connection& c = connection_for(best, rf);
+        if (options_.tap) {
+            options_.tap(rf, c.feed, c.index);
+        }
         if (c.feed != nullptr) {
             feed_frame ff{rf.data, rf.ts,   rf.line,
                           rf.url,  c.index, rf.kind == frame_kind::response};

@@ -20,6 +20,9 @@ struct replay_options {
     bool find_companions = true; ///< add REST snapshot files and instrument lists beside a stream
     bool prefer_uring = true;
     feed_options feed;
+    /// Called with every frame as it is dispatched, with the feed it went to (null: no
+    /// decoder) and its connection index (`ballast bench replay` keeps them in memory).
+    std::function<void(const recorded_frame&, const venue_feed*, std::uint32_t)> tap;
 };
 
 /// The files beside a recording that belong to it: its REST snapshot recordings

@@ -3,6 +3,7 @@
 
 namespace ballast::cli {
 
+int run_bench(int argc, char** argv);
 int run_follow(int argc, char** argv);
 int run_greeks(int argc, char** argv);
 int run_latency(int argc, char** argv);

@@ -18,6 +18,8 @@ struct command {
 
 // Keep sorted by name; add a line per subcommand.
 constexpr command commands[] = {
+    {"bench", "the hot path's benchmarks on your own recordings and pools (replay, quote)",
+     ballast::cli::run_bench},
     {"follow", "follow Uniswap pools live from an Ethereum node (WebSocket JSON-RPC)",
      ballast::cli::run_follow},
     {"greeks", "Black-76 price and Greeks of one option", ballast::cli::run_greeks},
