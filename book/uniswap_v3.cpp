@@ -21,9 +21,9 @@ bool tick_less(const v3_tick& t, std::int32_t index) noexcept {
 }
 
 /// slot0.tick <= price <= next tick's price (equal after a downward cross at a boundary).
-bool tick_matches_price(std::int32_t tick, const u256& sqrt_price_x96) noexcept {
-    return v3::sqrt_ratio_at_tick(tick).value <= sqrt_price_x96 &&
-           v3::sqrt_ratio_at_tick(tick + 1).value >= sqrt_price_x96;
+bool tick_matches_price(std::int32_t tick, const fixed_u256& sqrt_price_x96) noexcept {
+    return v3::fixed::sqrt_ratio_at_tick(tick).value <= sqrt_price_x96 &&
+           v3::fixed::sqrt_ratio_at_tick(tick + 1).value >= sqrt_price_x96;
 }
 
 } // namespace
@@ -44,7 +44,7 @@ pool_error uniswap_v3_pool::reset(std::uint32_t fee, std::int32_t tick_spacing,
     if (tick < v3::min_tick || tick >= v3::max_tick) {
         return pool_error::tick_out_of_range;
     }
-    if (!tick_matches_price(tick, sqrt_price_x96)) {
+    if (!tick_matches_price(tick, to_fixed(sqrt_price_x96))) {
         return pool_error::bad_state;
     }
     for (std::size_t i = 0; i < ticks.size(); ++i) {
@@ -56,13 +56,16 @@ pool_error uniswap_v3_pool::reset(std::uint32_t fee, std::int32_t tick_spacing,
     }
     fee_ = fee;
     tick_spacing_ = tick_spacing;
-    sqrt_price_x96_ = sqrt_price_x96;
+    sqrt_price_x96_ = to_fixed(sqrt_price_x96);
     liquidity_ = liquidity;
     tick_ = tick;
     ticks_.clear();
     ticks_.reserve(ticks.size() + extra_tick_capacity);
     ticks_.assign(ticks.begin(), ticks.end());
+    tick_sqrt_ratios_.clear();
+    tick_sqrt_ratios_.reserve(ticks.size() + extra_tick_capacity);
     for (auto& t : ticks_) {
+        tick_sqrt_ratios_.push_back(v3::fixed::sqrt_ratio_at_tick(t.index).value);
         if (t.liquidity_gross == 0) {
             // A snapshot without gross liquidity: |net| is its lower bound.
             t.liquidity_gross = t.liquidity_net < 0
@@ -78,28 +81,54 @@ const v3_tick* uniswap_v3_pool::find_tick(std::int32_t index) const noexcept {
     return it != ticks_.end() && it->index == index ? &*it : nullptr;
 }
 
-uniswap_v3_pool::next_tick
-uniswap_v3_pool::next_initialized_tick_within_one_word(std::int32_t tick, bool lte) const noexcept {
+namespace {
+
+// The smallest tick index past the candidates of nextInitializedTickWithinOneWord for `tick`:
+// lte searches at or below the compressed tick, gt from the next compressed tick on.
+std::int32_t cursor_key(std::int32_t tick, std::int32_t spacing, bool lte) noexcept {
+    const std::int32_t compressed = floor_div(tick, spacing);
+    return lte ? compressed * spacing + 1 : (compressed + 1) * spacing;
+}
+
+} // namespace
+
+std::size_t uniswap_v3_pool::seek_cursor(std::size_t hint, std::int32_t tick,
+                                         bool lte) const noexcept {
+    const std::int32_t key = cursor_key(tick, tick_spacing_, lte);
+    std::size_t c = std::min(hint, ticks_.size());
+    while (c > 0 && ticks_[c - 1].index >= key) {
+        --c;
+    }
+    while (c < ticks_.size() && ticks_[c].index < key) {
+        ++c;
+    }
+    return c;
+}
+
+uniswap_v3_pool::tick_step uniswap_v3_pool::next_tick_at(std::size_t cursor, std::int32_t tick,
+                                                         bool lte) const noexcept {
     const std::int32_t compressed = floor_div(tick, tick_spacing_);
     if (lte) {
         // The word holds compressed ticks [word_start, word_start + 255].
-        const std::int32_t word_start = floor_div(compressed, 256) * 256;
-        const auto it =
-            std::upper_bound(ticks_.begin(), ticks_.end(), compressed * tick_spacing_,
-                             [](std::int32_t v, const v3_tick& t) { return v < t.index; });
-        if (it != ticks_.begin() && std::prev(it)->index >= word_start * tick_spacing_) {
-            return {std::prev(it)->index, true};
+        const std::int32_t word_start = floor_div(compressed, 256) * 256 * tick_spacing_;
+        if (cursor > 0 && ticks_[cursor - 1].index >= word_start) {
+            return {ticks_[cursor - 1].index, true, cursor - 1};
         }
-        return {word_start * tick_spacing_, false};
+        return {word_start, false, 0};
     }
-    const std::int32_t start = compressed + 1;
-    const std::int32_t word_end = floor_div(start, 256) * 256 + 255;
-    const auto it =
-        std::lower_bound(ticks_.begin(), ticks_.end(), start * tick_spacing_, tick_less);
-    if (it != ticks_.end() && it->index <= word_end * tick_spacing_) {
-        return {it->index, true};
+    const std::int32_t word_end = (floor_div(compressed + 1, 256) * 256 + 255) * tick_spacing_;
+    if (cursor < ticks_.size() && ticks_[cursor].index <= word_end) {
+        return {ticks_[cursor].index, true, cursor};
     }
-    return {word_end * tick_spacing_, false};
+    return {word_end, false, 0};
+}
+
+uniswap_v3_pool::next_tick
+uniswap_v3_pool::next_initialized_tick_within_one_word(std::int32_t tick, bool lte) const noexcept {
+    const auto it = std::lower_bound(ticks_.begin(), ticks_.end(),
+                                     cursor_key(tick, tick_spacing_, lte), tick_less);
+    const auto step = next_tick_at(static_cast<std::size_t>(it - ticks_.begin()), tick, lte);
+    return {step.index, step.initialized};
 }
 
 v3_swap_result uniswap_v3_pool::quote(const v3_swap_request& request) const noexcept {
@@ -109,7 +138,7 @@ v3_swap_result uniswap_v3_pool::quote(const v3_swap_request& request) const noex
 v3_swap_result uniswap_v3_pool::swap(const v3_swap_request& request) noexcept {
     v3_swap_result r = run(request);
     if (r.ok()) {
-        sqrt_price_x96_ = r.sqrt_price_x96_after;
+        sqrt_price_x96_ = to_fixed(r.sqrt_price_x96_after);
         tick_ = r.tick_after;
         liquidity_ = r.liquidity_after;
     }
@@ -120,74 +149,76 @@ v3_swap_result uniswap_v3_pool::run(const v3_swap_request& request) const noexce
     v3_swap_result r;
     const bool zero_for_one = request.zero_for_one;
     const bool exact_input = request.exact_input;
-    if (request.amount == 0) {
+    const fixed_u256 amount = to_fixed(request.amount);
+    if (amount.is_zero()) {
         r.error = pool_error::zero_amount;
         return r;
     }
     // amountSpecified is an int256: exact output is its negation.
-    if (request.amount > (exact_input ? i256_max : i256_max + 1)) {
+    if (amount > (exact_input ? fixed_i256_max : fixed_i256_max + fixed_u256{1})) {
         r.error = pool_error::amount_too_large;
         return r;
     }
-    u256 limit = request.sqrt_price_limit_x96;
-    if (limit == 0) {
-        limit = zero_for_one ? v3::min_sqrt_ratio + 1 : v3::max_sqrt_ratio - 1;
+    fixed_u256 limit = to_fixed(request.sqrt_price_limit_x96);
+    if (limit.is_zero()) {
+        limit = zero_for_one ? v3::fixed::min_sqrt_ratio + fixed_u256{1}
+                             : v3::fixed::max_sqrt_ratio - fixed_u256{1};
     }
-    if (zero_for_one ? !(limit < sqrt_price_x96_ && limit > v3::min_sqrt_ratio)
-                     : !(limit > sqrt_price_x96_ && limit < v3::max_sqrt_ratio)) {
+    if (zero_for_one ? !(limit < sqrt_price_x96_ && limit > v3::fixed::min_sqrt_ratio)
+                     : !(limit > sqrt_price_x96_ && limit < v3::fixed::max_sqrt_ratio)) {
         r.error = pool_error::price_limit;
         return r;
     }
 
-    u256 remaining = request.amount; // |amountSpecifiedRemaining|
-    u256 calculated = 0;             // |amountCalculated|
-    u256 fees = 0;
-    u256 sqrt_price = sqrt_price_x96_;
+    fixed_u256 remaining = amount; // |amountSpecifiedRemaining|
+    fixed_u256 calculated;         // |amountCalculated|
+    fixed_u256 fees;
+    fixed_u256 sqrt_price = sqrt_price_x96_;
     std::int32_t tick = tick_;
     uint128 liquidity = liquidity_;
+    // The price moves one way, so the cursor only moves past the ticks the swap crosses.
+    std::size_t cursor = static_cast<std::size_t>(
+        std::lower_bound(ticks_.begin(), ticks_.end(),
+                         cursor_key(tick, tick_spacing_, zero_for_one), tick_less) -
+        ticks_.begin());
 
-    while (remaining != 0 && sqrt_price != limit) {
-        const u256 sqrt_start = sqrt_price;
-        auto next = next_initialized_tick_within_one_word(tick, zero_for_one);
+    while (!remaining.is_zero() && sqrt_price != limit) {
+        const fixed_u256 sqrt_start = sqrt_price;
+        cursor = seek_cursor(cursor, tick, zero_for_one);
+        auto next = next_tick_at(cursor, tick, zero_for_one);
         next.index = std::clamp(next.index, v3::min_tick, v3::max_tick);
-        const u256 sqrt_next = v3::sqrt_ratio_at_tick(next.index).value;
+        const fixed_u256 sqrt_next = next.initialized
+                                         ? tick_sqrt_ratios_[next.slot]
+                                         : v3::fixed::sqrt_ratio_at_tick(next.index).value;
         const bool past_limit = zero_for_one ? sqrt_next < limit : sqrt_next > limit;
-        const auto step = v3::compute_swap_step(sqrt_price, past_limit ? limit : sqrt_next,
-                                                liquidity, remaining, exact_input, fee_);
+        const auto step = v3::fixed::compute_swap_step(sqrt_price, past_limit ? limit : sqrt_next,
+                                                       liquidity, remaining, exact_input, fee_);
         ++r.steps;
         if (!step) {
             r.error = pool_error::math_overflow;
             return r;
         }
         sqrt_price = step->sqrt_price_next_x96;
-        if (exact_input) {
-            // amountSpecifiedRemaining -= (amountIn + feeAmount).toInt256();
-            remaining -= step->amount_in + step->fee_amount;
-            if (step->amount_out > i256_max) {
-                r.error = pool_error::math_overflow;
-                return r;
-            }
-            calculated += step->amount_out;
-        } else {
-            remaining -= step->amount_out;
-            const u256 paid = step->amount_in + step->fee_amount;
-            if (paid > i256_max) {
-                r.error = pool_error::math_overflow;
-                return r;
-            }
-            calculated += paid;
-        }
-        if (calculated > i256_max) { // int256 overflow of amountCalculated (LowGasSafeMath)
+        // amountSpecifiedRemaining -= (amountIn + feeAmount).toInt256() (exact input), or
+        // += amountOut (exact output); amountCalculated moves by the other side.
+        const fixed_u256 paid = step->amount_in + step->fee_amount;
+        remaining = remaining - (exact_input ? paid : step->amount_out);
+        const fixed_u256& got = exact_input ? step->amount_out : paid;
+        if (got > fixed_i256_max) {
             r.error = pool_error::math_overflow;
             return r;
         }
-        fees += step->fee_amount;
+        calculated = calculated + got;
+        if (calculated > fixed_i256_max) { // int256 overflow of amountCalculated (LowGasSafeMath)
+            r.error = pool_error::math_overflow;
+            return r;
+        }
+        fees = fees + step->fee_amount;
         if (sqrt_price == sqrt_next) {
             if (next.initialized) {
-                const v3_tick* t = find_tick(next.index);
                 // Crossing downwards reads liquidityNet with the opposite sign.
-                const int128 net = zero_for_one ? -t->liquidity_net : t->liquidity_net;
-                const auto l = v3::add_delta(liquidity, net);
+                const int128 net_up = ticks_[next.slot].liquidity_net;
+                const auto l = v3::add_delta(liquidity, zero_for_one ? -net_up : net_up);
                 if (!l.ok()) {
                     r.error = l.error;
                     return r;
@@ -198,18 +229,18 @@ v3_swap_result uniswap_v3_pool::run(const v3_swap_request& request) const noexce
             tick = zero_for_one ? next.index - 1 : next.index;
         } else if (sqrt_price != sqrt_start) {
             // Not on a lower boundary already transitioned: recompute the tick from the price.
-            tick = v3::tick_at_sqrt_ratio(sqrt_price).value;
+            tick = v3::fixed::tick_at_sqrt_ratio(sqrt_price).value;
         }
     }
 
-    const u256 specified_used = request.amount - remaining;
-    r.amount_in = exact_input ? specified_used : calculated;
-    r.amount_out = exact_input ? calculated : specified_used;
-    r.fee_amount = fees;
-    r.sqrt_price_x96_after = sqrt_price;
+    const fixed_u256 specified_used = amount - remaining;
+    r.amount_in = to_u256(exact_input ? specified_used : calculated);
+    r.amount_out = to_u256(exact_input ? calculated : specified_used);
+    r.fee_amount = to_u256(fees);
+    r.sqrt_price_x96_after = to_u256(sqrt_price);
     r.tick_after = tick;
     r.liquidity_after = liquidity;
-    r.partial = remaining != 0;
+    r.partial = !remaining.is_zero();
     return r;
 }
 
@@ -221,10 +252,11 @@ pool_error uniswap_v3_pool::apply_swap_event(const u256& sqrt_price_x96, uint128
     if (tick < v3::min_tick || tick >= v3::max_tick) {
         return pool_error::tick_out_of_range;
     }
-    if (!tick_matches_price(tick, sqrt_price_x96)) {
+    const fixed_u256 price = to_fixed(sqrt_price_x96);
+    if (!tick_matches_price(tick, price)) {
         return pool_error::bad_state; // a Swap log no pool could have emitted
     }
-    sqrt_price_x96_ = sqrt_price_x96;
+    sqrt_price_x96_ = price;
     liquidity_ = liquidity;
     tick_ = tick;
     return pool_error::ok;
@@ -236,6 +268,9 @@ pool_error uniswap_v3_pool::update_tick(std::int32_t index, int128 delta, bool u
         if (delta <= 0) {
             return pool_error::liquidity_underflow; // burning from an uninitialized tick
         }
+        const auto slot = it - ticks_.begin();
+        tick_sqrt_ratios_.insert(tick_sqrt_ratios_.begin() + slot,
+                                 v3::fixed::sqrt_ratio_at_tick(index).value);
         it = ticks_.insert(it, v3_tick{index, 0, 0});
     }
     const auto gross = v3::add_delta(it->liquidity_gross, delta);
@@ -250,6 +285,7 @@ pool_error uniswap_v3_pool::update_tick(std::int32_t index, int128 delta, bool u
         return pool_error::math_overflow;
     }
     if (gross.value == 0) {
+        tick_sqrt_ratios_.erase(tick_sqrt_ratios_.begin() + (it - ticks_.begin()));
         ticks_.erase(it); // flipped to uninitialized; the contract clears the tick
         return pool_error::ok;
     }
@@ -296,7 +332,7 @@ pool_error uniswap_v3_pool::apply_position_delta(std::int32_t tick_lower, std::i
 }
 
 double uniswap_v3_pool::raw_price() const noexcept {
-    const double s = to_double(sqrt_price_x96_) / 79228162514264337593543950336.0;
+    const double s = to_double(to_u256(sqrt_price_x96_)) / 79228162514264337593543950336.0;
     return s * s;
 }
 

@@ -2,6 +2,7 @@
 /// A Uniswap v3 pool's swap-relevant state (slot0, active liquidity, initialized ticks) and a
 /// swap simulator that moves exactly the amounts UniswapV3Pool.swap would move.
 
+#include "book/fixed_u256.hpp"
 #include "book/int128.hpp"
 #include "book/pool_error.hpp"
 #include "book/u256.hpp"
@@ -53,6 +54,9 @@ struct v3_swap_result {
 /// within [min_tick, max_tick]; `tick` is the pool's slot0 tick (not always
 /// tick_at_sqrt_ratio(sqrt_price): after a downward cross it is the crossed tick - 1).
 /// Quotes are const and allocation-free; tick storage grows only on mint of a new tick.
+/// The swap loop runs on fixed-limb words with each initialized tick's sqrt ratio cached when
+/// the tick is loaded or minted, and walks the sorted ticks with a cursor (one binary search
+/// per quote, then O(1) per step), which is TickBitmap.nextInitializedTickWithinOneWord.
 class uniswap_v3_pool {
   public:
     uniswap_v3_pool() = default;
@@ -67,7 +71,7 @@ class uniswap_v3_pool {
 
     [[nodiscard]] std::uint32_t fee() const noexcept { return fee_; }
     [[nodiscard]] std::int32_t tick_spacing() const noexcept { return tick_spacing_; }
-    [[nodiscard]] const u256& sqrt_price_x96() const noexcept { return sqrt_price_x96_; }
+    [[nodiscard]] u256 sqrt_price_x96() const noexcept { return to_u256(sqrt_price_x96_); }
     [[nodiscard]] uint128 liquidity() const noexcept { return liquidity_; }
     [[nodiscard]] std::int32_t tick() const noexcept { return tick_; }
     [[nodiscard]] std::span<const v3_tick> ticks() const noexcept { return ticks_; }
@@ -102,15 +106,30 @@ class uniswap_v3_pool {
     [[nodiscard]] double raw_price() const noexcept;
 
   private:
+    /// The next tick of the walk and, when initialized, its slot in ticks_.
+    struct tick_step {
+        std::int32_t index;
+        bool initialized;
+        std::size_t slot;
+    };
+    /// The cursor for `tick`: the number of initialized ticks below the first candidate of
+    /// nextInitializedTickWithinOneWord (those <= the compressed tick when lte, those past it
+    /// otherwise). Moves from `hint` one tick at a time.
+    [[nodiscard]] std::size_t seek_cursor(std::size_t hint, std::int32_t tick,
+                                          bool lte) const noexcept;
+    [[nodiscard]] tick_step next_tick_at(std::size_t cursor, std::int32_t tick,
+                                         bool lte) const noexcept;
     v3_swap_result run(const v3_swap_request& request) const noexcept;
     pool_error update_tick(std::int32_t index, int128 delta, bool upper);
 
     std::uint32_t fee_ = 3000;
     std::int32_t tick_spacing_ = 60;
-    u256 sqrt_price_x96_;
+    fixed_u256 sqrt_price_x96_;
     uint128 liquidity_ = 0;
     std::int32_t tick_ = 0;
     std::vector<v3_tick> ticks_;
+    /// getSqrtRatioAtTick of ticks_[i], kept in step with ticks_.
+    std::vector<fixed_u256> tick_sqrt_ratios_;
 };
 
 } // namespace ballast

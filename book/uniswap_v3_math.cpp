@@ -1,209 +1,188 @@
 #include "book/uniswap_v3_math.hpp"
 
 #include <array>
+#include <cmath>
+#include <utility>
 
 namespace ballast::uniswap_v3 {
 
 namespace {
 
-using boost::multiprecision::int256_t;
-
-// TickMath: ratio multipliers 1/sqrt(1.0001)^(2^i) as Q128.128, i = 1..19 (bit 0 is the start).
-const std::array<u256, 19>& tick_multipliers() {
-    static const std::array<u256, 19> m = {
-        u256("0xfff97272373d413259a46990580e213a"), u256("0xfff2e50f5f656932ef12357cf3c7fdcc"),
-        u256("0xffe5caca7e10e4e61c3624eaa0941cd0"), u256("0xffcb9843d60f6159c9db58835c926644"),
-        u256("0xff973b41fa98c081472e6896dfb254c0"), u256("0xff2ea16466c96a3843ec78b326b52861"),
-        u256("0xfe5dee046a99a2a811c461f1969c3053"), u256("0xfcbe86c7900a88aedcffc83b479aa3a4"),
-        u256("0xf987a7253ac413176f2b074cf7815e54"), u256("0xf3392b0822b70005940c7a398e4b70f3"),
-        u256("0xe7159475a2c29b7443b29c7fa6e889d9"), u256("0xd097f3bdfd2022b8845ad8f792aa5825"),
-        u256("0xa9f746462d870fdf8a65dc1f90e061e5"), u256("0x70d869a156d2a1b890bb3df62baf32f7"),
-        u256("0x31be135f97d08fd981231505542fcfa6"), u256("0x9aa508b5b7a84e1c677de54f3e99bc9"),
-        u256("0x5d6af8dedb81196699c329225ee604"),   u256("0x2216e584f5fa1ea926041bedfe98"),
-        u256("0x48a170391f7dc42444e8fa2"),
-    };
-    return m;
+constexpr uint128 u128_of(std::uint64_t hi, std::uint64_t lo) noexcept {
+    return (static_cast<uint128>(hi) << 64) | lo;
 }
 
-// The full 256-bit product of two 128-bit words as (high, low) halves.
-struct u128_pair {
-    uint128 hi;
-    uint128 lo;
+// TickMath: sqrt(1.0001)^-1 as Q128.128 (bit 0), then 1/sqrt(1.0001)^(2^i) for bits 1..19.
+constexpr uint128 odd_tick_start = u128_of(0xfffcb933bd6fad37ULL, 0xaa2d162d1a594001ULL);
+constexpr std::array<uint128, 19> tick_multipliers = {
+    u128_of(0xfff97272373d4132ULL, 0x59a46990580e213aULL),
+    u128_of(0xfff2e50f5f656932ULL, 0xef12357cf3c7fdccULL),
+    u128_of(0xffe5caca7e10e4e6ULL, 0x1c3624eaa0941cd0ULL),
+    u128_of(0xffcb9843d60f6159ULL, 0xc9db58835c926644ULL),
+    u128_of(0xff973b41fa98c081ULL, 0x472e6896dfb254c0ULL),
+    u128_of(0xff2ea16466c96a38ULL, 0x43ec78b326b52861ULL),
+    u128_of(0xfe5dee046a99a2a8ULL, 0x11c461f1969c3053ULL),
+    u128_of(0xfcbe86c7900a88aeULL, 0xdcffc83b479aa3a4ULL),
+    u128_of(0xf987a7253ac41317ULL, 0x6f2b074cf7815e54ULL),
+    u128_of(0xf3392b0822b70005ULL, 0x940c7a398e4b70f3ULL),
+    u128_of(0xe7159475a2c29b74ULL, 0x43b29c7fa6e889d9ULL),
+    u128_of(0xd097f3bdfd2022b8ULL, 0x845ad8f792aa5825ULL),
+    u128_of(0xa9f746462d870fdfULL, 0x8a65dc1f90e061e5ULL),
+    u128_of(0x70d869a156d2a1b8ULL, 0x90bb3df62baf32f7ULL),
+    u128_of(0x31be135f97d08fd9ULL, 0x81231505542fcfa6ULL),
+    u128_of(0x09aa508b5b7a84e1ULL, 0xc677de54f3e99bc9ULL),
+    u128_of(0x005d6af8dedb8119ULL, 0x6699c329225ee604ULL),
+    u128_of(0x00002216e584f5faULL, 0x1ea926041bedfe98ULL),
+    u128_of(0x00000000048a1703ULL, 0x91f7dc42444e8fa2ULL),
 };
-u128_pair mul_128x128(uint128 a, uint128 b) noexcept {
-    const uint128 mask = ~static_cast<std::uint64_t>(0);
-    const uint128 a_lo = a & mask;
-    const uint128 a_hi = a >> 64;
-    const uint128 b_lo = b & mask;
-    const uint128 b_hi = b >> 64;
-    const uint128 ll = a_lo * b_lo;
-    const uint128 lh = a_lo * b_hi;
-    const uint128 hl = a_hi * b_lo;
-    const uint128 hh = a_hi * b_hi;
-    const uint128 mid = (ll >> 64) + (lh & mask) + (hl & mask);
-    return {hh + (lh >> 64) + (hl >> 64) + (mid >> 64), (mid << 64) | (ll & mask)};
+// The full 256-bit product of two 128-bit words.
+constexpr fixed_u256 mul_128x128(uint128 a, uint128 b) noexcept {
+    const auto a_lo = static_cast<std::uint64_t>(a);
+    const auto a_hi = static_cast<std::uint64_t>(a >> 64);
+    const auto b_lo = static_cast<std::uint64_t>(b);
+    const auto b_hi = static_cast<std::uint64_t>(b >> 64);
+    const uint128 ll = static_cast<uint128>(a_lo) * b_lo;
+    const uint128 lh = static_cast<uint128>(a_lo) * b_hi;
+    const uint128 hl = static_cast<uint128>(a_hi) * b_lo;
+    const uint128 hh = static_cast<uint128>(a_hi) * b_hi;
+    const uint128 mid =
+        (ll >> 64) + static_cast<std::uint64_t>(lh) + static_cast<std::uint64_t>(hl);
+    const uint128 high = hh + (lh >> 64) + (hl >> 64) + (mid >> 64);
+    return {static_cast<std::uint64_t>(high >> 64), static_cast<std::uint64_t>(high),
+            static_cast<std::uint64_t>(mid), static_cast<std::uint64_t>(ll)};
+}
+constexpr uint128 high_u128(const fixed_u256& x) noexcept {
+    return (static_cast<uint128>(x.limb[3]) << 64) | x.limb[2];
 }
 
-// floor(x / 2^128) for a signed value, as Solidity's arithmetic shift `x >> 128` on int256.
-std::int32_t floor_shr128(const int256_t& x) noexcept {
-    if (x >= 0) {
-        return static_cast<std::int32_t>(static_cast<std::int64_t>(x >> 128));
+// getTickAtSqrtRatio is the greatest tick whose getSqrtRatioAtTick is <= the price; the
+// contract finds it with a fixed-point log2 and a check of the upper candidate. Here the log
+// is a double: t = 2 ln(p / 2^96) / ln(1.0001) is off by < 1e-9 tick (the price rounded to 53
+// bits, a faithfully rounded log, |ln| < 111), and getSqrtRatioAtTick's boundaries differ from
+// the real sqrt(1.0001^t) 2^96 by < 1e-5 tick (its rounding up by one unit of a price >= 2^32,
+// the truncated Q128.128 factors). So floor(t) is the answer when t is more than 1e-3 from an
+// integer k; otherwise the answer is k or k - 1 and one getSqrtRatioAtTick(k) decides.
+std::int32_t tick_of_price(const fixed_u256& sqrt_price_x96) noexcept {
+    const unsigned width = sqrt_price_x96.bit_width();
+    const unsigned shift = width > 64 ? width - 64 : 0;
+    const double top = static_cast<double>((sqrt_price_x96 >> shift).limb[0]);
+    static const double ticks_per_ln = 2.0 / std::log1p(1e-4);
+    const double t = std::log(std::ldexp(top, static_cast<int>(shift) - 96)) * ticks_per_ln;
+    const double k = std::nearbyint(t);
+    if (std::fabs(t - k) > 1e-3) {
+        return static_cast<std::int32_t>(std::floor(t));
     }
-    const int256_t mag = -x;
-    const int256_t q = (mag + ((int256_t(1) << 128) - 1)) >> 128;
-    return static_cast<std::int32_t>(-static_cast<std::int64_t>(q));
+    const auto tick = static_cast<std::int32_t>(k);
+    return fixed::sqrt_ratio_at_tick(tick).value <= sqrt_price_x96 ? tick : tick - 1;
+}
+
+std::optional<u256> to_boost(const std::optional<fixed_u256>& v) noexcept {
+    return v ? std::optional<u256>(to_u256(*v)) : std::nullopt;
 }
 
 } // namespace
 
-math_result<u256> sqrt_ratio_at_tick(std::int32_t tick) noexcept {
+namespace fixed {
+
+math_result<fixed_u256> sqrt_ratio_at_tick(std::int32_t tick) noexcept {
     const std::uint32_t abs_tick =
         tick < 0 ? static_cast<std::uint32_t>(-static_cast<std::int64_t>(tick))
                  : static_cast<std::uint32_t>(tick);
     if (abs_tick > static_cast<std::uint32_t>(max_tick)) {
-        return {0, pool_error::tick_out_of_range};
+        return {fixed_u256{}, pool_error::tick_out_of_range};
     }
     // ratio is a Q128.128 below 2^128 after the first factor; (ratio * m) >> 128 is then the
     // high half of a 128x128 product. A ratio of exactly 2^128 (even ticks, before any factor)
     // times m, shifted, is m itself.
-    static const auto multipliers = [] {
-        std::array<uint128, 19> m{};
-        for (std::size_t i = 0; i < m.size(); ++i) {
-            m[i] = to_u128(tick_multipliers()[i]);
-        }
-        return m;
-    }();
-    static const uint128 odd_start = to_u128(u256("0xfffcb933bd6fad37aa2d162d1a594001"));
     bool is_one = (abs_tick & 1U) == 0; // ratio == 2^128
-    uint128 r = is_one ? 0 : odd_start;
-    for (std::size_t i = 0; i < multipliers.size(); ++i) {
+    uint128 r = is_one ? 0 : odd_tick_start;
+    for (std::size_t i = 0; i < tick_multipliers.size(); ++i) {
         if ((abs_tick & (2U << i)) != 0) {
-            r = is_one ? multipliers[i] : mul_128x128(r, multipliers[i]).hi;
+            r = is_one ? tick_multipliers[i] : high_u128(mul_128x128(r, tick_multipliers[i]));
             is_one = false;
         }
     }
-    u256 ratio = is_one ? u256(1) << 128 : to_u256(r);
+    fixed_u256 ratio = is_one ? fixed_u256{0, 1, 0, 0} : fixed_u256::from_u128(r);
     if (tick > 0) {
-        ratio = div_floor(u256_max, ratio);
+        ratio = div_floor(fixed_u256_max, ratio);
     }
     // Q128.128 -> Q64.96 rounding up, so getTickAtSqrtRatio of the result is consistent.
-    const bool has_remainder = (ratio & 0xffffffffU) != 0;
-    u256 sqrt_price = (ratio >> 32) + (has_remainder ? 1U : 0U);
-    return {sqrt_price, pool_error::ok};
+    const bool has_remainder = (ratio.limb[0] & 0xffffffffU) != 0;
+    return {(ratio >> 32) + fixed_u256{has_remainder ? 1U : 0U}, pool_error::ok};
 }
 
-math_result<std::int32_t> tick_at_sqrt_ratio(const u256& sqrt_price_x96) noexcept {
+math_result<std::int32_t> tick_at_sqrt_ratio(const fixed_u256& sqrt_price_x96) noexcept {
     if (sqrt_price_x96 < min_sqrt_ratio || sqrt_price_x96 >= max_sqrt_ratio) {
         return {0, pool_error::price_out_of_range};
     }
-    const u256 ratio = sqrt_price_x96 << 32;
-    const auto msb = static_cast<std::int64_t>(boost::multiprecision::msb(ratio));
-    // r is normalised into [2^127, 2^128): a uint128.
-    uint128 r = to_u128(msb >= 128 ? ratio >> static_cast<unsigned>(msb - 127)
-                                   : ratio << static_cast<unsigned>(127 - msb));
-    // log_2 = (msb - 128) * 2^64 + fractional bits 63..50 (the contract ORs them into a value
-    // whose low 64 bits are zero, which is an addition).
-    std::uint64_t frac = 0;
-    for (int bit = 63; bit >= 50; --bit) {
-        // r := (r * r) >> 127 (< 2^129); f := r >> 128; r >>= f.
-        const auto sq = mul_128x128(r, r);
-        const bool f = (sq.hi >> 127) != 0;
-        frac |= static_cast<std::uint64_t>(f) << bit;
-        r = f ? sq.hi : (sq.hi << 1) | (sq.lo >> 127);
-    }
-    const int256_t log_2 = (int256_t(msb - 128) << 64) + frac;
-    static const int256_t log_sqrt10001_factor("255738958999603826347141");
-    const int256_t log_sqrt10001 = log_2 * log_sqrt10001_factor;
-    static const int256_t low_offset("3402992956809132418596140100660247210");
-    static const int256_t high_offset("291339464771989622907027621153398088495");
-    const std::int32_t tick_low = floor_shr128(log_sqrt10001 - low_offset);
-    const std::int32_t tick_high = floor_shr128(log_sqrt10001 + high_offset);
-    if (tick_low == tick_high) {
-        return {tick_low, pool_error::ok};
-    }
-    return {sqrt_ratio_at_tick(tick_high).value <= sqrt_price_x96 ? tick_high : tick_low,
-            pool_error::ok};
+    return {tick_of_price(sqrt_price_x96), pool_error::ok};
 }
 
-std::optional<u256> next_sqrt_price_from_amount0_rounding_up(const u256& sqrt_p, uint128 liquidity,
-                                                             const u256& amount,
-                                                             bool add) noexcept {
-    if (amount == 0) {
+std::optional<fixed_u256> next_sqrt_price_from_amount0_rounding_up(const fixed_u256& sqrt_p,
+                                                                   uint128 liquidity,
+                                                                   const fixed_u256& amount,
+                                                                   bool add) noexcept {
+    if (amount.is_zero()) {
         return sqrt_p;
     }
-    const u256 numerator1 = to_u256(liquidity) << 96;
-    const u256 product = amount * sqrt_p; // wraps like the contract's unchecked multiply
-    const bool product_exact = div_floor(product, amount) == sqrt_p;
+    const fixed_u256 numerator1 = fixed_u256::from_u128(liquidity) << 96;
+    // The contract's unchecked `amount * sqrtPX96` and its `product / amount == sqrtPX96` test.
+    const fixed_u512 wide = mul_wide(amount, sqrt_p);
+    const fixed_u256 product = low_word(wide);
+    const bool product_exact = fits_word(wide);
     if (add) {
         if (product_exact) {
-            const u256 denominator = numerator1 + product;
-            if (denominator >= numerator1) {
-                auto r = mul_div_rounding_up(numerator1, sqrt_p, denominator);
-                if (!r || *r > u160_max) {
+            if (const auto denominator = checked_add(numerator1, product)) {
+                auto r = mul_div_rounding_up(numerator1, sqrt_p, *denominator);
+                if (!r || *r > fixed_u160_max) {
                     return std::nullopt;
                 }
                 return r;
             }
         }
-        const u256 base = div_floor(numerator1, sqrt_p);
-        const u256 sum = base + amount;
-        if (sum < base) { // LowGasSafeMath.add
+        const auto sum = checked_add(div_floor(numerator1, sqrt_p), amount); // LowGasSafeMath
+        if (!sum) {
             return std::nullopt;
         }
-        const u256 r = div_rounding_up(numerator1, sum);
-        return r; // uint160 cast: provably fits (numerator1 / sum <= sqrt_p)
+        return div_rounding_up(numerator1, *sum); // fits uint160: numerator1 / sum <= sqrt_p
     }
     if (!product_exact || numerator1 <= product) {
         return std::nullopt;
     }
     auto r = mul_div_rounding_up(numerator1, sqrt_p, numerator1 - product);
-    if (!r || *r > u160_max) { // SafeCast.toUint160
+    if (!r || *r > fixed_u160_max) { // SafeCast.toUint160
         return std::nullopt;
     }
     return r;
 }
 
-std::optional<u256> next_sqrt_price_from_amount1_rounding_down(const u256& sqrt_p,
-                                                               uint128 liquidity,
-                                                               const u256& amount,
-                                                               bool add) noexcept {
-    const u256 liq = to_u256(liquidity);
+std::optional<fixed_u256> next_sqrt_price_from_amount1_rounding_down(const fixed_u256& sqrt_p,
+                                                                     uint128 liquidity,
+                                                                     const fixed_u256& amount,
+                                                                     bool add) noexcept {
+    const fixed_u256 liq = fixed_u256::from_u128(liquidity);
+    const bool small = amount <= fixed_u160_max;
     if (add) {
-        u256 quotient;
-        if (amount <= u160_max) {
-            quotient = div_floor(amount << 96, liq);
-        } else {
-            auto q = mul_div(amount, q96, liq);
-            if (!q) {
-                return std::nullopt;
-            }
-            quotient = *q;
-        }
-        const u256 sum = sqrt_p + quotient;
-        if (sum < sqrt_p || sum > u160_max) { // LowGasSafeMath.add, SafeCast.toUint160
+        std::optional<fixed_u256> quotient =
+            small ? std::optional(div_floor(amount << 96, liq)) : mul_div(amount, q96, liq);
+        const auto sum = quotient ? checked_add(sqrt_p, *quotient) : std::nullopt;
+        if (!sum || *sum > fixed_u160_max) { // LowGasSafeMath.add, SafeCast.toUint160
             return std::nullopt;
         }
         return sum;
     }
-    u256 quotient;
-    if (amount <= u160_max) {
-        quotient = div_rounding_up(amount << 96, liq);
-    } else {
-        auto q = mul_div_rounding_up(amount, q96, liq);
-        if (!q) {
-            return std::nullopt;
-        }
-        quotient = *q;
-    }
-    if (sqrt_p <= quotient) {
+    std::optional<fixed_u256> quotient = small ? std::optional(div_rounding_up(amount << 96, liq))
+                                               : mul_div_rounding_up(amount, q96, liq);
+    if (!quotient || sqrt_p <= *quotient) {
         return std::nullopt;
     }
-    return sqrt_p - quotient;
+    return sqrt_p - *quotient;
 }
 
-std::optional<u256> next_sqrt_price_from_input(const u256& sqrt_p, uint128 liquidity,
-                                               const u256& amount_in, bool zero_for_one) noexcept {
-    if (sqrt_p == 0 || liquidity == 0) {
+std::optional<fixed_u256> next_sqrt_price_from_input(const fixed_u256& sqrt_p, uint128 liquidity,
+                                                     const fixed_u256& amount_in,
+                                                     bool zero_for_one) noexcept {
+    if (sqrt_p.is_zero() || liquidity == 0) {
         return std::nullopt;
     }
     return zero_for_one
@@ -211,10 +190,10 @@ std::optional<u256> next_sqrt_price_from_input(const u256& sqrt_p, uint128 liqui
                : next_sqrt_price_from_amount1_rounding_down(sqrt_p, liquidity, amount_in, true);
 }
 
-std::optional<u256> next_sqrt_price_from_output(const u256& sqrt_p, uint128 liquidity,
-                                                const u256& amount_out,
-                                                bool zero_for_one) noexcept {
-    if (sqrt_p == 0 || liquidity == 0) {
+std::optional<fixed_u256> next_sqrt_price_from_output(const fixed_u256& sqrt_p, uint128 liquidity,
+                                                      const fixed_u256& amount_out,
+                                                      bool zero_for_one) noexcept {
+    if (sqrt_p.is_zero() || liquidity == 0) {
         return std::nullopt;
     }
     return zero_for_one
@@ -222,98 +201,101 @@ std::optional<u256> next_sqrt_price_from_output(const u256& sqrt_p, uint128 liqu
                : next_sqrt_price_from_amount0_rounding_up(sqrt_p, liquidity, amount_out, false);
 }
 
-std::optional<u256> amount0_delta(u256 sqrt_a, u256 sqrt_b, uint128 liquidity,
-                                  bool round_up) noexcept {
+std::optional<fixed_u256> amount0_delta(fixed_u256 sqrt_a, fixed_u256 sqrt_b, uint128 liquidity,
+                                        bool round_up) noexcept {
     if (sqrt_a > sqrt_b) {
         std::swap(sqrt_a, sqrt_b);
     }
-    if (sqrt_a == 0) {
+    if (sqrt_a.is_zero()) {
         return std::nullopt;
     }
-    const u256 numerator1 = to_u256(liquidity) << 96;
-    const u256 numerator2 = sqrt_b - sqrt_a;
-    if (round_up) {
-        auto r = mul_div_rounding_up(numerator1, numerator2, sqrt_b);
-        if (!r) {
-            return std::nullopt;
-        }
-        return div_rounding_up(*r, sqrt_a);
-    }
-    auto r = mul_div(numerator1, numerator2, sqrt_b);
+    const fixed_u256 numerator1 = fixed_u256::from_u128(liquidity) << 96;
+    const fixed_u256 numerator2 = sqrt_b - sqrt_a;
+    const auto r = round_up ? mul_div_rounding_up(numerator1, numerator2, sqrt_b)
+                            : mul_div(numerator1, numerator2, sqrt_b);
     if (!r) {
         return std::nullopt;
     }
-    return div_floor(*r, sqrt_a);
+    return round_up ? div_rounding_up(*r, sqrt_a) : div_floor(*r, sqrt_a);
 }
 
-std::optional<u256> amount1_delta(u256 sqrt_a, u256 sqrt_b, uint128 liquidity,
-                                  bool round_up) noexcept {
+std::optional<fixed_u256> amount1_delta(fixed_u256 sqrt_a, fixed_u256 sqrt_b, uint128 liquidity,
+                                        bool round_up) noexcept {
     if (sqrt_a > sqrt_b) {
         std::swap(sqrt_a, sqrt_b);
     }
-    const u256 liq = to_u256(liquidity);
-    return round_up ? mul_div_rounding_up(liq, sqrt_b - sqrt_a, q96)
-                    : mul_div(liq, sqrt_b - sqrt_a, q96);
-}
-
-std::optional<swap_step> compute_swap_step(const u256& sqrt_current, const u256& sqrt_target,
-                                           uint128 liquidity, const u256& amount_remaining,
-                                           bool exact_input, std::uint32_t fee_pips) noexcept {
-    const bool zero_for_one = sqrt_current >= sqrt_target;
-    swap_step s;
-    if (exact_input) {
-        const auto less_fee =
-            mul_div(amount_remaining, fee_denominator - fee_pips, fee_denominator);
-        if (!less_fee) {
+    // liquidity * (b - a) / 2^96: the product has at most 128 + 160 bits.
+    const fixed_u512 p = mul_wide(fixed_u256::from_u128(liquidity), sqrt_b - sqrt_a);
+    const fixed_u256 lo = low_word(p);
+    fixed_u256 q = (lo >> 96) + (fixed_u256{0, 0, p.limb[5], p.limb[4]} << 160);
+    if ((p.limb[5] >> 32) != 0 || p.limb[6] != 0 || p.limb[7] != 0) {
+        return std::nullopt;
+    }
+    if (round_up && (lo.limb[0] != 0 || (lo.limb[1] & 0xffffffffULL) != 0)) {
+        q = q + fixed_u256{1};
+        if (q.is_zero()) {
             return std::nullopt;
         }
-        const auto in = zero_for_one ? amount0_delta(sqrt_target, sqrt_current, liquidity, true)
-                                     : amount1_delta(sqrt_current, sqrt_target, liquidity, true);
-        if (!in) {
+    }
+    return q;
+}
+
+std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
+                                           const fixed_u256& sqrt_target, uint128 liquidity,
+                                           const fixed_u256& amount_remaining, bool exact_input,
+                                           std::uint32_t fee_pips) noexcept {
+    const bool zero_for_one = sqrt_current >= sqrt_target;
+    // Amounts in (rounded up) and out (rounded down) between the current price and `to`.
+    auto in_to = [&](const fixed_u256& to) {
+        return zero_for_one ? amount0_delta(to, sqrt_current, liquidity, true)
+                            : amount1_delta(sqrt_current, to, liquidity, true);
+    };
+    auto out_to = [&](const fixed_u256& to) {
+        return zero_for_one ? amount1_delta(to, sqrt_current, liquidity, false)
+                            : amount0_delta(sqrt_current, to, liquidity, false);
+    };
+    swap_step s;
+    if (exact_input) {
+        const auto less_fee = mul_div(amount_remaining, fixed_u256{fee_denominator - fee_pips},
+                                      fixed_u256{fee_denominator});
+        const auto in = in_to(sqrt_target);
+        if (!less_fee || !in) {
             return std::nullopt;
         }
         s.amount_in = *in;
-        if (*less_fee >= s.amount_in) {
-            s.sqrt_price_next_x96 = sqrt_target;
-        } else {
-            const auto next =
-                next_sqrt_price_from_input(sqrt_current, liquidity, *less_fee, zero_for_one);
-            if (!next) {
-                return std::nullopt;
-            }
-            s.sqrt_price_next_x96 = *next;
+        const auto next =
+            *less_fee >= s.amount_in
+                ? std::optional(sqrt_target)
+                : next_sqrt_price_from_input(sqrt_current, liquidity, *less_fee, zero_for_one);
+        if (!next) {
+            return std::nullopt;
         }
+        s.sqrt_price_next_x96 = *next;
     } else {
-        const auto out = zero_for_one ? amount1_delta(sqrt_target, sqrt_current, liquidity, false)
-                                      : amount0_delta(sqrt_current, sqrt_target, liquidity, false);
+        const auto out = out_to(sqrt_target);
         if (!out) {
             return std::nullopt;
         }
         s.amount_out = *out;
-        if (amount_remaining >= s.amount_out) {
-            s.sqrt_price_next_x96 = sqrt_target;
-        } else {
-            const auto next = next_sqrt_price_from_output(sqrt_current, liquidity, amount_remaining,
-                                                          zero_for_one);
-            if (!next) {
-                return std::nullopt;
-            }
-            s.sqrt_price_next_x96 = *next;
+        const auto next = amount_remaining >= s.amount_out
+                              ? std::optional(sqrt_target)
+                              : next_sqrt_price_from_output(sqrt_current, liquidity,
+                                                            amount_remaining, zero_for_one);
+        if (!next) {
+            return std::nullopt;
         }
+        s.sqrt_price_next_x96 = *next;
     }
     const bool max = sqrt_target == s.sqrt_price_next_x96;
-    const u256& next = s.sqrt_price_next_x96;
     if (!(max && exact_input)) {
-        const auto in = zero_for_one ? amount0_delta(next, sqrt_current, liquidity, true)
-                                     : amount1_delta(sqrt_current, next, liquidity, true);
+        const auto in = in_to(s.sqrt_price_next_x96);
         if (!in) {
             return std::nullopt;
         }
         s.amount_in = *in;
     }
     if (!(max && !exact_input)) {
-        const auto out = zero_for_one ? amount1_delta(next, sqrt_current, liquidity, false)
-                                      : amount0_delta(sqrt_current, next, liquidity, false);
+        const auto out = out_to(s.sqrt_price_next_x96);
         if (!out) {
             return std::nullopt;
         }
@@ -323,17 +305,80 @@ std::optional<swap_step> compute_swap_step(const u256& sqrt_current, const u256&
     if (!exact_input && s.amount_out > amount_remaining) {
         s.amount_out = amount_remaining;
     }
-    if (exact_input && next != sqrt_target) {
+    if (exact_input && !max) {
         // Whatever is left of the input after the price move is the fee.
         s.fee_amount = amount_remaining - s.amount_in;
     } else {
-        const auto fee = mul_div_rounding_up(s.amount_in, fee_pips, fee_denominator - fee_pips);
+        const auto fee = mul_div_rounding_up(s.amount_in, fixed_u256{fee_pips},
+                                             fixed_u256{fee_denominator - fee_pips});
         if (!fee) {
             return std::nullopt;
         }
         s.fee_amount = *fee;
     }
     return s;
+}
+
+} // namespace fixed
+
+math_result<u256> sqrt_ratio_at_tick(std::int32_t tick) noexcept {
+    const auto r = fixed::sqrt_ratio_at_tick(tick);
+    return {to_u256(r.value), r.error};
+}
+
+math_result<std::int32_t> tick_at_sqrt_ratio(const u256& sqrt_price_x96) noexcept {
+    return fixed::tick_at_sqrt_ratio(to_fixed(sqrt_price_x96));
+}
+
+std::optional<u256> next_sqrt_price_from_amount0_rounding_up(const u256& sqrt_p, uint128 liquidity,
+                                                             const u256& amount,
+                                                             bool add) noexcept {
+    return to_boost(fixed::next_sqrt_price_from_amount0_rounding_up(to_fixed(sqrt_p), liquidity,
+                                                                    to_fixed(amount), add));
+}
+
+std::optional<u256> next_sqrt_price_from_amount1_rounding_down(const u256& sqrt_p,
+                                                               uint128 liquidity,
+                                                               const u256& amount,
+                                                               bool add) noexcept {
+    return to_boost(fixed::next_sqrt_price_from_amount1_rounding_down(to_fixed(sqrt_p), liquidity,
+                                                                      to_fixed(amount), add));
+}
+
+std::optional<u256> next_sqrt_price_from_input(const u256& sqrt_p, uint128 liquidity,
+                                               const u256& amount_in, bool zero_for_one) noexcept {
+    return to_boost(fixed::next_sqrt_price_from_input(to_fixed(sqrt_p), liquidity,
+                                                      to_fixed(amount_in), zero_for_one));
+}
+
+std::optional<u256> next_sqrt_price_from_output(const u256& sqrt_p, uint128 liquidity,
+                                                const u256& amount_out,
+                                                bool zero_for_one) noexcept {
+    return to_boost(fixed::next_sqrt_price_from_output(to_fixed(sqrt_p), liquidity,
+                                                       to_fixed(amount_out), zero_for_one));
+}
+
+std::optional<u256> amount0_delta(u256 sqrt_a, u256 sqrt_b, uint128 liquidity,
+                                  bool round_up) noexcept {
+    return to_boost(fixed::amount0_delta(to_fixed(sqrt_a), to_fixed(sqrt_b), liquidity, round_up));
+}
+
+std::optional<u256> amount1_delta(u256 sqrt_a, u256 sqrt_b, uint128 liquidity,
+                                  bool round_up) noexcept {
+    return to_boost(fixed::amount1_delta(to_fixed(sqrt_a), to_fixed(sqrt_b), liquidity, round_up));
+}
+
+std::optional<swap_step> compute_swap_step(const u256& sqrt_current, const u256& sqrt_target,
+                                           uint128 liquidity, const u256& amount_remaining,
+                                           bool exact_input, std::uint32_t fee_pips) noexcept {
+    const auto s =
+        fixed::compute_swap_step(to_fixed(sqrt_current), to_fixed(sqrt_target), liquidity,
+                                 to_fixed(amount_remaining), exact_input, fee_pips);
+    if (!s) {
+        return std::nullopt;
+    }
+    return swap_step{to_u256(s->sqrt_price_next_x96), to_u256(s->amount_in), to_u256(s->amount_out),
+                     to_u256(s->fee_amount)};
 }
 
 math_result<uint128> add_delta(uint128 x, int128 y) noexcept {

@@ -1,8 +1,11 @@
 #pragma once
 /// Uniswap v3 core math, bit for bit: TickMath, SqrtPriceMath, SwapMath and LiquidityMath as
 /// the v3-core contracts compute them. Every function returns nullopt (or an error) exactly
-/// where the contract reverts. No allocation.
+/// where the contract reverts. No allocation. The work is done on fixed-limb words
+/// (`uniswap_v3::fixed`, what the pool's swap loop calls); the u256 functions are the same
+/// math for callers and tests that hold Boost.Multiprecision words.
 
+#include "book/fixed_u256.hpp"
 #include "book/int128.hpp"
 #include "book/pool_error.hpp"
 #include "book/u256.hpp"
@@ -92,5 +95,49 @@ compute_swap_step(const u256& sqrt_current, const u256& sqrt_target, uint128 liq
 
 /// LiquidityMath.addDelta: 'LS' below zero, 'LA' above uint128.
 [[nodiscard]] math_result<uint128> add_delta(uint128 x, int128 y) noexcept;
+
+/// The same math on fixed-limb words: the swap loop's hot path.
+namespace fixed {
+
+inline constexpr fixed_u256 min_sqrt_ratio{4295128739ULL};
+inline constexpr fixed_u256 max_sqrt_ratio{0, 0xfffd8963ULL, 0xefd1fc6a50648849ULL,
+                                           0x5d951d5263988d26ULL};
+inline constexpr fixed_u256 q96{0, 0, 1ULL << 32, 0};
+
+[[nodiscard]] math_result<fixed_u256> sqrt_ratio_at_tick(std::int32_t tick) noexcept;
+[[nodiscard]] math_result<std::int32_t>
+tick_at_sqrt_ratio(const fixed_u256& sqrt_price_x96) noexcept;
+[[nodiscard]] std::optional<fixed_u256>
+next_sqrt_price_from_amount0_rounding_up(const fixed_u256& sqrt_p, uint128 liquidity,
+                                         const fixed_u256& amount, bool add) noexcept;
+[[nodiscard]] std::optional<fixed_u256>
+next_sqrt_price_from_amount1_rounding_down(const fixed_u256& sqrt_p, uint128 liquidity,
+                                           const fixed_u256& amount, bool add) noexcept;
+[[nodiscard]] std::optional<fixed_u256> next_sqrt_price_from_input(const fixed_u256& sqrt_p,
+                                                                   uint128 liquidity,
+                                                                   const fixed_u256& amount_in,
+                                                                   bool zero_for_one) noexcept;
+[[nodiscard]] std::optional<fixed_u256> next_sqrt_price_from_output(const fixed_u256& sqrt_p,
+                                                                    uint128 liquidity,
+                                                                    const fixed_u256& amount_out,
+                                                                    bool zero_for_one) noexcept;
+[[nodiscard]] std::optional<fixed_u256> amount0_delta(fixed_u256 sqrt_a, fixed_u256 sqrt_b,
+                                                      uint128 liquidity, bool round_up) noexcept;
+[[nodiscard]] std::optional<fixed_u256> amount1_delta(fixed_u256 sqrt_a, fixed_u256 sqrt_b,
+                                                      uint128 liquidity, bool round_up) noexcept;
+
+/// SwapMath.computeSwapStep's result on fixed-limb words.
+struct swap_step {
+    fixed_u256 sqrt_price_next_x96;
+    fixed_u256 amount_in; ///< excluding the fee
+    fixed_u256 amount_out;
+    fixed_u256 fee_amount;
+};
+[[nodiscard]] std::optional<swap_step>
+compute_swap_step(const fixed_u256& sqrt_current, const fixed_u256& sqrt_target, uint128 liquidity,
+                  const fixed_u256& amount_remaining, bool exact_input,
+                  std::uint32_t fee_pips) noexcept;
+
+} // namespace fixed
 
 } // namespace ballast::uniswap_v3
