@@ -1,7 +1,9 @@
 // The counting-allocator test for l2_book (issue 12): once built, a book never allocates,
 // whatever the updates do to it (new tops far away, levels beyond the window, evictions at
-// capacity, truncation, snapshots, rescaling) and whatever is read from it.
+// capacity, truncation, snapshots, rescaling) and whatever is read from it. Likewise a loaded
+// Uniswap v3 pool: quotes, swaps and Swap events never allocate.
 #include "book/l2_book.hpp"
+#include "book/uniswap_v3.hpp"
 #include "tests/alloc/counting_new.hpp"
 
 #include <gtest/gtest.h>
@@ -94,6 +96,63 @@ TEST(BookAllocation, AWarmBookNeverAllocates) {
             EXPECT_EQ(w.allocations(), 0u);
         }
     }
+}
+
+TEST(BookAllocation, AWarmV3PoolQuoteNeverAllocates) {
+    // Nested ranges [-60(i+1), 60(i+1)) around tick 30, as in bench/dex_bench.cpp.
+    std::vector<v3_tick> ticks;
+    const auto l = static_cast<int128>(1'000'000'000'000'000'000ULL);
+    for (int i = 20; i >= 0; --i) {
+        ticks.push_back({-60 * (i + 1), l, static_cast<uint128>(l)});
+    }
+    for (int i = 0; i <= 20; ++i) {
+        ticks.push_back({60 * (i + 1), -l, static_cast<uint128>(l)});
+    }
+    uniswap_v3_pool pool;
+    ASSERT_EQ(pool.reset(3000, 60, uniswap_v3::sqrt_ratio_at_tick(30).value,
+                         static_cast<uint128>(21 * l), 30, ticks),
+              pool_error::ok);
+    std::vector<v3_swap_request> requests;
+    for (const bool zero_for_one : {true, false}) {
+        for (const bool exact_input : {true, false}) {
+            for (const std::int32_t limit_tick : {0, 15, 45, -600, 600, -30000, 30000}) {
+                const bool valid = zero_for_one ? limit_tick < 30 : limit_tick > 30;
+                const u256 limit = limit_tick == 0 || !valid
+                                       ? u256(0)
+                                       : uniswap_v3::sqrt_ratio_at_tick(limit_tick).value;
+                for (const char* amount : {"1000", "1000000000000000000", "100000000000000000000",
+                                           "1000000000000000000000000000000"}) {
+                    requests.push_back({zero_for_one, exact_input, u256(amount), limit});
+                }
+            }
+        }
+    }
+    std::uint64_t crossed = 0;
+    const alloc_test::watch w;
+    for (const auto& r : requests) {
+        const auto q = pool.quote(r);
+        crossed += q.ticks_crossed;
+    }
+    EXPECT_EQ(w.allocations(), 0u);
+    EXPECT_GT(crossed, 10u);
+}
+
+TEST(BookAllocation, AWarmV3PoolSwapAndSwapEventNeverAllocate) {
+    std::vector<v3_tick> ticks = {{-600, 1'000'000'000'000'000'000, 1'000'000'000'000'000'000},
+                                  {600, -1'000'000'000'000'000'000, 1'000'000'000'000'000'000}};
+    uniswap_v3_pool pool;
+    ASSERT_EQ(pool.reset(3000, 60, uniswap_v3::q96, 1'000'000'000'000'000'000, 0, ticks),
+              pool_error::ok);
+    const alloc_test::watch w;
+    for (int i = 0; i < 100; ++i) {
+        const auto r = pool.swap({i % 2 == 0, true, u256(1'000'000'000'000'000ULL), 0});
+        ASSERT_TRUE(r.ok());
+    }
+    const auto back = pool.quote({true, true, u256(1'000'000'000'000'000ULL), 0});
+    ASSERT_EQ(
+        pool.apply_swap_event(back.sqrt_price_x96_after, back.liquidity_after, back.tick_after),
+        pool_error::ok);
+    EXPECT_EQ(w.allocations(), 0u);
 }
 
 } // namespace
