@@ -1,11 +1,13 @@
 // DEX quote, event and order paths: exact Uniswap v3 swaps crossing 0/1/10 initialized ticks, the
 // v2 library quote, and JSON-RPC log decode + apply to a followed pool. Baselines in the same
-// binary: the double-precision v3 in-range formula (what a naive router uses; not exact) and
+// binary: the same v3 swaps in Boost.Multiprecision (the tests' oracle, a literal port of the
+// contracts), the double-precision v3 in-range formula (what a naive router uses; not exact) and
 // nlohmann::json decoding of the same log notifications.
 #include "book/uniswap_v2.hpp"
 #include "book/uniswap_v3.hpp"
 #include "exec/eth_tx.hpp"
 #include "feed/pool_follower.hpp"
+#include "tests/book/uniswap_v3_oracle.hpp"
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
@@ -51,26 +53,42 @@ u256 amount_to(const uniswap_v3_pool& p, std::int32_t limit_tick) {
     return r.amount_in;
 }
 
-void BM_V3_ExactIn_Ticks(benchmark::State& state) {
+// The exact-input swap that crosses `state.range(0)` initialized ticks, quoted by `quote`.
+template <class Quote> void v3_exact_in_ticks(benchmark::State& state, Quote quote) {
     const auto pool = nested_pool();
     const auto n = static_cast<std::int32_t>(state.range(0));
     // Stop 30 ticks past the n-th crossing (n = 0: inside the current range).
     const u256 amount = amount_to(pool, n == 0 ? 15 : -spacing * (n - 1) - 30);
     const v3_swap_request req{true, true, amount, 0};
-    const auto check = pool.quote(req);
+    const auto check = quote(pool, req);
     if (!check.ok() || check.ticks_crossed != static_cast<std::uint32_t>(n)) {
         state.SkipWithError("bench pool does not cross the intended number of ticks");
         return;
     }
     for (auto _ : state) {
-        auto r = pool.quote(req);
+        auto r = quote(pool, req);
         benchmark::DoNotOptimize(r);
     }
     state.counters["ticks_crossed"] = check.ticks_crossed;
     state.counters["steps"] = check.steps;
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
+
+// The pool's quote: fixed-limb words, cached tick prices, a cursor over the initialized ticks.
+void BM_V3_ExactIn_Ticks(benchmark::State& state) {
+    v3_exact_in_ticks(
+        state, [](const uniswap_v3_pool& p, const v3_swap_request& r) { return p.quote(r); });
+}
 BENCHMARK(BM_V3_ExactIn_Ticks)->Arg(0)->Arg(1)->Arg(10);
+
+// Baseline: the same swaps in Boost.Multiprecision (512-bit products and divisions, TickMath
+// per step, a binary search per step).
+void BM_V3_ExactIn_Ticks_Multiprecision(benchmark::State& state) {
+    v3_exact_in_ticks(state, [](const uniswap_v3_pool& p, const v3_swap_request& r) {
+        return oracle::quote(p, r);
+    });
+}
+BENCHMARK(BM_V3_ExactIn_Ticks_Multiprecision)->Arg(0)->Arg(1)->Arg(10);
 
 // Baseline: the textbook in-range formula in doubles (no fee rounding, no ticks): fast but
 // off by many wei, which is why the router does not use it for execution.
