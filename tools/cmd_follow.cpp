@@ -85,7 +85,7 @@ std::function<void()> follow_series(metrics_option& m, const feed::pool_follower
 
 int run_follow(int argc, char** argv) {
     CLI::App app{"Follow Uniswap pools live from an Ethereum node; prints their final states",
-                 "follow"};
+                 "ballast follow"};
     feed::eth_ws_options opt;
     std::vector<std::string> pool_files;
     std::string record_path;

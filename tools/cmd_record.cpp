@@ -27,7 +27,7 @@ namespace ballast::cli {
 int run_record(int argc, char** argv) {
     CLI::App app{"Record a venue's market data (every frame, REST snapshots, instrument lists and "
                  "the client's events) as a recording for `ballast replay`",
-                 "record"};
+                 "ballast record"};
     std::string venue;
     std::string out_path;
     std::string dump_path;

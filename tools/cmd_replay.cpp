@@ -15,7 +15,8 @@
 namespace ballast::cli {
 
 int run_replay(int argc, char** argv) {
-    CLI::App app{"Replay recorded venue streams into local books; prints a JSON report", "replay"};
+    CLI::App app{"Replay recorded venue streams into local books; prints a JSON report",
+                 "ballast replay"};
     feed::replay_options opt;
     std::vector<std::string> files;
     std::string dump_path;

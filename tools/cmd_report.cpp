@@ -29,21 +29,21 @@ int run_report(int argc, char** argv) {
     }
     std::string json;
     if (std::string err = exec::read_text_file(input, json); !err.empty()) {
-        std::fprintf(stderr, "ballast report: cannot read %s\n", err.c_str());
+        std::fprintf(stderr, "report: cannot read %s\n", err.c_str());
         return 2;
     }
     if (std::string err = exec::check_report_json(json); !err.empty()) {
-        std::fprintf(stderr, "ballast report: %s: %s\n", input.c_str(), err.c_str());
+        std::fprintf(stderr, "report: %s: %s\n", input.c_str(), err.c_str());
         return 2;
     }
     std::string library;
     if (std::string err = exec::load_chart_js(chart_js, library); !err.empty()) {
-        std::fprintf(stderr, "ballast report: %s\n", err.c_str());
+        std::fprintf(stderr, "report: %s\n", err.c_str());
         return 1;
     }
     if (std::string err = exec::write_text_file(html, exec::render_report_html(json, library));
         !err.empty()) {
-        std::fprintf(stderr, "ballast report: --html: cannot write %s\n", err.c_str());
+        std::fprintf(stderr, "report: --html: cannot write %s\n", err.c_str());
         return 1;
     }
     std::printf("HTML report: %s (open it in a browser)\n", html.c_str());

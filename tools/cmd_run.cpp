@@ -77,29 +77,28 @@ int run_run(int argc, char** argv) {
     }
     const bool loopback = live && app.count("--config") == 0;
     if (app.count("--chart-js") != 0 && report_html.empty()) {
-        std::fprintf(stderr, "ballast run: --chart-js: only with --report-html\n");
+        std::fprintf(stderr, "run: --chart-js: only with --report-html\n");
         return exit_bad_input;
     }
     if (!report.empty() && !report_html.empty() && exec::same_file(report, report_html)) {
-        std::fprintf(stderr, "ballast run: --report-html: %s is also --report\n",
-                     report_html.c_str());
+        std::fprintf(stderr, "run: --report-html: %s is also --report\n", report_html.c_str());
         return exit_bad_input;
     }
     if (pace_opt->count() != 0 && !loopback) {
-        std::fprintf(stderr, "ballast run: --pace: only with --live and no --config\n");
+        std::fprintf(stderr, "run: --pace: only with --live and no --config\n");
         return 2;
     }
     // Chart.js is read before the run: a missing library stops it before any work.
     std::string chart_library;
     if (!report_html.empty()) {
         if (std::string err = exec::load_chart_js(chart_js, chart_library); !err.empty()) {
-            std::fprintf(stderr, "ballast run: --report-html: %s\n", err.c_str());
+            std::fprintf(stderr, "run: --report-html: %s\n", err.c_str());
             return 1;
         }
     }
     auto sc = exec::load_scenario(config);
     if (!sc.value) {
-        std::fprintf(stderr, "ballast run: %s\n", sc.error.c_str());
+        std::fprintf(stderr, "run: %s\n", sc.error.c_str());
         return 2;
     }
     // The reports must not overwrite any input of the run (the scenario, its portfolio,
@@ -119,7 +118,7 @@ int run_run(int argc, char** argv) {
     for (const auto& [option, path] :
          {std::pair{"--report", &report}, std::pair{"--report-html", &report_html}}) {
         if (auto err = output_is_an_input(option, *path, inputs)) {
-            std::fprintf(stderr, "ballast run: %s\n", err->c_str());
+            std::fprintf(stderr, "run: %s\n", err->c_str());
             return exit_bad_input;
         }
     }
@@ -129,7 +128,7 @@ int run_run(int argc, char** argv) {
         exec::loopback_options lo;
         lo.pace = pace;
         if (auto err = exec::start_loopback(*sc.value, lo, venues)) {
-            std::fprintf(stderr, "ballast run: %s\n", err->c_str());
+            std::fprintf(stderr, "run: %s\n", err->c_str());
             return 1;
         }
         for (const auto& line : venues.lines) {
@@ -149,12 +148,12 @@ int run_run(int argc, char** argv) {
     }
     auto created = exec::engine::create(*sc.value, eo);
     if (!created.value) {
-        std::fprintf(stderr, "ballast run: %s\n", created.error.c_str());
+        std::fprintf(stderr, "run: %s\n", created.error.c_str());
         return created.unavailable ? exit_failed : exit_bad_input;
     }
     if (metrics.enabled()) {
         created.value->attach_metrics(metrics.registry());
-        if (!metrics.start("ballast run")) {
+        if (!metrics.start("run")) {
             return exit_failed;
         }
     }
@@ -190,7 +189,7 @@ int run_run(int argc, char** argv) {
     const long rss = exec::peak_rss_kb();
     if (!r.error.empty()) {
         // The live run never started trading (no session, reconciliation failed).
-        std::fprintf(stderr, "ballast run: %s\n", r.error.c_str());
+        std::fprintf(stderr, "run: %s\n", r.error.c_str());
         return 1;
     }
     std::fputs(exec::format_report(r, rss).c_str(), stdout);
@@ -209,14 +208,14 @@ int run_run(int argc, char** argv) {
     const std::string json = exec::report_json(r, rss);
     if (!report.empty()) {
         if (std::string err = exec::write_text_file(report, json); !err.empty()) {
-            std::fprintf(stderr, "ballast run: --report: cannot write %s\n", err.c_str());
+            std::fprintf(stderr, "run: --report: cannot write %s\n", err.c_str());
             return 1;
         }
     }
     if (!report_html.empty()) {
         const std::string page = exec::render_report_html(json, chart_library);
         if (std::string err = exec::write_text_file(report_html, page); !err.empty()) {
-            std::fprintf(stderr, "ballast run: --report-html: cannot write %s\n", err.c_str());
+            std::fprintf(stderr, "run: --report-html: cannot write %s\n", err.c_str());
             return 1;
         }
         std::printf("HTML report: %s (open it in a browser)\n", report_html.c_str());

@@ -324,7 +324,8 @@ TEST(SimVenueRanges, ALostReadyLineEndsTheServerAtOnce) {
 }
 
 TEST(CommandNames, HelpAndErrorsUseOneNamePerCommand) {
-    for (const char* c : {"schedule", "route", "quote", "greeks", "risk", "latency", "sim-venue"}) {
+    for (const char* c : {"schedule", "route", "quote", "greeks", "risk", "latency", "sim-venue",
+                          "run", "report", "replay", "record", "follow", "bench"}) {
         const cli_run help = run_ballast(std::string(c) + " --help", false);
         EXPECT_NE(help.out.find("Usage: ballast " + std::string(c)), std::string::npos) << help.out;
         const cli_run bad = run_ballast(std::string(c) + " --frobnicate", true, 30);
