@@ -5,17 +5,14 @@
 // alone with the TSC (the two clock reads, about 10-20 ns, are inside every sample); the
 // books after the timed repetitions must equal a plain replay's, or the command exits 1.
 #include "book/pool_state.hpp"
-#include "feed/replay.hpp"
+#include "feed/replay_memory.hpp"
 #include "feed/tsc.hpp"
-#include "feed/venue_protocol.hpp"
-#include "feed/venues.hpp"
 #include "tools/cli_checks.hpp"
 #include "tools/commands.hpp"
 #include "tools/exit_policy.hpp"
 #include "tools/json_writer.hpp"
 
 #include <CLI/CLI.hpp>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -25,19 +22,6 @@
 namespace ballast::cli {
 
 namespace {
-
-/// One recorded frame kept in memory, its text followed by simdjson's padding.
-struct kept_frame {
-    feed::frame_kind kind = feed::frame_kind::received;
-    timestamp_ns ts;
-    std::uint64_t line = 0;
-    std::size_t feed = 0; // index into the reference session's feeds
-    std::uint32_t conn = 0;
-    std::size_t data = 0; // offset into the arena
-    std::size_t size = 0;
-    std::string url;
-    bool instrument_reply = false;
-};
 
 struct venue_figures {
     std::vector<std::uint32_t> ns; // per frame that carried a book message, every repetition
@@ -60,147 +44,42 @@ std::uint32_t elapsed_ns(std::uint64_t t0, std::uint64_t t1, double tsc_per_ns) 
     return ns >= 4e9 ? UINT32_MAX : static_cast<std::uint32_t>(ns);
 }
 
-std::uint64_t book_messages(const feed::venue_feed& f) {
-    std::uint64_t n = 0;
-    for (const auto& b : f.books()) {
-        n += b->counters.messages;
-    }
-    return n;
-}
-
-/// Why two feeds' books differ, or "" when every book, level and counter is the same.
-std::string books_differ(const feed::venue_feed& a, const feed::venue_feed& b) {
-    if (a.books().size() != b.books().size()) {
-        return "book count " + std::to_string(a.books().size()) + " vs " +
-               std::to_string(b.books().size());
-    }
-    for (std::size_t i = 0; i < a.books().size(); ++i) {
-        const feed::venue_book& x = *a.books()[i];
-        const feed::venue_book& y = *b.books()[i];
-        const std::string where = a.venue() + " " + x.symbol() + ": ";
-        if (x.symbol() != y.symbol() || x.health != y.health ||
-            x.counters.messages != y.counters.messages ||
-            x.counters.applied != y.counters.applied || x.counters.gaps != y.counters.gaps ||
-            x.counters.checksum_ok != y.counters.checksum_ok) {
-            return where + "health or counters differ";
-        }
-        for (const side s : {side::bid, side::ask}) {
-            if (x.book.depth(s) != y.book.depth(s)) {
-                return where + "depth differs";
-            }
-            for (std::size_t k = 0; k < x.book.depth(s); ++k) {
-                if (x.book.at(s, k).px != y.book.at(s, k).px ||
-                    x.book.at(s, k).sz != y.book.at(s, k).sz) {
-                    return where + "level " + std::to_string(k) + " differs";
-                }
-            }
-        }
-    }
-    return {};
-}
-
 int bench_replay(const std::vector<std::string>& files, std::int64_t reps) {
     // The reference: a plain replay (companions found as `replay` finds them), every frame it
     // dispatched kept in memory.
-    std::string arena;
-    std::vector<kept_frame> frames;
-    std::vector<const feed::venue_feed*> feed_order;
-    feed::replay_options opt;
-    opt.tap = [&](const feed::recorded_frame& rf, const feed::venue_feed* f, std::uint32_t conn) {
-        if (f == nullptr) {
-            return;
-        }
-        auto it = std::find(feed_order.begin(), feed_order.end(), f);
-        if (it == feed_order.end()) {
-            feed_order.push_back(f);
-            it = feed_order.end() - 1;
-        }
-        kept_frame k;
-        k.kind = rf.kind;
-        k.ts = rf.ts;
-        k.line = rf.line;
-        k.feed = static_cast<std::size_t>(it - feed_order.begin());
-        k.conn = conn;
-        k.data = arena.size();
-        k.size = rf.data.size();
-        k.url = std::string(rf.url);
-        k.instrument_reply =
-            rf.kind == feed::frame_kind::response && feed::is_instrument_target(rf.url);
-        arena.append(rf.data);
-        arena.append(simdjson::SIMDJSON_PADDING, '\0');
-        frames.push_back(std::move(k));
-    };
-    feed::replay_session reference(opt);
-    for (const auto& f : files) {
-        if (auto err = reference.add_file(f)) {
-            std::fprintf(stderr, "bench replay: %s\n", err->c_str());
-            return exit_bad_input;
-        }
-    }
-    reference.run();
-    if (feed_order.empty()) {
-        std::fprintf(stderr, "bench replay: no frame of a known venue in %s\n",
-                     files.front().c_str());
+    feed::memory_replay recorded;
+    if (auto err = recorded.load(files)) {
+        std::fprintf(stderr, "bench replay: %s\n", err->c_str());
         return exit_bad_input;
     }
+    const auto& reference = recorded.reference_feeds();
     // The timed repetitions: fresh decoders each time, the reference's instrument lists.
     const double tsc_per_ns = feed::calibrate_tsc_per_ns();
-    std::vector<venue_figures> figures(feed_order.size());
+    std::vector<venue_figures> figures(reference.size());
     for (auto& f : figures) {
-        f.ns.reserve(frames.size() * static_cast<std::size_t>(reps) / feed_order.size());
+        f.ns.reserve(recorded.frames().size() * static_cast<std::size_t>(reps) / reference.size());
     }
     std::vector<std::unique_ptr<feed::venue_feed>> last;
     feed::reject_log rejects;
     for (std::int64_t rep = 0; rep < reps; ++rep) {
-        std::vector<std::unique_ptr<feed::venue_feed>> feeds;
-        for (const auto* f : feed_order) {
-            feeds.push_back(
-                feed::make_venue_feed(f->venue(), reference.instruments(), rejects, {}));
-        }
-        for (const kept_frame& k : frames) {
+        auto feeds = recorded.make_feeds(rejects);
+        for (const auto& k : recorded.frames()) {
             feed::venue_feed& f = *feeds[k.feed];
-            const feed::feed_frame ff{std::string_view(arena.data() + k.data, k.size),
-                                      k.ts,
-                                      k.line,
-                                      k.url,
-                                      k.conn,
-                                      k.kind == feed::frame_kind::response};
-            switch (k.kind) {
-            case feed::frame_kind::connect:
-                f.on_connect(ff);
-                break;
-            case feed::frame_kind::sent:
-                f.on_sent(ff);
-                break;
-            case feed::frame_kind::received:
-            case feed::frame_kind::response: {
-                if (k.instrument_reply) {
-                    break; // the lists are loaded already (the reference's registry)
-                }
-                const std::uint64_t before = book_messages(f);
-                const std::uint64_t t0 = feed::tsc_now();
-                f.on_frame(ff);
-                const std::uint64_t t1 = feed::tsc_now();
-                if (book_messages(f) > before) {
-                    figures[k.feed].ns.push_back(elapsed_ns(t0, t1, tsc_per_ns));
-                    figures[k.feed].bytes += rep == 0 ? k.size : 0;
-                }
-                break;
+            const std::uint64_t before = feed::book_messages(f);
+            const std::uint64_t t0 = feed::tsc_now();
+            const bool message = recorded.play(k, f);
+            const std::uint64_t t1 = feed::tsc_now();
+            if (message && feed::book_messages(f) > before) {
+                figures[k.feed].ns.push_back(elapsed_ns(t0, t1, tsc_per_ns));
+                figures[k.feed].bytes += rep == 0 ? k.size : 0;
             }
-            case feed::frame_kind::marker:
-                if (ff.data == "disconnect") {
-                    f.on_disconnect(ff);
-                }
-                break;
-            }
-            f.check_silence(k.ts);
         }
         last = std::move(feeds);
     }
     json_writer w(stdout);
-    for (std::size_t i = 0; i < feed_order.size(); ++i) {
-        const feed::venue_feed& ref = *feed_order[i];
-        if (const std::string diff = books_differ(ref, *last[i]); !diff.empty()) {
+    for (std::size_t i = 0; i < reference.size(); ++i) {
+        const feed::venue_feed& ref = *reference[i];
+        if (const std::string diff = feed::books_differ(ref, *last[i]); !diff.empty()) {
             std::fprintf(stderr, "bench replay: the timed books differ from replay's: %s\n",
                          diff.c_str());
             return exit_failed;
@@ -220,7 +99,7 @@ int bench_replay(const std::vector<std::string>& files, std::int64_t reps) {
         const std::uint64_t min_ns = ns.empty() ? 0 : *std::min_element(ns.begin(), ns.end());
         w.begin_object()
             .field("venue", ref.venue())
-            .field("frames", book_messages(ref))
+            .field("frames", feed::book_messages(ref))
             .field("bytes", figures[i].bytes)
             .field("reps", static_cast<std::uint64_t>(reps))
             .field("median_ns_per_frame", quantile(ns, 0.5))
