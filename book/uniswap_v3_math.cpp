@@ -76,6 +76,15 @@ std::int32_t tick_of_price(const fixed_u256& sqrt_price_x96) noexcept {
     return fixed::sqrt_ratio_at_tick(tick).value <= sqrt_price_x96 ? tick : tick - 1;
 }
 
+bool less(const fixed_u512& a, const fixed_u512& b) noexcept {
+    for (std::size_t i = a.limb.size(); i-- > 0;) {
+        if (a.limb[i] != b.limb[i]) {
+            return a.limb[i] < b.limb[i];
+        }
+    }
+    return false;
+}
+
 std::optional<u256> to_boost(const std::optional<fixed_u256>& v) noexcept {
     return v ? std::optional<u256>(to_u256(*v)) : std::nullopt;
 }
@@ -256,21 +265,28 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
     };
     swap_step s;
     if (exact_input) {
-        const auto less_fee = mul_div(amount_remaining, fixed_u256{fee_denominator - fee_pips},
-                                      fixed_u256{fee_denominator});
         const auto in = in_to(sqrt_target);
-        if (!less_fee || !in) {
+        if (!in) {
             return std::nullopt;
         }
         s.amount_in = *in;
-        const auto next =
-            *less_fee >= s.amount_in
-                ? std::optional(sqrt_target)
-                : next_sqrt_price_from_input(sqrt_current, liquidity, *less_fee, zero_for_one);
-        if (!next) {
-            return std::nullopt;
+        // amountRemainingLessFee = floor(R (1e6 - fee) / 1e6) >= amountIn exactly when
+        // R (1e6 - fee) >= amountIn 1e6: a step that reaches its target needs no division.
+        const fixed_u512 net = mul_wide(fixed_u256{fee_denominator - fee_pips}, amount_remaining);
+        const fixed_u512 need = mul_wide(fixed_u256{fee_denominator}, s.amount_in);
+        if (!less(net, need)) {
+            s.sqrt_price_next_x96 = sqrt_target;
+        } else {
+            const auto less_fee = mul_div(amount_remaining, fixed_u256{fee_denominator - fee_pips},
+                                          fixed_u256{fee_denominator});
+            const auto next = less_fee ? next_sqrt_price_from_input(sqrt_current, liquidity,
+                                                                    *less_fee, zero_for_one)
+                                       : std::nullopt;
+            if (!next) {
+                return std::nullopt;
+            }
+            s.sqrt_price_next_x96 = *next;
         }
-        s.sqrt_price_next_x96 = *next;
     } else {
         const auto out = out_to(sqrt_target);
         if (!out) {
