@@ -42,7 +42,7 @@ std::string_view to_string(route_method m) noexcept {
 namespace {
 // Books are tracked in 64-bit masks and pools in 32-bit subset masks.
 router_limits clamped(router_limits l) noexcept {
-    l.max_books = std::min<std::size_t>(l.max_books, 64);
+    l.max_books = std::min<std::size_t>(l.max_books, detail::max_merge_books);
     l.max_pools = std::min<std::size_t>(l.max_pools, 31);
     l.max_solves = std::max<std::size_t>(l.max_solves, 1);
     return l;

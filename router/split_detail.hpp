@@ -18,6 +18,7 @@
 #include "router/split.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -29,6 +30,8 @@ inline constexpr double inf = std::numeric_limits<double>::infinity();
 // Lot repair DP tables (split_lots.cpp): sources and states it is sized for.
 inline constexpr std::size_t max_repair_books = 16;
 inline constexpr std::size_t max_repair_states = 2 * 4096 + 1;
+// Books a decision can merge (router_limits::max_books is clamped to it in split.cpp).
+inline constexpr std::size_t max_merge_books = 64;
 
 /// One book level as the router sees it: signed all-in marginal cost per base unit (`key`,
 /// ascending is better-first on both sides), raw price, and size in base steps.
@@ -36,12 +39,16 @@ struct ladder_level {
     double key;
     double px;
     std::int64_t qty;
+    std::int64_t cum = 0;    ///< the book's quantity through this level
+    double cum_notional = 0; ///< sum of qty * px through this level, added best-first
+    std::uint32_t pos = 0;   ///< its index in the merged ladder (set by merge)
 };
 
 struct merged_level {
     double key;
     std::int64_t qty;
-    std::uint32_t book; ///< usable-book slot
+    std::uint32_t book;      ///< usable-book slot
+    std::int64_t before = 0; ///< the merged ladder's quantity strictly before this level
 };
 
 struct book_slot {
@@ -90,6 +97,9 @@ struct workspace {
     std::vector<ladder_level> ladder;
     std::vector<merged_level> merged;
     std::size_t merged_count = 0;
+    std::int64_t merged_total = 0;                  ///< every merged level's quantity
+    bool merged_all = false;                        ///< every book level is in `merged`
+    std::array<double, max_merge_books> head_key{}; ///< each book's next key to merge
     std::vector<std::int64_t> eff_qty;
     std::vector<std::int64_t> eff_prefix; ///< quantity strictly before entry i
     std::vector<book_slot> books;
@@ -129,17 +139,28 @@ struct workspace {
     /// Raw notional of the first `x` steps of book slot b; optional worst price and levels.
     double book_notional(std::size_t b, std::int64_t x, double* worst = nullptr,
                          std::uint32_t* levels = nullptr) const noexcept {
+        // The levels taken whole are a prefix of the ladder: their notional is the prefix sum
+        // (added in the same order as a walk, so the same bits), then the part of the next.
         const auto& s = books[b];
         double n = 0.0;
         std::uint32_t touched = 0;
         double last = 0.0;
-        for (std::size_t i = 0; i < s.count && x > 0; ++i) {
-            const auto& l = ladder[s.offset + i];
-            const std::int64_t take = std::min(x, l.qty);
-            n += static_cast<double>(take) * l.px;
-            x -= take;
-            last = l.px;
-            ++touched;
+        if (x > 0 && s.count > 0) {
+            const ladder_level* first = ladder.data() + s.offset;
+            const ladder_level* end = first + s.count;
+            const ladder_level* j =
+                std::partition_point(first, end, [x](const ladder_level& l) { return l.cum < x; });
+            if (j == end) {
+                n = (end - 1)->cum_notional;
+                last = (end - 1)->px;
+                touched = static_cast<std::uint32_t>(s.count);
+            } else {
+                const std::int64_t before = j == first ? 0 : (j - 1)->cum;
+                n = (j == first ? 0.0 : (j - 1)->cum_notional) +
+                    static_cast<double>(x - before) * j->px;
+                last = j->px;
+                touched = static_cast<std::uint32_t>(j - first + 1);
+            }
         }
         if (worst != nullptr) {
             *worst = last;
@@ -218,8 +239,12 @@ struct workspace {
     /// Validates the order and market and prepares both for one decision (see the file).
     route_status prepare(const market_snapshot& m, const parent_order& o,
                          const router_limits& lim) noexcept;
-    /// Fills `merged` from the book ladders, best key first.
+    /// Adds to cand[b] each book's quantity among the first `k` merged levels.
+    void take_merged_levels(std::size_t k) noexcept;
+    /// Fills `merged` from the book ladders, best key first, until it covers the order.
     void merge() noexcept;
+    /// Merges on until `covered` is merged or every level is (merged_all).
+    void merge_until(std::int64_t covered) noexcept;
 
     // ---- split_water_fill.cpp ---------------------------------------------------------------
 

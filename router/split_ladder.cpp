@@ -5,6 +5,7 @@
 #include "router/split_detail.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -88,6 +89,7 @@ route_status workspace::prepare(const market_snapshot& m, const parent_order& o,
         s.offset = offset;
         s.count = 0;
         std::int64_t cum = 0;
+        double walked = 0.0; // notional through the level, best-first
         const std::size_t depth = std::min(b.book->depth(taken), lim.max_levels_per_book);
         // ticks * mantissa / 10^exponent, rounded once as steps_to_double does, without its
         // 128-bit conversion per level.
@@ -103,9 +105,10 @@ route_status workspace::prepare(const market_snapshot& m, const parent_order& o,
             if (q <= 0) {
                 continue;
             }
-            ladder[offset + s.count] = {key_of(px, s.fee), px, q};
-            ++s.count;
             cum += q;
+            walked += static_cast<double>(q) * px;
+            ladder[offset + s.count] = {key_of(px, s.fee), px, q, cum, walked};
+            ++s.count;
         }
         s.capacity = cum;
         if (s.count == 0) {
@@ -147,30 +150,54 @@ route_status workspace::prepare(const market_snapshot& m, const parent_order& o,
     return route_status::ok;
 }
 
-/// k-way merge of the books' ladders by key (each ladder is already sorted by key).
+/// k-way merge of the books' ladders by key (each ladder is already sorted by key), up to the
+/// first level where the merged quantity covers the order: no plan takes a book level past it
+/// unless some book is left out or forced (then solve asks for the rest, merge_rest).
 void workspace::merge() noexcept {
     merged_count = 0;
+    merged_total = 0;
     for (std::size_t b = 0; b < nb; ++b) {
         heads[b] = 0;
+        head_key[b] = books[b].count > 0 ? ladder[books[b].offset].key : inf;
     }
-    for (;;) {
+    merged_all = false;
+    merge_until(order);
+}
+
+void workspace::merge_until(std::int64_t covered) noexcept {
+    // Each book's next key, +inf once it is used up: the pick is a min over a few doubles.
+    while (merged_total < covered) {
         std::size_t pick = nb;
         double pick_key = inf;
         for (std::size_t b = 0; b < nb; ++b) {
-            if (heads[b] < books[b].count) {
-                const double k = ladder[books[b].offset + heads[b]].key;
-                if (k < pick_key) {
-                    pick_key = k;
-                    pick = b;
-                }
+            if (head_key[b] < pick_key) { // ties: the lower slot first
+                pick_key = head_key[b];
+                pick = b;
             }
         }
         if (pick == nb) {
-            break;
+            merged_all = true;
+            return;
         }
-        const auto& l = ladder[books[pick].offset + heads[pick]];
-        merged[merged_count++] = {l.key, l.qty, static_cast<std::uint32_t>(pick)};
+        auto& l = ladder[books[pick].offset + heads[pick]];
+        l.pos = static_cast<std::uint32_t>(merged_count);
+        merged[merged_count++] = {l.key, l.qty, static_cast<std::uint32_t>(pick), merged_total};
+        merged_total += l.qty;
         ++heads[pick];
+        head_key[pick] =
+            heads[pick] < books[pick].count ? ladder[books[pick].offset + heads[pick]].key : inf;
+    }
+}
+
+void workspace::take_merged_levels(std::size_t k) noexcept {
+    // Each book's levels keep their order in the merged ladder: its share of the first k
+    // merged levels is a prefix of its own ladder, found by its levels' merged positions.
+    for (std::size_t b = 0; b < nb; ++b) {
+        const ladder_level* first = ladder.data() + books[b].offset;
+        const ladder_level* last = first + heads[b]; // its merged levels
+        const ladder_level* end =
+            std::partition_point(first, last, [k](const ladder_level& l) { return l.pos < k; });
+        cand[b] += end == first ? 0 : (end - 1)->cum;
     }
 }
 

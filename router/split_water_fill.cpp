@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace ballast::router::detail {
 
@@ -63,33 +64,44 @@ bool workspace::solve(std::uint32_t mask, std::uint64_t excluded, bool any_force
         return false;
     }
     // Effective ladder: excluded books contribute nothing, forced books start after the
-    // part already forced.
-    std::int64_t running = 0;
-    for (std::size_t b = 0; b < nb; ++b) {
-        skip_left[b] = cand[b];
-    }
-    for (std::size_t i = 0; i < merged_count; ++i) {
-        const auto b = merged[i].book;
-        std::int64_t q = merged[i].qty;
-        if ((excluded >> b) & 1U) {
-            q = 0;
-        } else if (any_forced && skip_left[b] > 0) {
-            const std::int64_t s = std::min(q, skip_left[b]);
-            q -= s;
-            skip_left[b] -= s;
+    // part already forced. With neither (the common case) it is the merged ladder itself.
+    const bool plain = excluded == 0 && r == order;
+    std::int64_t total_books = 0;
+    if (!plain) {
+        if (!merged_all) {
+            merge_until(std::numeric_limits<std::int64_t>::max());
         }
-        eff_qty[i] = q;
-        eff_prefix[i] = running;
-        running += q;
+        std::int64_t running = 0;
+        for (std::size_t b = 0; b < nb; ++b) {
+            skip_left[b] = cand[b];
+        }
+        for (std::size_t i = 0; i < merged_count; ++i) {
+            const auto b = merged[i].book;
+            std::int64_t q = merged[i].qty;
+            if ((excluded >> b) & 1U) {
+                q = 0;
+            } else if (any_forced && skip_left[b] > 0) {
+                const std::int64_t s = std::min(q, skip_left[b]);
+                q -= s;
+                skip_left[b] -= s;
+            }
+            eff_qty[i] = q;
+            eff_prefix[i] = running;
+            running += q;
+        }
+        total_books = running;
+    } else {
+        total_books = merged_total;
     }
-    const std::int64_t total_books = running;
+    const auto eff_qty_at = [&](std::size_t k) { return plain ? merged[k].qty : eff_qty[k]; };
+    const auto eff_before = [&](std::size_t k) { return plain ? merged[k].before : eff_prefix[k]; };
 
     // Smallest i where everything up to and including level i covers the order.
     std::size_t lo_i = 0;
     std::size_t hi_i = merged_count;
     while (lo_i < hi_i) {
         const std::size_t mid_i = (lo_i + hi_i) / 2;
-        const double g = static_cast<double>(eff_prefix[mid_i] + eff_qty[mid_i]) +
+        const double g = static_cast<double>(eff_before(mid_i) + eff_qty_at(mid_i)) +
                          pools_supply(mask, merged[mid_i].key);
         if (g >= static_cast<double>(r)) {
             hi_i = mid_i;
@@ -106,7 +118,7 @@ bool workspace::solve(std::uint32_t mask, std::uint64_t excluded, bool any_force
         // Books only: take levels below i in full and the rest of the order from level i.
         full_levels = std::min(i, merged_count);
         if (i < merged_count) {
-            partial = std::min(eff_qty[i], r - eff_prefix[i]);
+            partial = std::min(eff_qty_at(i), r - eff_before(i));
         }
     } else {
         double pool_lo = inf;
@@ -120,11 +132,11 @@ bool workspace::solve(std::uint32_t mask, std::uint64_t excluded, bool any_force
         if (i < merged_count) {
             const double key_i = merged[i].key;
             const double pools_at_i = pools_supply(mask, key_i);
-            const double before = static_cast<double>(eff_prefix[i]);
+            const double before = static_cast<double>(eff_before(i));
             if (before + pools_at_i >= static_cast<double>(r)) {
                 // Level i is not needed: the pools close the gap below its price.
                 const double lo = i > 0 ? merged[i - 1].key : std::min(pool_lo, key_i);
-                lambda = solve_lambda(mask, static_cast<double>(r - eff_prefix[i]),
+                lambda = solve_lambda(mask, static_cast<double>(r - eff_before(i)),
                                       std::min(lo, key_i), key_i);
                 full_levels = i;
             } else {
@@ -140,12 +152,15 @@ bool workspace::solve(std::uint32_t mask, std::uint64_t excluded, bool any_force
             lambda = solve_lambda(mask, target, lo, std::max(lo, pool_hi));
         }
     }
-    for (std::size_t k = 0; k < full_levels; ++k) {
-        cand[merged[k].book] += eff_qty[k];
-    }
     std::int64_t used = order - r;
-    for (std::size_t k = 0; k < full_levels; ++k) {
-        used += eff_qty[k];
+    if (plain) {
+        take_merged_levels(full_levels);
+        used += full_levels < merged_count ? merged[full_levels].before : merged_total;
+    } else {
+        for (std::size_t k = 0; k < full_levels; ++k) {
+            cand[merged[k].book] += eff_qty[k];
+            used += eff_qty[k];
+        }
     }
     if (mask != 0) {
         for (std::size_t p = 0; p < np; ++p) {
@@ -157,7 +172,7 @@ bool workspace::solve(std::uint32_t mask, std::uint64_t excluded, bool any_force
             }
         }
         if (partial == -1) {
-            partial = std::clamp<std::int64_t>(order - used, 0, eff_qty[i]);
+            partial = std::clamp<std::int64_t>(order - used, 0, eff_qty_at(i));
         }
     }
     if (partial > 0 && i < merged_count) {
