@@ -46,7 +46,10 @@ struct fixed_u256 {
         return 0;
     }
 
-    constexpr bool operator==(const fixed_u256&) const noexcept = default;
+    constexpr bool operator==(const fixed_u256& o) const noexcept {
+        return ((limb[0] ^ o.limb[0]) | (limb[1] ^ o.limb[1]) | (limb[2] ^ o.limb[2]) |
+                (limb[3] ^ o.limb[3])) == 0; // branch-free; the defaulted one calls memcmp
+    }
     constexpr std::strong_ordering operator<=>(const fixed_u256& o) const noexcept {
         for (unsigned i = 4; i-- > 0;) {
             if (limb[i] != o.limb[i]) {
@@ -71,7 +74,7 @@ inline constexpr fixed_u256 fixed_i256_max{0x7fffffffffffffffULL, ~0ULL, ~0ULL, 
 
 [[nodiscard]] constexpr fixed_u256 operator+(const fixed_u256& a, const fixed_u256& b) noexcept {
     fixed_u256 r;
-    unsigned long long carry = 0;
+    std::uint64_t carry = 0;
     for (unsigned i = 0; i < 4; ++i) {
         const uint128 s = static_cast<uint128>(a.limb[i]) + b.limb[i] + carry;
         r.limb[i] = static_cast<std::uint64_t>(s);
