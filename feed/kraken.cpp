@@ -1,7 +1,5 @@
 #include "feed/kraken.hpp"
 
-#include "feed/json_levels.hpp"
-
 #include <charconv>
 #include <limits>
 
@@ -37,48 +35,34 @@ bool parse_checksum(std::string_view text, std::uint32_t& out) noexcept {
 kraken_feed::kraken_feed(const instrument_registry& instruments, reject_log& rejects,
                          feed_options options)
     : kraken_book_feed("kraken", instruments, rejects, std::move(options),
-                       kraken_checksum_text::received) {
-    channel_.reserve(64);
-    pair_.reserve(64);
-}
+                       kraken_checksum_text::received) {}
 
 void kraken_feed::on_frame(const feed_frame& f) noexcept {
     ++frames_;
-    ondemand::document doc;
-    ondemand::json_type type;
-    if (parse_frame(parser_, f, doc) || doc.type().get(type)) {
+    dom::element doc;
+    if (parse_dom(f, doc)) {
         reject(nullptr, f, "invalid JSON");
         return;
     }
-    if (type == ondemand::json_type::object) {
-        ondemand::object event;
-        if (doc.get_object().get(event)) {
-            reject(nullptr, f, "invalid JSON");
-            return;
-        }
-        on_event(f, event);
+    if (doc.is_object()) {
+        on_event(f, doc.get_object().value_unsafe());
         return;
     }
-    ondemand::array frame;
-    if (type != ondemand::json_type::array || doc.get_array().get(frame)) {
+    dom::array frame;
+    if (doc.get_array().get(frame)) {
         reject(nullptr, f, "frame is neither an event object nor a channel array");
         return;
     }
-    // Pass 1: the channel name and pair are the last two elements.
+    // The channel name and pair are the last two elements.
     std::size_t elements = 0;
     std::size_t trailing_strings = 0;
-    for (auto element : frame) {
-        ondemand::value v;
-        ondemand::json_type t;
-        if (element.get(v) || v.type().get(t)) {
-            reject(nullptr, f, "invalid JSON");
-            return;
-        }
+    std::string_view channel;
+    std::string_view pair;
+    for (dom::element v : frame) {
         ++elements;
-        std::string_view s;
-        if (t == ondemand::json_type::string && !v.get_string().get(s)) {
-            channel_.assign(pair_);
-            pair_.assign(s.substr(0, 63));
+        if (v.is_string()) {
+            channel = pair;
+            pair = v.get_string().value_unsafe().substr(0, 63);
             ++trailing_strings;
         } else {
             trailing_strings = 0;
@@ -88,43 +72,36 @@ void kraken_feed::on_frame(const feed_frame& f) noexcept {
         reject(nullptr, f, "channel frame without channel name and pair");
         return;
     }
-    if (!channel_.starts_with("book")) {
+    if (!channel.starts_with("book")) {
         return; // trade, ticker, spread, ohlc: not book messages
     }
-    const std::size_t depth = book_depth(channel_);
-    venue_book* b = book_for(pair_, f, true);
+    const std::size_t depth = book_depth(channel);
+    venue_book* b = book_for(pair, f, true);
     if (b == nullptr) {
         return;
     }
     ++b->counters.messages;
     if (depth == 0) {
-        reject(b, f, "book channel without a depth", channel_);
+        reject(b, f, "book channel without a depth", channel);
         return;
     }
-    // Pass 2: the payload objects, from the start of the same (already indexed) document.
-    doc.rewind();
-    if (!decode_book(f, *b, doc, elements)) {
+    if (!decode_book(f, *b, frame, elements)) {
         if (b->health == book_health::live) {
             mark_stale(*b, book_health::stale_gap, f, "malformed book message: resubscribe");
         }
         return;
     }
-    on_book(f, *b, depth);
+    on_book(f, *b, depth, channel);
 }
 
-bool kraken_feed::decode_book(const feed_frame& f, venue_book& b, ondemand::document& doc,
+bool kraken_feed::decode_book(const feed_frame& f, venue_book& b, dom::array frame,
                               std::size_t elements) noexcept {
     snapshot_ = false;
     update_ = false;
     has_checksum_ = false;
     clear_staged();
-    ondemand::array frame;
-    if (doc.get_array().get(frame)) {
-        reject(&b, f, "invalid JSON");
-        return false;
-    }
     std::size_t i = 0;
-    for (auto element : frame) {
+    for (dom::element element : frame) {
         if (i == 0) {
             std::uint64_t channel_id = 0;
             if (element.get_uint64().get(channel_id)) {
@@ -132,20 +109,16 @@ bool kraken_feed::decode_book(const feed_frame& f, venue_book& b, ondemand::docu
                 return false;
             }
         } else if (i + 2 < elements) {
-            ondemand::object payload;
+            dom::object payload;
             if (element.get_object().get(payload)) {
                 reject(&b, f, "book payload is not an object");
                 return false;
             }
-            for (auto field : payload) {
-                std::string_view key;
-                if (field.unescaped_key().get(key)) {
-                    reject(&b, f, "invalid JSON");
-                    return false;
-                }
+            for (const auto field : payload) {
+                const std::string_view key = field.key;
                 if (key == "c") {
                     std::string_view text;
-                    if (field.value().get_string().get(text) || !parse_checksum(text, checksum_)) {
+                    if (field.value.get_string().get(text) || !parse_checksum(text, checksum_)) {
                         reject(&b, f, "checksum \"c\" is not an unsigned 32-bit decimal string");
                         return false;
                     }
@@ -159,17 +132,7 @@ bool kraken_feed::decode_book(const feed_frame& f, venue_book& b, ondemand::docu
                 }
                 snapshot_ = snapshot_ || is_snapshot;
                 update_ = update_ || is_update;
-                const side s = key.front() == 'b' ? side::bid : side::ask;
-                ondemand::array levels;
-                const auto err =
-                    field.value().get_array().get(levels)
-                        ? INCORRECT_TYPE
-                        : for_each_level(levels, [&](std::string_view px, std::string_view sz,
-                                                     std::string_view) {
-                              stage(s, px, sz);
-                              return true;
-                          });
-                if (err) {
+                if (!stage_levels(field.value, key.front() == 'b' ? side::bid : side::ask)) {
                     reject(&b, f, "levels are not [[\"price\",\"volume\",\"timestamp\"], ...]",
                            key);
                     return false;
@@ -187,7 +150,8 @@ bool kraken_feed::decode_book(const feed_frame& f, venue_book& b, ondemand::docu
     return true;
 }
 
-void kraken_feed::on_book(const feed_frame& f, venue_book& b, std::size_t depth) noexcept {
+void kraken_feed::on_book(const feed_frame& f, venue_book& b, std::size_t depth,
+                          std::string_view channel) noexcept {
     if (snapshot_) {
         if (!convert_staged(b, f)) {
             if (b.health == book_health::live) {
@@ -207,7 +171,7 @@ void kraken_feed::on_book(const feed_frame& f, venue_book& b, std::size_t depth)
         return;
     }
     if (depth != b.depth_limit) {
-        reject(&b, f, "update for another depth than the snapshot's", channel_);
+        reject(&b, f, "update for another depth than the snapshot's", channel);
         mark_stale(b, book_health::stale_gap, f, "depth changed without a snapshot: resubscribe");
         return;
     }
@@ -218,7 +182,7 @@ void kraken_feed::on_book(const feed_frame& f, venue_book& b, std::size_t depth)
     // Kraken v1 sends "c" with every book update (snapshots carry none): an update without it
     // cannot be verified, so the book is no longer known to be right.
     if (!has_checksum_) {
-        reject(&b, f, "book update without checksum \"c\"", channel_);
+        reject(&b, f, "book update without checksum \"c\"", channel);
         mark_stale(b, book_health::stale_checksum, f, "unverifiable update: resubscribe");
         return;
     }
@@ -228,9 +192,9 @@ void kraken_feed::on_book(const feed_frame& f, venue_book& b, std::size_t depth)
     apply_verified(b, false, f);
 }
 
-void kraken_feed::on_event(const feed_frame& f, ondemand::object event) noexcept {
+void kraken_feed::on_event(const feed_frame& f, dom::object event) noexcept {
     std::string_view name;
-    if (event.find_field_unordered("event").get_string().get(name)) {
+    if (event["event"].get_string().get(name)) {
         reject(nullptr, f, "object frame without \"event\"");
         return;
     }
@@ -240,12 +204,10 @@ void kraken_feed::on_event(const feed_frame& f, ondemand::object event) noexcept
     std::string_view status;
     std::string_view pair;
     std::string_view channel;
-    if (event.find_field_unordered("status").get_string().get(status) ||
-        event.find_field_unordered("pair").get_string().get(pair)) {
+    if (event["status"].get_string().get(status) || event["pair"].get_string().get(pair)) {
         return; // an error reply to a malformed request names no pair
     }
-    if (event.find_field_unordered("channelName").get_string().get(channel) ||
-        !channel.starts_with("book")) {
+    if (event["channelName"].get_string().get(channel) || !channel.starts_with("book")) {
         return;
     }
     if (status == "unsubscribed") {

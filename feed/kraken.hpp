@@ -12,7 +12,7 @@
 
 #include "feed/kraken_book.hpp"
 
-#include <string>
+#include <string_view>
 
 namespace ballast::feed {
 
@@ -25,16 +25,14 @@ class kraken_feed final : public kraken_book_feed {
     /// A new connection: every book waits for the snapshot of its new subscription.
 
   private:
-    void on_event(const feed_frame& f, simdjson::ondemand::object event) noexcept;
-    /// Stages the levels of the payload objects; false after a reject.
-    bool decode_book(const feed_frame& f, venue_book& b, simdjson::ondemand::document& doc,
+    void on_event(const feed_frame& f, simdjson::dom::object event) noexcept;
+    /// Stages the levels of the payload objects of an array frame of `elements` elements;
+    /// false after a reject.
+    bool decode_book(const feed_frame& f, venue_book& b, simdjson::dom::array frame,
                      std::size_t elements) noexcept;
-    void on_book(const feed_frame& f, venue_book& b, std::size_t depth) noexcept;
+    void on_book(const feed_frame& f, venue_book& b, std::size_t depth,
+                 std::string_view channel) noexcept;
 
-    // The first pass over an array frame copies the channel name and the pair: the second
-    // pass (a rewind) reuses the parser's string buffer.
-    std::string channel_;
-    std::string pair_;
     // What decode_book found.
     bool snapshot_ = false;
     bool update_ = false;

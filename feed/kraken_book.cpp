@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace ballast::feed {
@@ -21,18 +22,28 @@ feed_options with_capacity(feed_options o) {
 constexpr std::uint32_t book_order = std::numeric_limits<std::uint32_t>::max();
 } // namespace
 
-std::uint32_t kraken_crc_digits(std::uint32_t crc, std::string_view text) noexcept {
-    char digits[64];
+namespace {
+// `text` with every '.' removed and leading zeros stripped, at `out` (at most 64 chars: longer
+// than any level text the book accepts); the count written.
+std::size_t crc_digits(std::string_view text, char* out) noexcept {
+    constexpr std::size_t max = kraken_book_feed::max_level_digits;
+    // Leading zeros count as leading while only dots separate them: "0.0012" gives "12".
+    text.remove_prefix(std::min(text.find_first_not_of("0."), text.size()));
     std::size_t n = 0;
-    for (const char c : text) {
-        if (c == '.' || (c == '0' && n == 0)) {
-            continue;
-        }
-        if (n == sizeof(digits)) {
-            break; // longer than any level text the book accepts
-        }
-        digits[n++] = c;
+    while (!text.empty() && n < max) {
+        const std::size_t dot = std::min(text.find('.'), text.size());
+        const std::size_t part = std::min(dot, max - n);
+        std::memcpy(out + n, text.data(), part);
+        n += part;
+        text.remove_prefix(std::min(dot + 1, text.size()));
     }
+    return n;
+}
+} // namespace
+
+std::uint32_t kraken_crc_digits(std::uint32_t crc, std::string_view text) noexcept {
+    char digits[kraken_book_feed::max_level_digits];
+    const std::size_t n = crc_digits(text, digits);
     return static_cast<std::uint32_t>(
         crc32(crc, reinterpret_cast<const Bytef*>(digits), static_cast<uInt>(n)));
 }
@@ -46,22 +57,21 @@ kraken_book_feed::kraken_book_feed(std::string venue, const instrument_registry&
     candidates_.reserve(2 * options_.max_levels_per_message + checksum_levels);
 }
 
-std::uint32_t kraken_book_feed::level_checksum(std::uint32_t crc, const venue_book& b,
-                                               const candidate& c) const noexcept {
+void kraken_book_feed::level_digits(const venue_book& b, const candidate& c) noexcept {
     if (text_ == kraken_checksum_text::received) {
-        crc = kraken_crc_digits(crc, c.px_text);
-        return kraken_crc_digits(crc, c.sz_text);
+        digits_size_ += crc_digits(c.px_text, digits_.data() + digits_size_);
+        digits_size_ += crc_digits(c.sz_text, digits_.data() + digits_size_);
+        return;
     }
     // Unstripped, with exactly the precision's decimals: 0.1 BTC at precision 8 is 0.10000000.
     decimal_buffer buf;
     std::size_t n = format_steps(c.px.value(), b.spec->tick, false, buf);
-    crc = kraken_crc_digits(crc, std::string_view(buf.data(), n));
+    digits_size_ += crc_digits(std::string_view(buf.data(), n), digits_.data() + digits_size_);
     n = format_steps(c.sz.value(), b.spec->lot, false, buf);
-    return kraken_crc_digits(crc, std::string_view(buf.data(), n));
+    digits_size_ += crc_digits(std::string_view(buf.data(), n), digits_.data() + digits_size_);
 }
 
-std::uint32_t kraken_book_feed::side_checksum(std::uint32_t crc, const venue_book& b, bool replace,
-                                              side s) noexcept {
+void kraken_book_feed::side_digits(const venue_book& b, bool replace, side s) noexcept {
     // Candidates for the top levels after the message: every staged level of this side, and
     // enough of the book's best levels that the staged deletions cannot exhaust them.
     candidates_.clear();
@@ -105,16 +115,19 @@ std::uint32_t kraken_book_feed::side_checksum(std::uint32_t crc, const venue_boo
         if (c.sz.value() == 0) {
             continue; // deleted (or a delete of an unknown level)
         }
-        crc = level_checksum(crc, b, c);
+        level_digits(b, c);
         ++emitted;
     }
-    return crc;
 }
 
 std::uint32_t kraken_book_feed::staged_checksum(const venue_book& b, bool replace) noexcept {
-    auto crc = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
-    crc = side_checksum(crc, b, replace, side::ask);
-    return side_checksum(crc, b, replace, side::bid);
+    // The digits of every level, asks then bids, in one buffer: one CRC call per message.
+    digits_size_ = 0;
+    side_digits(b, replace, side::ask);
+    side_digits(b, replace, side::bid);
+    return static_cast<std::uint32_t>(crc32(crc32(0, nullptr, 0),
+                                            reinterpret_cast<const Bytef*>(digits_.data()),
+                                            static_cast<uInt>(digits_size_)));
 }
 
 bool kraken_book_feed::verify_checksum(venue_book& b, bool replace, std::uint32_t expected,

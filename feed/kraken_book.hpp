@@ -5,6 +5,7 @@
 
 #include "feed/venue_feed.hpp"
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -26,6 +27,8 @@ class kraken_book_feed : public venue_feed {
   public:
     /// Levels of each side in the checksum (both WS versions).
     static constexpr std::size_t checksum_levels = 10;
+    /// Digits a level's price or size contributes at most (longer than any level text).
+    static constexpr std::size_t max_level_digits = 64;
 
   protected:
     kraken_book_feed(std::string venue, const instrument_registry& instruments, reject_log& rejects,
@@ -54,13 +57,15 @@ class kraken_book_feed : public venue_feed {
         std::string_view sz_text;
         std::uint32_t order; ///< staged index; book levels come last (UINT32_MAX)
     };
-    std::uint32_t side_checksum(std::uint32_t crc, const venue_book& b, bool replace,
-                                side s) noexcept;
-    std::uint32_t level_checksum(std::uint32_t crc, const venue_book& b,
-                                 const candidate& c) const noexcept;
+    /// Appends the checksum digits of side `s`'s top levels after the message to digits_.
+    void side_digits(const venue_book& b, bool replace, side s) noexcept;
+    void level_digits(const venue_book& b, const candidate& c) noexcept;
 
     kraken_checksum_text text_;
     std::vector<candidate> candidates_; // reserved once: no allocation per message
+    // The checksummed digits of one message: price and size of ten levels a side.
+    std::array<char, 2 * checksum_levels * 2 * max_level_digits> digits_{};
+    std::size_t digits_size_ = 0;
 };
 
 /// CRC32 (zlib) of `text` with every '.' removed and leading zeros stripped, chained onto `crc`.

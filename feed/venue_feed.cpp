@@ -42,6 +42,7 @@ venue_feed::venue_feed(std::string venue, const instrument_registry& instruments
     }
     staged_.reserve(options_.max_levels_per_message);
     side_index_.reserve(options_.max_levels_per_message);
+    number_text_.reserve(max_number_text);
 }
 
 bool venue_feed::wants(std::string_view symbol) const noexcept {
@@ -200,6 +201,18 @@ bool venue_feed::stage_levels(simdjson::ondemand::value levels, side s) noexcept
         stage(s, px, sz);
         return true;
     });
+}
+
+bool venue_feed::stage_levels(simdjson::dom::element levels, side s) noexcept {
+    simdjson::dom::array array;
+    if (levels.get_array().get(array)) {
+        return false;
+    }
+    return !for_each_level(array, number_text_,
+                           [&](std::string_view px, std::string_view sz, std::string_view) {
+                               stage(s, px, sz);
+                               return true;
+                           });
 }
 
 bool venue_feed::convert_staged(venue_book& b, const feed_frame& f) noexcept {

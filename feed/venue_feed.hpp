@@ -187,7 +187,10 @@ class venue_feed {
         price px;
         qty sz;
     };
-    void clear_staged() noexcept { staged_.clear(); }
+    void clear_staged() noexcept {
+        staged_.clear();
+        number_text_.clear();
+    }
     void stage(side s, std::string_view px_text, std::string_view sz_text) noexcept {
         if (staged_.size() < staged_.capacity()) { // capacity fixed at construction
             staged_.push_back({s, px_text, sz_text, price{}, qty{}});
@@ -197,6 +200,18 @@ class venue_feed {
     }
     /// Stages a `[["price","size",...], ...]` array for side `s`; false on any JSON error.
     [[nodiscard]] bool stage_levels(simdjson::ondemand::value levels, side s) noexcept;
+    /// The same for a frame parsed by parse_dom: false unless `levels` is such an array.
+    [[nodiscard]] bool stage_levels(simdjson::dom::element levels, side s) noexcept;
+    /// Parses `f.data` in place (its padding is guaranteed by the reader) with the validating DOM
+    /// parser: one pass checks the whole grammar and builds the tape the decoder then reads, so a
+    /// malformed frame is rejected before any field is used. Strings stay valid until the next
+    /// parse_dom. The parser allocates only to grow for a larger frame.
+    [[nodiscard]] simdjson::error_code parse_dom(const feed_frame& f,
+                                                 simdjson::dom::element& root) noexcept {
+        return dom_parser_
+            .parse(reinterpret_cast<const std::uint8_t*>(f.data.data()), f.data.size(), false)
+            .get(root);
+    }
     /// Converts every staged level with the book's instrument; false (after a reject naming
     /// the field) if any is invalid.
     [[nodiscard]] bool convert_staged(venue_book& b, const feed_frame& f) noexcept;
@@ -218,10 +233,12 @@ class venue_feed {
     std::vector<std::unique_ptr<venue_book>> books_;
     book_listener* listener_ = nullptr;
     simdjson::ondemand::parser parser_;
+    simdjson::dom::parser dom_parser_;
     std::uint64_t unattributed_ = 0;
     std::uint64_t frames_ = 0;
     std::string scratch_; // reason text; reused
     std::vector<staged_level> staged_;
+    std::string number_text_; // a DOM message's numeric level fields as text; reserved once
     std::vector<std::uint32_t> side_index_;
     bool staged_overflow_ = false;
     bool snapshot_pending_ = false; // set by begin_snapshot: the next apply_staged fills the book
@@ -239,6 +256,15 @@ class venue_feed {
         return true;
     }
     return !e && !v.get_string().get(out);
+}
+
+/// optional_string for a frame parsed by venue_feed::parse_dom: absent gives true with `out`
+/// empty; false only when the field is not a string.
+[[nodiscard]] inline bool optional_string(simdjson::dom::object o, std::string_view key,
+                                          std::string_view& out) noexcept {
+    simdjson::dom::element v;
+    out = {};
+    return o.at_key(key).get(v) != simdjson::SUCCESS || !v.get_string().get(out);
 }
 
 /// A full grammar check of a frame (simdjson's validating DOM stage). On-Demand is lazy and,
