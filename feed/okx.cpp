@@ -1,7 +1,5 @@
 #include "feed/okx.hpp"
 
-#include "feed/json_levels.hpp"
-
 #include <zlib.h>
 
 namespace ballast::feed {
@@ -40,9 +38,9 @@ void okx_feed::on_frame(const feed_frame& f) noexcept {
     if (f.data == "pong") {
         return;
     }
-    ondemand::document doc;
-    ondemand::object root;
-    if (parse_frame(parser_, f, doc) || doc.get_object().get(root)) {
+    dom::element doc;
+    dom::object root;
+    if (parse_dom(f, doc) || doc.get_object().get(root)) {
         reject(nullptr, f, "invalid JSON");
         return;
     }
@@ -59,12 +57,11 @@ void okx_feed::on_frame(const feed_frame& f) noexcept {
             return; // subscribe acknowledgements
         }
     }
-    ondemand::object arg;
+    dom::object arg;
     std::string_view channel;
     std::string_view inst;
-    if (root.find_field_unordered("arg").get_object().get(arg) ||
-        arg.find_field_unordered("channel").get_string().get(channel) ||
-        arg.find_field_unordered("instId").get_string().get(inst)) {
+    if (root["arg"].get_object().get(arg) || arg["channel"].get_string().get(channel) ||
+        arg["instId"].get_string().get(inst)) {
         reject(nullptr, f, "message without arg.channel/arg.instId");
         return;
     }
@@ -92,18 +89,15 @@ void okx_feed::on_frame(const feed_frame& f) noexcept {
         reject(b, f, "unknown action", action);
         return;
     }
-    ondemand::array data;
-    if (root.find_field_unordered("data").get_array().get(data)) {
+    dom::array data;
+    if (root["data"].get_array().get(data)) {
         reject(b, f, "missing data array");
         return;
     }
-    ondemand::object d;
-    {
-        auto it = data.begin();
-        if (it == data.end() || (*it).get_object().get(d)) {
-            reject(b, f, "data[0] is not an object");
-            return;
-        }
+    dom::object d;
+    if (data.begin() == data.end() || (*data.begin()).get_object().get(d)) {
+        reject(b, f, "data[0] is not an object");
+        return;
     }
     clear_staged();
     std::int64_t checksum_value = 0;
@@ -111,33 +105,27 @@ void okx_feed::on_frame(const feed_frame& f) noexcept {
     std::int64_t prev_seq = -2; // absent
     bool have_checksum = false;
     bool ok = true;
-    for (auto field : d) {
-        std::string_view key;
-        if (field.unescaped_key().get(key)) {
-            ok = false;
-            break;
-        }
+    for (const auto field : d) {
+        const std::string_view key = field.key;
         if (key == "asks" || key == "bids") {
-            ondemand::value levels;
-            if (field.value().get(levels) ||
-                !stage_levels(levels, key == "bids" ? side::bid : side::ask)) {
+            if (!stage_levels(field.value, key == "bids" ? side::bid : side::ask)) {
                 ok = false;
                 break;
             }
         } else if (key == "checksum") {
-            if (field.value().get_int64().get(checksum_value) || checksum_value < INT32_MIN ||
+            if (field.value.get_int64().get(checksum_value) || checksum_value < INT32_MIN ||
                 checksum_value > UINT32_MAX) {
                 ok = false;
                 break;
             }
             have_checksum = true;
         } else if (key == "seqId") {
-            if (field.value().get_int64().get(seq)) {
+            if (field.value.get_int64().get(seq)) {
                 ok = false;
                 break;
             }
         } else if (key == "prevSeqId") {
-            if (field.value().get_int64().get(prev_seq)) {
+            if (field.value.get_int64().get(prev_seq)) {
                 ok = false;
                 break;
             }
