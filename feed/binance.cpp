@@ -1,7 +1,5 @@
 #include "feed/binance.hpp"
 
-#include "feed/json_levels.hpp"
-
 #include <cstring>
 
 namespace ballast::feed {
@@ -40,15 +38,15 @@ void binance_feed::on_frame(const feed_frame& f) noexcept {
         on_snapshot(f);
         return;
     }
-    ondemand::document doc;
-    ondemand::object root;
-    if (parse_frame(parser_, f, doc) || doc.get_object().get(root)) {
+    dom::element doc;
+    dom::object root;
+    if (parse_dom(f, doc) || doc.get_object().get(root)) {
         reject(nullptr, f, "invalid JSON");
         return;
     }
     // Combined streams wrap events: {"stream":"<sym>@depth@100ms","data":{...}}.
     std::string_view stream;
-    ondemand::object data;
+    dom::object data;
     if (!optional_string(root, "stream", stream)) {
         reject(nullptr, f, "\"stream\" is not a string");
         return;
@@ -57,7 +55,7 @@ void binance_feed::on_frame(const feed_frame& f) noexcept {
         if (stream.find("@depth") == std::string_view::npos) {
             return; // trades, tickers, klines: not book messages
         }
-        if (root.find_field_unordered("data").get_object().get(data)) {
+        if (root["data"].get_object().get(data)) {
             reject(nullptr, f, "depth stream without \"data\" object");
             return;
         }
@@ -70,8 +68,7 @@ void binance_feed::on_frame(const feed_frame& f) noexcept {
         return;
     }
     if (event.empty()) {
-        if (!root.find_field_unordered("result").error() ||
-            !root.find_field_unordered("id").error()) {
+        if (!root["result"].error() || !root["id"].error()) {
             return; // subscription acknowledgement
         }
         reject(nullptr, f, "message without \"e\" or \"stream\"");
@@ -80,18 +77,14 @@ void binance_feed::on_frame(const feed_frame& f) noexcept {
     if (event != "depthUpdate") {
         return;
     }
-    // Re-open the object from the start: find_field_unordered moved past "e".
-    if (parse_frame(parser_, f, doc) || doc.get_object().get(root)) {
-        return;
-    }
     on_depth(f, root, false);
 }
 
-bool binance_feed::decode_levels(ondemand::object& o, const char* bids, const char* asks) noexcept {
+bool binance_feed::decode_levels(dom::object o, const char* bids, const char* asks) noexcept {
     clear_staged();
     for (auto [key, s] : {std::pair{bids, side::bid}, std::pair{asks, side::ask}}) {
-        ondemand::value levels;
-        if (o.find_field_unordered(key).get(levels) || !stage_levels(levels, s)) {
+        dom::element levels;
+        if (o[key].get(levels) || !stage_levels(levels, s)) {
             return false;
         }
     }
@@ -112,11 +105,11 @@ void binance_feed::on_snapshot(const feed_frame& f) noexcept {
         return;
     }
     ++b->counters.messages;
-    ondemand::document doc;
-    ondemand::object o;
+    dom::element doc;
+    dom::object o;
     std::int64_t last_update_id = 0;
-    if (parse_frame(parser_, f, doc) || doc.get_object().get(o) ||
-        o.find_field_unordered("lastUpdateId").get_int64().get(last_update_id)) {
+    if (parse_dom(f, doc) || doc.get_object().get(o) ||
+        o["lastUpdateId"].get_int64().get(last_update_id)) {
         reject(b, f, "snapshot: invalid JSON or missing lastUpdateId");
         return;
     }
@@ -142,24 +135,20 @@ void binance_feed::on_snapshot(const feed_frame& f) noexcept {
         feed_frame bf = f;
         bf.data = std::string_view(replay_buffer_.data(), p.frames[i].size());
         bf.is_response = false;
-        ondemand::document d2;
-        ondemand::object root;
-        if (parse_frame(parser_, bf, d2) || d2.get_object().get(root)) {
+        dom::element d2;
+        dom::object root;
+        if (parse_dom(bf, d2) || d2.get_object().get(root)) {
             continue;
         }
-        ondemand::object data;
-        if (!root.find_field_unordered("data").get_object().get(data)) {
-            on_depth(bf, data, true);
-        } else if (!parse_frame(parser_, bf, d2) && !d2.get_object().get(root)) {
-            on_depth(bf, root, true);
-        }
+        dom::object data;
+        on_depth(bf, root["data"].get_object().get(data) ? root : data, true);
     }
     p.frames.clear();
 }
 
-void binance_feed::on_depth(const feed_frame& f, ondemand::object data, bool replaying) noexcept {
+void binance_feed::on_depth(const feed_frame& f, dom::object data, bool replaying) noexcept {
     depth_event ev;
-    if (data.find_field_unordered("s").get_string().get(ev.symbol)) {
+    if (data["s"].get_string().get(ev.symbol)) {
         reject(nullptr, f, "depthUpdate without \"s\"");
         return;
     }
@@ -172,17 +161,15 @@ void binance_feed::on_depth(const feed_frame& f, ondemand::object data, bool rep
     } else {
         ++b->counters.messages;
     }
-    if (data.find_field_unordered("U").get_int64().get(ev.first) ||
-        data.find_field_unordered("u").get_int64().get(ev.last) || ev.first > ev.last ||
-        ev.first < 0) {
+    if (data["U"].get_int64().get(ev.first) || data["u"].get_int64().get(ev.last) ||
+        ev.first > ev.last || ev.first < 0) {
         reject(b, f, "depthUpdate: missing or inconsistent U/u");
         if (b->health == book_health::live) {
             mark_stale(*b, book_health::stale_gap, f, "update without a valid U/u: resync");
         }
         return;
     }
-    if (market_ == binance_market::usdm &&
-        data.find_field_unordered("pu").get_int64().get(ev.prev_last)) {
+    if (market_ == binance_market::usdm && data["pu"].get_int64().get(ev.prev_last)) {
         reject(b, f, "depthUpdate: missing pu");
         if (b->health == book_health::live) {
             mark_stale(*b, book_health::stale_gap, f, "update without pu: resync");

@@ -39,8 +39,8 @@ class binance_feed final : public venue_feed {
     static constexpr std::size_t max_pending = 4096;
 
     void on_snapshot(const feed_frame& f) noexcept;
-    void on_depth(const feed_frame& f, simdjson::ondemand::object data, bool replaying) noexcept;
-    bool decode_levels(simdjson::ondemand::object& o, const char* bids, const char* asks) noexcept;
+    void on_depth(const feed_frame& f, simdjson::dom::object data, bool replaying) noexcept;
+    bool decode_levels(simdjson::dom::object o, const char* bids, const char* asks) noexcept;
     void apply_event(venue_book& b, const depth_event& ev, const feed_frame& f) noexcept;
     pending& pending_for(const venue_book& b);
 
