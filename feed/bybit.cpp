@@ -1,7 +1,5 @@
 #include "feed/bybit.hpp"
 
-#include "feed/json_levels.hpp"
-
 #include <charconv>
 
 namespace ballast::feed {
@@ -15,9 +13,9 @@ bybit_feed::bybit_feed(bybit_category category, const instrument_registry& instr
 
 void bybit_feed::on_frame(const feed_frame& f) noexcept {
     ++frames_;
-    ondemand::document doc;
-    ondemand::object root;
-    if (parse_frame(parser_, f, doc) || doc.get_object().get(root)) {
+    dom::element doc;
+    dom::object root;
+    if (parse_dom(f, doc) || doc.get_object().get(root)) {
         reject(nullptr, f, "invalid JSON");
         return;
     }
@@ -27,8 +25,7 @@ void bybit_feed::on_frame(const feed_frame& f) noexcept {
         return;
     }
     if (topic.empty()) {
-        if (!root.find_field_unordered("op").error() ||
-            !root.find_field_unordered("success").error()) {
+        if (!root["op"].error() || !root["success"].error()) {
             return; // subscribe/pong replies
         }
         reject(nullptr, f, "message without topic");
@@ -53,13 +50,12 @@ void bybit_feed::on_frame(const feed_frame& f) noexcept {
     ++b->counters.messages;
     b->depth_limit = depth;
     std::string_view type;
-    ondemand::object data;
-    if (root.find_field_unordered("type").get_string().get(type) ||
-        (type != "snapshot" && type != "delta")) {
+    dom::object data;
+    if (root["type"].get_string().get(type) || (type != "snapshot" && type != "delta")) {
         reject(b, f, "type is not snapshot/delta");
         return;
     }
-    if (root.find_field_unordered("data").get_object().get(data)) {
+    if (root["data"].get_object().get(data)) {
         reject(b, f, "missing data object");
         return;
     }
@@ -67,26 +63,20 @@ void bybit_feed::on_frame(const feed_frame& f) noexcept {
     std::int64_t u = -1;
     bool ok = true;
     std::string_view symbol;
-    for (auto field : data) {
-        std::string_view key;
-        if (field.unescaped_key().get(key)) {
-            ok = false;
-            break;
-        }
+    for (const auto field : data) {
+        const std::string_view key = field.key;
         if (key == "b" || key == "a") {
-            ondemand::value levels;
-            if (field.value().get(levels) ||
-                !stage_levels(levels, key == "b" ? side::bid : side::ask)) {
+            if (!stage_levels(field.value, key == "b" ? side::bid : side::ask)) {
                 ok = false;
                 break;
             }
         } else if (key == "u") {
-            if (field.value().get_int64().get(u) || u < 0) {
+            if (field.value.get_int64().get(u) || u < 0) {
                 ok = false;
                 break;
             }
         } else if (key == "s") {
-            if (field.value().get_string().get(symbol)) {
+            if (field.value.get_string().get(symbol)) {
                 ok = false;
                 break;
             }
