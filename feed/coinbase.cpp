@@ -39,9 +39,9 @@ void coinbase_feed::stale_all(const feed_frame& f, std::string_view reason) noex
 
 void coinbase_feed::on_frame(const feed_frame& f) noexcept {
     ++frames_;
-    ondemand::document doc;
-    ondemand::object root;
-    if (parse_frame(parser_, f, doc) || doc.get_object().get(root)) {
+    dom::element doc;
+    dom::object root;
+    if (parse_dom(f, doc) || doc.get_object().get(root)) {
         reject(nullptr, f, "invalid JSON");
         stale_all(f, "unreadable message: sequence unknown");
         return;
@@ -63,7 +63,7 @@ void coinbase_feed::on_frame(const feed_frame& f) noexcept {
         reject(nullptr, f, "message without channel");
         return;
     }
-    if (root.find_field_unordered("sequence_num").get_int64().get(seq) || seq < 0) {
+    if (root["sequence_num"].get_int64().get(seq) || seq < 0) {
         reject(nullptr, f, "message without a valid sequence_num");
         stale_all(f, "sequence unknown");
         return;
@@ -89,14 +89,14 @@ void coinbase_feed::on_frame(const feed_frame& f) noexcept {
     if (channel != "l2_data") {
         return; // trades, ticker, candles, heartbeats, subscriptions
     }
-    ondemand::array events;
-    if (root.find_field_unordered("events").get_array().get(events)) {
+    dom::array events;
+    if (root["events"].get_array().get(events)) {
         reject(nullptr, f, "l2_data without events");
         stale_all(f, "lost l2_data message");
         return;
     }
-    for (auto e : events) {
-        ondemand::object event;
+    for (dom::element e : events) {
+        dom::object event;
         if (e.get_object().get(event)) {
             reject(nullptr, f, "event is not an object");
             stale_all(f, "lost l2_data event");
@@ -106,11 +106,10 @@ void coinbase_feed::on_frame(const feed_frame& f) noexcept {
     }
 }
 
-void coinbase_feed::on_l2_event(ondemand::object event, const feed_frame& f) noexcept {
+void coinbase_feed::on_l2_event(dom::object event, const feed_frame& f) noexcept {
     std::string_view type;
     std::string_view product;
-    if (event.find_field_unordered("type").get_string().get(type) ||
-        event.find_field_unordered("product_id").get_string().get(product)) {
+    if (event["type"].get_string().get(type) || event["product_id"].get_string().get(product)) {
         reject(nullptr, f, "l2_data event without type/product_id");
         stale_all(f, "lost l2_data event");
         return;
@@ -125,8 +124,8 @@ void coinbase_feed::on_l2_event(ondemand::object event, const feed_frame& f) noe
         reject(b, f, "unknown l2_data event type", type);
         return;
     }
-    ondemand::array updates;
-    if (event.find_field_unordered("updates").get_array().get(updates)) {
+    dom::array updates;
+    if (event["updates"].get_array().get(updates)) {
         reject(b, f, "event without updates");
         if (b->health == book_health::live) {
             mark_stale(*b, book_health::stale_gap, f, "lost update");
@@ -134,14 +133,13 @@ void coinbase_feed::on_l2_event(ondemand::object event, const feed_frame& f) noe
         return;
     }
     clear_staged();
-    for (auto u : updates) {
-        ondemand::object o;
+    for (dom::element u : updates) {
+        dom::object o;
         std::string_view s;
         std::string_view px;
         std::string_view sz;
-        if (u.get_object().get(o) || o.find_field_unordered("side").get_string().get(s) ||
-            o.find_field_unordered("price_level").get_string().get(px) ||
-            o.find_field_unordered("new_quantity").get_string().get(sz) ||
+        if (u.get_object().get(o) || o["side"].get_string().get(s) ||
+            o["price_level"].get_string().get(px) || o["new_quantity"].get_string().get(sz) ||
             (s != "bid" && s != "offer")) {
             reject(b, f, "update without side (bid/offer)/price_level/new_quantity");
             if (b->health == book_health::live) {

@@ -23,7 +23,7 @@ class coinbase_feed final : public venue_feed {
         std::int64_t last_seq = -1;
     };
     connection_state& connection(std::uint32_t conn) noexcept;
-    void on_l2_event(simdjson::ondemand::object event, const feed_frame& f) noexcept;
+    void on_l2_event(simdjson::dom::object event, const feed_frame& f) noexcept;
     void stale_all(const feed_frame& f, std::string_view reason) noexcept;
 
     std::vector<connection_state> connections_;
