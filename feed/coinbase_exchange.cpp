@@ -25,14 +25,14 @@ coinbase_exchange_feed::coinbase_exchange_feed(const instrument_registry& instru
 
 void coinbase_exchange_feed::on_frame(const feed_frame& f) noexcept {
     ++frames_;
-    ondemand::document doc;
-    ondemand::object root;
+    dom::element doc;
+    dom::object root;
     std::string_view type;
-    if (parse_frame(parser_, f, doc) || doc.get_object().get(root)) {
+    if (parse_dom(f, doc) || doc.get_object().get(root)) {
         reject(nullptr, f, "invalid JSON");
         return;
     }
-    if (root.find_field_unordered("type").get_string().get(type)) {
+    if (root["type"].get_string().get(type)) {
         reject(nullptr, f, "message without \"type\"");
         return;
     }
@@ -42,7 +42,7 @@ void coinbase_exchange_feed::on_frame(const feed_frame& f) noexcept {
         on_update(f, root);
     } else if (type == "error") {
         std::string_view message;
-        if (root.find_field_unordered("message").get_string().get(message)) {
+        if (root["message"].get_string().get(message)) {
             message = {};
         }
         report(nullptr, f, "venue error", message);
@@ -58,9 +58,9 @@ void coinbase_exchange_feed::resync_if_live(venue_book& b, const feed_frame& f) 
     }
 }
 
-venue_book* coinbase_exchange_feed::book_of(const feed_frame& f, ondemand::object& root) noexcept {
+venue_book* coinbase_exchange_feed::book_of(const feed_frame& f, dom::object root) noexcept {
     std::string_view product;
-    if (root.find_field_unordered("product_id").get_string().get(product)) {
+    if (root["product_id"].get_string().get(product)) {
         reject(nullptr, f, "level2 message without \"product_id\"");
         return nullptr;
     }
@@ -71,23 +71,15 @@ venue_book* coinbase_exchange_feed::book_of(const feed_frame& f, ondemand::objec
     return b;
 }
 
-void coinbase_exchange_feed::on_snapshot(const feed_frame& f, ondemand::object root) noexcept {
+void coinbase_exchange_feed::on_snapshot(const feed_frame& f, dom::object root) noexcept {
     venue_book* b = book_of(f, root);
     if (b == nullptr) {
         return;
     }
     clear_staged();
     for (auto [key, s] : {std::pair{"bids", side::bid}, std::pair{"asks", side::ask}}) {
-        ondemand::array levels;
-        const auto err =
-            root.find_field_unordered(key).get_array().get(levels)
-                ? INCORRECT_TYPE
-                : for_each_level(levels, [&, s = s](std::string_view px, std::string_view sz,
-                                                    std::string_view) {
-                      stage(s, px, sz);
-                      return true;
-                  });
-        if (err) {
+        dom::element levels;
+        if (root[key].get(levels) || !stage_levels(levels, s)) {
             reject(b, f, "snapshot: bids/asks are not [[\"price\",\"size\"], ...]");
             resync_if_live(*b, f);
             return;
@@ -103,7 +95,7 @@ void coinbase_exchange_feed::on_snapshot(const feed_frame& f, ondemand::object r
     finish_message(*b, f);
 }
 
-void coinbase_exchange_feed::on_update(const feed_frame& f, ondemand::object root) noexcept {
+void coinbase_exchange_feed::on_update(const feed_frame& f, dom::object root) noexcept {
     venue_book* b = book_of(f, root);
     if (b == nullptr) {
         return;
@@ -114,18 +106,19 @@ void coinbase_exchange_feed::on_update(const feed_frame& f, ondemand::object roo
     }
     clear_staged();
     bool bad_side = false;
-    ondemand::array changes;
-    const auto err = root.find_field_unordered("changes").get_array().get(changes)
-                         ? INCORRECT_TYPE
-                         : for_each_level(changes, [&](std::string_view which, std::string_view px,
-                                                       std::string_view sz) {
-                               if ((which != "buy" && which != "sell") || sz.empty()) {
-                                   bad_side = true;
-                                   return false;
-                               }
-                               stage(which == "buy" ? side::bid : side::ask, px, sz);
-                               return true;
-                           });
+    dom::array changes;
+    const auto err =
+        root["changes"].get_array().get(changes)
+            ? INCORRECT_TYPE
+            : for_each_level(changes, number_text_,
+                             [&](std::string_view which, std::string_view px, std::string_view sz) {
+                                 if ((which != "buy" && which != "sell") || sz.empty()) {
+                                     bad_side = true;
+                                     return false;
+                                 }
+                                 stage(which == "buy" ? side::bid : side::ask, px, sz);
+                                 return true;
+                             });
     if (err || bad_side) {
         reject(b, f, "l2update: changes are not [[\"buy\"|\"sell\",\"price\",\"size\"], ...]");
         mark_stale(*b, book_health::stale_gap, f, "malformed update: resubscribe");

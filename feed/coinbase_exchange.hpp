@@ -22,10 +22,10 @@ class coinbase_exchange_feed final : public venue_feed {
     void on_frame(const feed_frame& f) noexcept override;
 
   private:
-    void on_snapshot(const feed_frame& f, simdjson::ondemand::object root) noexcept;
-    void on_update(const feed_frame& f, simdjson::ondemand::object root) noexcept;
+    void on_snapshot(const feed_frame& f, simdjson::dom::object root) noexcept;
+    void on_update(const feed_frame& f, simdjson::dom::object root) noexcept;
     /// The book a level2 message is for (counted), or nullptr after a reject.
-    venue_book* book_of(const feed_frame& f, simdjson::ondemand::object& root) noexcept;
+    venue_book* book_of(const feed_frame& f, simdjson::dom::object root) noexcept;
     void resync_if_live(venue_book& b, const feed_frame& f) noexcept;
 };
 
