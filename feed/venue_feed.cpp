@@ -378,4 +378,16 @@ void venue_feed::check_silence(timestamp_ns now) noexcept {
     }
 }
 
+bool venue_feed::reserve_frame(std::size_t bytes) {
+    if (parser_.allocate(bytes) != simdjson::SUCCESS ||
+        dom_parser_.allocate(bytes) != simdjson::SUCCESS) {
+        return false;
+    }
+    // The DOM parser sizes its document (tape and strings) on its first parse of that size:
+    // parse that much whitespace (an EMPTY document, not an error that matters) to size it now.
+    const std::string blank(bytes + simdjson::SIMDJSON_PADDING, ' ');
+    (void)dom_parser_.parse(reinterpret_cast<const std::uint8_t*>(blank.data()), bytes, false);
+    return true;
+}
+
 } // namespace ballast::feed

@@ -157,6 +157,11 @@ class venue_feed {
     [[nodiscard]] std::uint64_t unattributed_rejects() const noexcept { return unattributed_; }
     [[nodiscard]] std::uint64_t frames() const noexcept { return frames_; }
 
+    /// Sizes the frame parsers for frames up to `bytes` now (setup), so no later frame of at
+    /// most that size makes them grow; false when the memory is refused. A larger frame still
+    /// grows them once.
+    bool reserve_frame(std::size_t bytes);
+
   protected:
     /// The book for a symbol, created on first use; nullptr (and a reject) for an unknown
     /// symbol or one outside the subscribed set.
