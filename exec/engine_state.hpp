@@ -238,7 +238,6 @@ struct engine_metrics {
     std::vector<pool> pools;
 };
 
-
 /// A live venue feed: its thread, and which engine book each of its ring slots is.
 struct live_source {
     feed::live_feed_options options;

@@ -292,8 +292,7 @@ TEST(MetricsCli, BadAddressesAreBadInputAndABusyPortCannotServe) {
     ASSERT_GT(first.port, 0);
     const auto busy = run_ballast("run --quiet --metrics 127.0.0.1:" + std::to_string(first.port));
     EXPECT_EQ(busy.exit_code, 1) << busy.out;
-    EXPECT_NE(busy.out.find("run: --metrics: cannot listen on 127.0.0.1:"),
-              std::string::npos)
+    EXPECT_NE(busy.out.find("run: --metrics: cannot listen on 127.0.0.1:"), std::string::npos)
         << busy.out;
     EXPECT_EQ(first.stop(), 0);
 }

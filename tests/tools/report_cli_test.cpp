@@ -248,8 +248,7 @@ TEST(report_cli, an_output_that_cannot_be_written_or_a_missing_chart_js_exits_1)
     // The run checks the library before it starts.
     r = run_ballast("run --quiet --report-html " + out + " --chart-js " + no_lib);
     EXPECT_EQ(r.exit_code, 1) << r.out;
-    EXPECT_NE(r.out.find("run: --report-html: Chart.js: cannot read " + no_lib),
-              std::string::npos)
+    EXPECT_NE(r.out.find("run: --report-html: Chart.js: cannot read " + no_lib), std::string::npos)
         << r.out;
     EXPECT_EQ(r.out.find("NAV"), std::string::npos) << r.out; // no run happened
     EXPECT_FALSE(fs::exists(out));
