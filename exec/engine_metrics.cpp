@@ -133,12 +133,11 @@ void engine_impl::publish_metrics(bool force) noexcept {
         m.ring_depth[ring++]->set(
             static_cast<std::uint64_t>(ls.thread ? ls.thread->ring().size() : 0));
     }
-    const double ns_per_tick = 1.0; // hop_latencies keeps nanoseconds
-    for (std::size_t h = 0; h < hop_count; ++h) {
-        m.hops[h]->publish(lat.of(static_cast<hop>(h)), ns_per_tick);
+    for (std::size_t h = 0; h < hop_count; ++h) { // hop_latencies keeps nanoseconds
+        m.hops[h]->publish(lat.of(static_cast<hop>(h)));
     }
     for (std::size_t h = 0; h < t2o_hop_count; ++h) {
-        m.t2o[h]->publish(lat.of(static_cast<t2o_hop>(h)), ns_per_tick);
+        m.t2o[h]->publish(lat.of(static_cast<t2o_hop>(h)));
     }
     std::array<std::uint64_t, 6> by_state{};
     for (const auto& o : orders.orders()) {

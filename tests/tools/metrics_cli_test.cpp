@@ -58,6 +58,26 @@ double total(const std::string& text, const std::string& family, const std::stri
     return sum;
 }
 
+/// Scrapes every 50 ms until `done` holds for a scrape (bounded); the last scrape. Every
+/// non-empty scrape also goes to `seen` when given.
+template <class F>
+std::string scrape_until(int port, F done, std::chrono::seconds limit,
+                         std::vector<std::string>* seen = nullptr) {
+    std::string last;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        last = scrape(port);
+        if (!last.empty() && seen != nullptr) {
+            seen->push_back(last);
+        }
+        if (!last.empty() && done(last)) {
+            break;
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+    return last;
+}
+
 /// `ballast ARGS --metrics 127.0.0.1:0` in the background (`run` also lingers 60 s after its
 /// end), its stdout and stderr in files.
 struct running {
@@ -129,17 +149,9 @@ struct running {
     /// Scrapes every 50 ms until the run has finished (bounded); every scrape.
     std::vector<std::string> scrape_to_the_end(std::chrono::seconds limit) const {
         std::vector<std::string> seen;
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        while (std::chrono::steady_clock::now() < deadline) {
-            const std::string s = scrape(port);
-            if (!s.empty()) {
-                seen.push_back(s);
-                if (total(s, "ballast_run_finished") == 1.0) {
-                    break;
-                }
-            }
-            std::this_thread::sleep_for(50ms);
-        }
+        (void)scrape_until(
+            port, [](const std::string& s) { return total(s, "ballast_run_finished") == 1.0; },
+            limit, &seen);
         return seen;
     }
     ~running() {
@@ -221,20 +233,6 @@ TEST(MetricsCli, AReplaysFinalValuesAreTheReportsAndLingerUntilASignal) {
     ASSERT_TRUE(std::regex_search(out, m, std::regex("orders: ([0-9]+)"))) << out;
     EXPECT_EQ(total(end, "ballast_orders"), std::stod(m[1].str()));
     EXPECT_EQ(run.stop(), 0);
-}
-
-/// Scrapes until `done` holds for a scrape (bounded); the last scrape.
-template <class F> std::string scrape_until(int port, F done, std::chrono::seconds limit) {
-    std::string last;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        last = scrape(port);
-        if (!last.empty() && done(last)) {
-            break;
-        }
-        std::this_thread::sleep_for(50ms);
-    }
-    return last;
 }
 
 TEST(MetricsCli, SimVenueAndARecordingFromItAreScraped) {
