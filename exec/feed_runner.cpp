@@ -69,8 +69,8 @@ void run_feed(feed_thread& t) {
                     static_cast<std::uint64_t>(static_cast<double>(c1 - c0) / t.tsc_per_ns));
             }
             t.decoder->check_silence(ts);
-            if (t.metrics && (t.frames & 255) == 0) {
-                publish_feed_metrics(t, listener);
+            if (t.metrics && rf->kind == feed::frame_kind::received && (t.frames & 255) == 0) {
+                publish_feed_metrics(t, listener); // every 256 frames
             }
         }
     }
