@@ -129,6 +129,8 @@ std::string engine_impl::setup_live_gateways() {
         o.rest_url = g.rest;
         o.tls_ca_file = g.ca_file;
         o.journal_tag = jr.tag();
+        o.spin = g.idle == "spin";
+        o.cpu = g.cpu;
         for (const book_slot& b : books) {
             if (b.venue_terms == vi) {
                 o.instruments.push_back(b.spec);
@@ -349,8 +351,15 @@ run_result engine_impl::run_live() {
             return fail("live.engine_cpu: " + *err);
         }
     }
-    for (auto& g : real_gateways) {
-        g->start();
+    for (std::size_t i = 0; i < real_gateways.size(); ++i) {
+        if (auto err = real_gateways[i]->start()) {
+            const std::string& venue = venue_names[real_gateway_terms[i]];
+            std::size_t g = 0;
+            while (g + 1 < sc.live.gateways.size() && sc.live.gateways[g].venue != venue) {
+                ++g;
+            }
+            return fail("live.gateways[" + std::to_string(g) + "].cpu: " + *err);
+        }
     }
     now = live_clock();
     wall_drift_ns = wall_clock() - now;

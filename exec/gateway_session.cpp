@@ -1,6 +1,7 @@
 #include "exec/gateway_session.hpp"
 
 #include "feed/http_client.hpp"
+#include "feed/thread_pin.hpp"
 #include "feed/tsc.hpp"
 #include "feed/ws_connection.hpp"
 
@@ -268,19 +269,39 @@ void threaded_gateway::io_rest_close() noexcept {
     io_->rest.reset();
 }
 
-void threaded_gateway::start() {
+std::optional<std::string> threaded_gateway::start() {
     if (thread_.joinable()) {
-        return;
+        return std::nullopt;
     }
     thread_ = std::thread([this] {
         ::pthread_setname_np(::pthread_self(), "ballast-gw");
         net::post(io_->io, [this] {
-            io_arm_wake();
+            if (!opt_.spin) {
+                io_arm_wake();
+            }
             io_tick();
             io_connect();
         });
-        io_->io.run();
+        if (!opt_.spin) {
+            io_->io.run();
+            return;
+        }
+        // Spinning: the request ring is read between polls, so handing an order over costs
+        // the engine no system call and the I/O thread no wake-up.
+        while (!io_->io.stopped()) {
+            io_->io.poll();
+            if (!stopping_ && requests_.front() != nullptr) {
+                io_drain();
+            }
+        }
     });
+    if (opt_.cpu >= 0) {
+        if (auto err = feed::pin_thread(thread_.native_handle(), opt_.cpu)) {
+            stop();
+            return err;
+        }
+    }
+    return std::nullopt;
 }
 
 void threaded_gateway::stop() {
@@ -342,6 +363,9 @@ bool threaded_gateway::poll(exec_report& out) noexcept {
 // last drained; seq_cst on both sides orders "pushed, then looked at the flag" against
 // "cleared the flag, then drained", so no request waits for a second wake.
 void threaded_gateway::wake() noexcept {
+    if (opt_.spin) {
+        return; // the I/O thread reads the ring between its polls
+    }
     if (!wake_pending_.exchange(true, std::memory_order_seq_cst)) {
         const std::uint64_t one = 1;
         [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);

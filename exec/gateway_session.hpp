@@ -160,6 +160,11 @@ struct gateway_options {
     std::int64_t recv_window_ms = 5'000; ///< Binance recvWindow, Bybit X-BAPI-RECV-WINDOW
     std::size_t request_ring = 256;
     std::size_t report_ring = 4096;
+    /// The I/O thread's idle: false blocks in the kernel until a socket, a timer or the
+    /// engine's wake (an eventfd write) needs it; true polls without sleeping (a whole core, no
+    /// system call on the engine's side to hand over an order, no wake-up delay).
+    bool spin = false;
+    int cpu = -1;                         ///< the core the I/O thread is pinned to; -1: not pinned
     const gateway_clock* clock = nullptr; ///< nullptr: system_gateway_clock()
     /// Instruments whose reports may arrive (symbol lookup) and that reconcile() covers.
     std::vector<const instrument_spec*> instruments;
@@ -192,8 +197,9 @@ class threaded_gateway : public venue_gateway {
     }
     [[nodiscard]] bool poll(exec_report& out) noexcept override;
 
-    /// Starts the I/O thread (connects). Setup only.
-    void start();
+    /// Starts the I/O thread (connects). Setup only. An error line when the thread cannot be
+    /// pinned to `gateway_options::cpu` (the thread is stopped again).
+    std::optional<std::string> start();
     /// Stops the I/O thread and closes the sessions; idempotent.
     void stop();
 

@@ -351,7 +351,7 @@ scenario_result load_scenario(const std::string& path) {
                 const std::string w = "live.gateways[" + std::to_string(i) + "]";
                 r.check_keys(t, w,
                              {"venue", "protocol", "ws", "ws_private", "rest", "ca_file", "keys",
-                              "user_stream", "orders"});
+                              "user_stream", "orders", "idle", "cpu"});
                 const toml::node_view<const toml::node> n{t};
                 live_gateway_input g;
                 r.text(n["venue"], w + ".venue", g.venue, true);
@@ -376,6 +376,11 @@ scenario_result load_scenario(const std::string& path) {
                     r.fail(w + ".orders",
                            "must be websocket_api or rest (got \"" + g.orders + "\")");
                 }
+                if (r.text(n["idle"], w + ".idle", g.idle, false) && g.idle != "block" &&
+                    g.idle != "spin") {
+                    r.fail(w + ".idle", "must be block or spin (got \"" + g.idle + "\")");
+                }
+                r.core(n["cpu"], w + ".cpu", g.cpu);
                 bool known = false;
                 for (const auto& v : s.venues) {
                     known = known || v.name == g.venue;

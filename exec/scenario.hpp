@@ -83,6 +83,11 @@ struct live_gateway_input {
     /// Binance: where orders, cancels and queries go: "websocket_api" (the default) or "rest"
     /// (`/api/v3/order`, signed query strings; needs `rest`).
     std::string orders = "websocket_api";
+    /// The gateway's I/O thread when no socket, timer or order needs it: "block" (sleeps in
+    /// the kernel; the engine wakes it with one system call per order) or "spin" (polls
+    /// without sleeping: the order leaves without a wake-up, a whole core).
+    std::string idle = "block";
+    int cpu = -1; ///< the core the I/O thread is pinned to; -1: not pinned
 };
 
 /// `run --live`: the Ethereum node the scenario's [[pools]] are followed from.

@@ -184,6 +184,8 @@ int run_latency(int argc, char** argv) {
     std::string idle = "yield";
     std::string journal_sync = "grouped";
     int engine_cpu = -1;
+    std::string gateway_idle = "block";
+    int gateway_cpu = -1;
     bool json = false;
     app.add_option("--rate", rate, "book frames per second, all venues together (default 10000)")
         ->check(number_in(1.0, 1000000.0));
@@ -204,6 +206,14 @@ int run_latency(int argc, char** argv) {
                    "pin the engine thread to this core, one this process may run on (default -1: "
                    "not pinned)")
         ->check(integer_in(-1, CPU_SETSIZE - 1));
+    app.add_option("--gateway-idle", gateway_idle,
+                   "the gateways' I/O threads when idle: block (default; the engine wakes them "
+                   "with one system call per order) or spin (a core each, no wake-up)")
+        ->check(CLI::IsMember({"block", "spin"}));
+    app.add_option("--gateway-cpu", gateway_cpu,
+                   "pin the first gateway's I/O thread to this core (the next gateway to the "
+                   "next core; default -1: not pinned)")
+        ->check(integer_in(-1, CPU_SETSIZE - 1));
     app.add_flag("--json", json, "print one JSON document");
     add_version_flag(app);
     try {
@@ -217,12 +227,15 @@ int run_latency(int argc, char** argv) {
     cpu_set_t usable;
     CPU_ZERO(&usable);
     const bool affinity_known = sched_getaffinity(0, sizeof usable, &usable) == 0;
-    if (engine_cpu >= 0 && affinity_known && !CPU_ISSET(engine_cpu, &usable)) {
-        std::fprintf(stderr,
-                     "latency: --engine-cpu: core %d is not one this process may run on (%d "
-                     "usable; see taskset -p %d)\n",
-                     engine_cpu, CPU_COUNT(&usable), static_cast<int>(::getpid()));
-        return exit_bad_input;
+    for (const auto& [option, core] :
+         {std::pair{"--engine-cpu", engine_cpu}, std::pair{"--gateway-cpu", gateway_cpu}}) {
+        if (core >= 0 && affinity_known && !CPU_ISSET(core, &usable)) {
+            std::fprintf(stderr,
+                         "latency: %s: core %d is not one this process may run on (%d "
+                         "usable; see taskset -p %d)\n",
+                         option, core, CPU_COUNT(&usable), static_cast<int>(::getpid()));
+            return exit_bad_input;
+        }
     }
     std::vector<std::string> venues;
     for (std::size_t at = 0; at <= venue_list.size();) {
@@ -291,6 +304,13 @@ int run_latency(int argc, char** argv) {
         std::fprintf(stderr, "latency: %s\n", err->c_str());
         return 1;
     }
+    int next_gateway_cpu = gateway_cpu;
+    for (exec::live_gateway_input& g : s.live.gateways) {
+        g.idle = gateway_idle;
+        if (next_gateway_cpu >= 0 && g.protocol != "paper") {
+            g.cpu = next_gateway_cpu++;
+        }
+    }
     exec::engine_options eo;
     eo.live = true;
     eo.credentials = loop.credentials;
@@ -338,6 +358,7 @@ int run_latency(int argc, char** argv) {
             .field("every", static_cast<long long>(every))
             .field("idle", idle)
             .field("journal_sync", journal_sync)
+            .field("gateway_idle", gateway_idle)
             .field("frames_written", static_cast<unsigned long long>(written))
             .field("frames", static_cast<unsigned long long>(r.frames))
             .field("orders", static_cast<unsigned long long>(orders));
@@ -347,7 +368,10 @@ int run_latency(int argc, char** argv) {
         }
         w.end_object()
             .field("gateway_refusals", static_cast<unsigned long long>(r.gateway_refusals))
-            .field("frame_read", "websocket_read_return");
+            .field("frame_read",
+                   r.kernel_stamped_frames > 0 ? "kernel_receive_stamp" : "websocket_read_return")
+            .field("kernel_stamped_frames",
+                   static_cast<unsigned long long>(r.kernel_stamped_frames));
         w.key("machine")
             .begin_object()
             .field("cpu", cpu)
@@ -355,6 +379,7 @@ int run_latency(int argc, char** argv) {
             .field("isolated", isolated)
             .field("clocksource", clock)
             .field("engine_cpu", engine_cpu)
+            .field("gateway_cpu", gateway_cpu)
             .end_object();
         w.key("latency_ns").raw(exec::latency_json(r));
         w.end_object().newline();
@@ -366,9 +391,12 @@ int run_latency(int argc, char** argv) {
     std::printf("machine: %s; %d cores usable; isolated: %s; clock source: %s\n", cpu.c_str(),
                 cores, isolated.c_str(), clock.c_str());
     std::printf("threads: engine (%s, idle %s, journal sync %s), one feed thread and one gateway "
-                "I/O thread per venue, the sim-venues' server in this process\n",
+                "I/O thread (%s, idle %s) per venue, the sim-venues' server in this process\n",
                 engine_cpu >= 0 ? ("core " + std::to_string(engine_cpu)).c_str() : "not pinned",
-                idle.c_str(), journal_sync.c_str());
+                idle.c_str(), journal_sync.c_str(),
+                gateway_cpu >= 0 ? ("from core " + std::to_string(gateway_cpu)).c_str()
+                                 : "not pinned",
+                gateway_idle.c_str());
     std::printf("frames: %llu written, %llu received (%.0f/s); orders: %llu (pre-trade rejects: "
                 "%s; refused by a gateway: %llu)\n",
                 static_cast<unsigned long long>(written), static_cast<unsigned long long>(r.frames),

@@ -344,6 +344,14 @@ TEST(EngineConfig, MalformedScenarioStopsWithOneLineNamingTheField) {
     e = load_error(write_variant("bad_feed_cpu", "[live]\n[[live.feeds]]\nvenue = \"bybit_spot\"\n"
                                                  "symbols = [\"BTCUSDT\"]\ncpu = 1.5\n"));
     EXPECT_NE(e.find("live.feeds[0].cpu: must be a core number"), std::string::npos) << e;
+    const std::string gateway = "[live]\n[[live.gateways]]\nvenue = \"bybit_spot\"\n"
+                                "protocol = \"bybit\"\n";
+    e = load_error(write_variant("bad_gw_idle", gateway + "idle = \"yield\"\n"));
+    EXPECT_NE(e.find("live.gateways[0].idle: must be block or spin (got \"yield\")"),
+              std::string::npos)
+        << e;
+    e = load_error(write_variant("bad_gw_cpu", gateway + "cpu = 4096\n"));
+    EXPECT_NE(e.find("live.gateways[0].cpu: must be a core number"), std::string::npos) << e;
     // [live.node]: where the pools are followed from.
     e = load_error(write_variant("bad_node", "[live]\n[live.node]\nws = \"http://node:8545\"\n"));
     EXPECT_NE(e.find("live.node.ws: must be a ws:// or wss:// URL (got \"http://node:8545\")"),

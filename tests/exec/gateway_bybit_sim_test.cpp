@@ -82,9 +82,12 @@ struct sim_fixture {
     }
 
     std::unique_ptr<bybit_gateway> gateway(const std::string& secret = api_secret,
-                                           std::chrono::milliseconds timeout = 3s) {
+                                           std::chrono::milliseconds timeout = 3s,
+                                           bool spin = false, int cpu = -1) {
         gateway_options g =
             test::sim_gateway_options(*sim, venue_id{9}, journal_tag, timeout, clock, spec);
+        g.spin = spin;
+        g.cpu = cpu;
         g.ws_url = sim->url("ws_trade");
         g.ws_private_url = sim->url("ws_private");
         api_credentials c;
@@ -273,6 +276,32 @@ TEST(GatewayBybitSim, IocThatCrossesIsAckedFilledAndFinalAndItsFillsAreTheVenues
     ASSERT_TRUE(dup) << log.dump();
     EXPECT_EQ(dup->venue_code, 110072);
     EXPECT_NE(dup->reason_view().find("duplicate"), std::string_view::npos) << dup->reason_view();
+}
+
+TEST(GatewayBybitSim, ASpinningPinnedIOThreadTradesAndAForbiddenCoreIsRefused) {
+    // The I/O thread polls without sleeping: the engine's send makes no wake-up call, and the
+    // order still goes out, is acknowledged, filled and final.
+    sim_fixture f;
+    auto g = f.gateway(api_secret, 3s, true, 0);
+    report_log log(*g);
+    ASSERT_FALSE(g->start().has_value());
+    expect_connected(log, *g);
+    const order_request o =
+        order(f.spec, 1, side::bid, order_tif::ioc, f.best("a"), small_qty(f.spec));
+    ASSERT_EQ(g->send(o), gateway_status::ok);
+    const exec_report* ack = log.wait_kind(exec_kind::ack, 1);
+    ASSERT_TRUE(ack) << log.dump();
+    EXPECT_NE(ack->send_tsc, 0u);
+    ASSERT_TRUE(log.wait_kind(exec_kind::fill, 1)) << log.dump();
+    expect_final(log, 1);
+    g->stop();
+
+    // A core this process may not run on: start says so, and the thread is stopped again.
+    auto h = f.gateway(api_secret, 3s, true, 1023);
+    const auto err = h->start();
+    ASSERT_TRUE(err.has_value());
+    EXPECT_NE(err->find("1023"), std::string::npos) << *err;
+    EXPECT_FALSE(h->connected());
 }
 
 TEST(GatewayBybitSim, QueryOfAFilledOrderBringsItsExecutions) {

@@ -287,6 +287,7 @@ TEST(LatencyRanges, BadInputIsExit2NamingTheOptionBeforeAnythingRuns) {
         {"latency --seconds 0.2 --engine-cpu -5 --json", "latency: --engine-cpu: "},
         {"latency --seconds 0.2 --engine-cpu 100000", "latency: --engine-cpu: "},
         {"latency --seconds 0.2 --engine-cpu 1000", "latency: --engine-cpu: core 1000 is not"},
+        {"latency --seconds 0.2 --gateway-cpu 1000", "latency: --gateway-cpu: core 1000 is not"},
         {"latency --seconds 0.2 --venues bybit_spot,bybit_spot --json",
          "latency: --venues: \"bybit_spot\" is listed twice"},
         {"latency --every -1", "latency: --every: "},

@@ -55,15 +55,24 @@ TEST(latency_cli, json_has_tick_to_order_and_every_leg_in_order) {
     ASSERT_EQ(doc["latency_ns"]["tick_to_order"]["count"].get(total), simdjson::SUCCESS);
     ASSERT_EQ(doc["latency_ns"]["pre_trade_to_wire"]["count"].get(wire), simdjson::SUCCESS);
     EXPECT_EQ(total, wire);
+    // Where a frame's time starts: the kernel's receive stamp when frames carried one.
+    std::uint64_t stamped = 0;
+    std::string_view read;
+    ASSERT_EQ(doc["kernel_stamped_frames"].get(stamped), simdjson::SUCCESS);
+    ASSERT_EQ(doc["frame_read"].get(read), simdjson::SUCCESS);
+    EXPECT_EQ(read, stamped > 0 ? "kernel_receive_stamp" : "websocket_read_return");
 }
 
 TEST(latency_cli, text_names_the_machine_and_the_hops) {
-    const auto r = run_ballast("latency --seconds 1 --rate 1000 --every 10 --venues bybit_spot",
+    // The gateway's I/O thread spins on core 0: orders still leave and are measured.
+    const auto r = run_ballast("latency --seconds 1 --rate 1000 --every 10 --venues bybit_spot "
+                               "--gateway-idle spin --gateway-cpu 0",
                                false, limit_s);
     ASSERT_EQ(r.exit_code, 0) << r.out;
     for (const char* part :
          {"machine:", "clock source:", "isolated:", "latency per hop", "tick-to-order",
-          "socket_to_decoded", "pre_trade_to_wire", "tick_to_order", "p99.9"}) {
+          "socket_to_decoded", "pre_trade_to_wire", "tick_to_order", "p99.9",
+          "gateway I/O thread (from core 0, idle spin)"}) {
         EXPECT_NE(r.out.find(part), std::string::npos) << part << "\n" << r.out;
     }
 }
@@ -79,6 +88,7 @@ TEST(latency_cli, bad_arguments_exit_2_naming_the_option) {
         {"latency --venues nowhere", "--venues"},
         {"latency --venues bybit_spot,", "--venues"},
         {"latency --idle sleepy", "--idle"},
+        {"latency --gateway-idle yield", "--gateway-idle"},
         {"latency --every 0", "--every"},
         {"latency --bogus", "--bogus"},
     };
