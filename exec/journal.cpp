@@ -15,6 +15,7 @@
 #include <random>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -368,6 +369,11 @@ bool read_all(int fd, std::string& out, int& err) {
             return false;
         }
         if (n == 0) {
+            // A journal's reserved space (journal::reserve) reads as NUL bytes when the process
+            // that wrote it died before closing it: it holds no record.
+            while (!out.empty() && out.back() == '\0') {
+                out.pop_back();
+            }
             return true;
         }
         out.append(chunk, static_cast<std::size_t>(n));
@@ -444,8 +450,9 @@ std::optional<std::string> journal::open(const std::string& path, journal_option
     path_ = path;
     policy_ = options.sync;
     group_ = options.group == 0 ? 1 : options.group;
+    reserve_ = std::max<std::size_t>(options.reserve_bytes, 1);
 
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         return "journal: cannot open " + path + ": " + errno_text(errno);
     }
@@ -509,7 +516,16 @@ std::optional<std::string> journal::open(const std::string& path, journal_option
         ::close(fd);
         return "journal: " + s.error;
     }
+    // Records are appended after the last byte of the last record; what a crash left reserved
+    // beyond it goes.
+    if ((::fstat(fd, &st) != 0 || st.st_size > static_cast<off_t>(text.size())) &&
+        ::ftruncate(fd, static_cast<off_t>(text.size())) != 0) {
+        const int terr = errno;
+        ::close(fd);
+        return "journal: cannot cut the reserved tail of " + path + ": " + errno_text(terr);
+    }
     fd_ = fd;
+    end_ = text.size();
     seq_ = s.last_seq;
     torn_on_open_ = s.torn;
     const bool creating = s.good == 0;
@@ -566,7 +582,14 @@ std::optional<std::string> journal::open(const std::string& path, journal_option
 }
 
 void journal::close() noexcept {
+    if (map_ != nullptr) {
+        ::munmap(map_, map_len_);
+        map_ = nullptr;
+        map_len_ = 0;
+    }
     if (fd_ >= 0) {
+        // The file ends at its last record again (the reserved space goes).
+        (void)::ftruncate(fd_, static_cast<off_t>(end_));
         if (!failed_ && unsynced_ > 0 && policy_ != journal_sync::none) {
             (void)::fdatasync(fd_);
         }
@@ -588,22 +611,39 @@ bool journal::write_all(const char* p, std::size_t n) noexcept {
     if (fd_ < 0 || failed_) {
         return false;
     }
-    while (n > 0) {
-        const ssize_t w = ::write(fd_, p, n);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            fail("write", errno);
-            return false;
-        }
-        if (w == 0) {
-            fail("write", EIO);
-            return false;
-        }
-        p += w;
-        n -= static_cast<std::size_t>(w);
+    if (end_ + n > map_off_ + map_len_ && !reserve(n)) {
+        return false;
     }
+    std::memcpy(map_ + (end_ - map_off_), p, n);
+    end_ += n;
+    return true;
+}
+
+bool journal::reserve(std::size_t n) noexcept {
+    if (map_ != nullptr) {
+        ::munmap(map_, map_len_);
+        map_ = nullptr;
+        map_len_ = 0;
+    }
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    map_off_ = end_ / page * page;
+    const std::size_t want = end_ - map_off_ + std::max(n, reserve_);
+    const std::size_t len = (want + page - 1) / page * page;
+    // Blocks allocated up front: a full disk is an error here, never a SIGBUS on a store into
+    // the mapping.
+    if (const int e = ::posix_fallocate(fd_, static_cast<off_t>(map_off_), static_cast<off_t>(len));
+        e != 0) {
+        fail("reserving space", e);
+        return false;
+    }
+    void* m =
+        ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, static_cast<off_t>(map_off_));
+    if (m == MAP_FAILED) {
+        fail("mmap", errno);
+        return false;
+    }
+    map_ = static_cast<char*>(m);
+    map_len_ = len;
     return true;
 }
 

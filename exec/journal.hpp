@@ -1,7 +1,11 @@
 #pragma once
 /// The order journal: append-only, one engine per file (an exclusive lock), every record one
-/// text line with a sequence number and a CRC-32C, written with write(2) before the order
-/// leaves for its venue. recover_journal() reads it back into an OMS, positions and cash.
+/// text line with a sequence number and a CRC-32C, in the file before the order leaves for its
+/// venue. Records are copied into a shared mapping of space reserved ahead (fallocate), so a
+/// record costs no system call: it is in the kernel's page cache when the copy ends, and a
+/// killed process loses none. The reserved space reads as NUL bytes until close() cuts it;
+/// open() and recover_journal() ignore it. recover_journal() reads the journal back into an
+/// OMS, positions and cash.
 #include "exec/gateway.hpp"
 #include "exec/oms.hpp"
 
@@ -18,7 +22,7 @@
 namespace ballast::exec {
 
 /// When the journal asks the kernel to put its records on the disk (fdatasync). Every policy
-/// hands each record to the kernel before the call returns: a crash of the process loses
+/// puts each record in the page cache before the call returns: a crash of the process loses
 /// nothing; the policy decides what a crash of the machine may lose.
 enum class journal_sync : std::uint8_t {
     every,   ///< after each record
@@ -29,6 +33,8 @@ enum class journal_sync : std::uint8_t {
 struct journal_options {
     journal_sync sync = journal_sync::grouped;
     std::uint32_t group = 16; ///< records per fdatasync under `grouped`
+    /// File space reserved and mapped at a time; a full disk shows when it is reserved.
+    std::size_t reserve_bytes = std::size_t{1} << 20;
     /// The new journal's tag (header record); called once, only when the file is created.
     std::function<std::uint64_t()> random;
     /// Wall time of the session-start record, ns since the epoch.
@@ -99,7 +105,7 @@ class journal {
     /// A write or sync failed: every later call returns false. error() says why.
     [[nodiscard]] bool failed() const noexcept { return failed_; }
     [[nodiscard]] const std::string& error() const noexcept { return error_; }
-    /// The descriptor (tests replace it to provoke write failures).
+    /// The descriptor (tests replace it to provoke failures to reserve space).
     [[nodiscard]] int fd() const noexcept { return fd_; }
 
     /// Each returns false when the record is not safely in the file (the engine then does
@@ -145,9 +151,16 @@ class journal {
     bool append(line& l) noexcept;
     bool number_and_time(std::string_view kind, std::uint64_t n, timestamp_ns t) noexcept;
     bool write_all(const char* p, std::size_t n) noexcept;
+    /// Maps reserved space from the end of the last record for at least `n` more bytes.
+    bool reserve(std::size_t n) noexcept;
     bool fail(const char* what, int err) noexcept;
 
     int fd_ = -1;
+    char* map_ = nullptr;     ///< the mapped window of the file
+    std::size_t map_off_ = 0; ///< its offset in the file (page aligned)
+    std::size_t map_len_ = 0; ///< its length
+    std::size_t end_ = 0;     ///< the file offset after the last record
+    std::size_t reserve_ = 0; ///< journal_options::reserve_bytes
     bool busy_ = false;
     std::string path_;
     journal_sync policy_ = journal_sync::grouped;

@@ -193,17 +193,18 @@ TEST(EngineSystemCalls, NoneBetweenAFrameAndItsOrdersButTheJournalAndTheSend) {
     // The filter saw the engine's calls outside the windows too (its idle yields, the
     // gateways' reports): it was on.
     EXPECT_GT(watch.calls_seen(), watch.window_calls());
-    std::size_t journal_writes = 0;
+    std::size_t journal_calls = 0;
     std::string refused;
     for (std::size_t i = 0; i < watch.recorded(); ++i) {
         const auto& c = watch.at(i);
-        journal_writes += std::string_view(c.target.data()) == run.journal ? 1 : 0;
+        journal_calls += std::string_view(c.target.data()) == run.journal ? 1 : 0;
         if (!allowed_call(c, run.journal)) {
             refused += alloc_test::syscall_watch::describe(c) + "\n";
         }
     }
-    // Each order journals its submit before it leaves: the watch saw the engine's own writes.
-    EXPECT_GT(journal_writes, 20u);
+    // The journal's records are copies into its mapping (no call); under `grouped` every 16th
+    // is followed by an fdatasync, which the watch saw: it watched the right thread.
+    EXPECT_GT(journal_calls, 0u);
     EXPECT_TRUE(refused.empty()) << "system calls on the engine thread between a frame and its "
                                     "orders, other than the journal and the send:\n"
                                  << refused;

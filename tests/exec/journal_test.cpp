@@ -499,28 +499,52 @@ TEST(JournalEscape, HostileTextInRecordsKeepsOneLinePerRecord) {
     EXPECT_EQ(r2.orders[0].tif, order_tif::gtc);
 }
 
-TEST(Journal, WriteFailureLatches) {
+/// Submits orders 1, 2, ... until the journal refuses one (at most `limit`); its id, or 0.
+std::uint64_t submit_until_refused(journal& j, std::uint64_t limit) {
+    for (std::uint64_t i = 1; i <= limit; ++i) {
+        order o = make_order(static_cast<std::int64_t>(i));
+        o.id = client_order_id{i};
+        if (!j.submitted(o)) {
+            return i;
+        }
+    }
+    return 0;
+}
+
+TEST(Journal, AFailureToReserveSpaceLatches) {
+    // Records go into space reserved ahead (one page here); the next reservation fails on a
+    // descriptor that is a full device, and every later call refuses.
     scratch_file f("full");
     journal j;
-    ASSERT_FALSE(j.open(f.path(), fixed_options(journal_sync::every)).has_value());
+    auto opt = fixed_options(journal_sync::none);
+    opt.reserve_bytes = 1;
+    ASSERT_FALSE(j.open(f.path(), opt).has_value());
     const int full = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
     ASSERT_GE(full, 0);
     ASSERT_EQ(::dup2(full, j.fd()), j.fd());
     ::close(full);
-    order o = make_order(1);
-    o.id = client_order_id{1};
-    EXPECT_FALSE(j.submitted(o));
+    const std::uint64_t refused = submit_until_refused(j, 200);
+    ASSERT_GT(refused, 0u) << "a page holds a few dozen records, not 200";
     EXPECT_TRUE(j.failed());
     EXPECT_NE(j.error().find(f.path()), std::string::npos) << j.error();
-    EXPECT_NE(j.error().find(std::strerror(ENOSPC)), std::string::npos) << j.error();
-    EXPECT_FALSE(j.acknowledged(o.id, timestamp_ns{1}));
+    EXPECT_NE(j.error().find("reserving space"), std::string::npos) << j.error();
+    EXPECT_FALSE(j.acknowledged(client_order_id{1}, timestamp_ns{1}));
     EXPECT_FALSE(j.sync());
-    EXPECT_EQ(j.records(), 2u);
+    EXPECT_EQ(j.records(), 2 + refused - 1);
+    j.close();
+    // What was written before the failure is whole; the refused record is not there.
+    oms back(256);
+    const auto r = recover_journal(f.path(), back);
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.orders.size(), refused - 1);
+    EXPECT_EQ(r.torn_records, 0u);
 
     journal k;
-    ASSERT_FALSE(k.open(f.path() + ".2", fixed_options()).has_value());
+    auto small = fixed_options();
+    small.reserve_bytes = 1;
+    ASSERT_FALSE(k.open(f.path() + ".2", small).has_value());
     ::close(k.fd()); // a descriptor closed under the journal
-    EXPECT_FALSE(k.canceled(client_order_id{1}, timestamp_ns{1}));
+    EXPECT_GT(submit_until_refused(k, 200), 0u);
     EXPECT_TRUE(k.failed());
     EXPECT_NE(k.error().find(std::strerror(EBADF)), std::string::npos) << k.error();
     fs::remove(f.path() + ".2");
@@ -529,6 +553,45 @@ TEST(Journal, WriteFailureLatches) {
     const auto err = dev.open("/dev/full", fixed_options());
     ASSERT_TRUE(err.has_value());
     EXPECT_NE(err->find("/dev/full"), std::string::npos) << *err;
+}
+
+TEST(Journal, AKilledWritersReservedSpaceHoldsNoRecordAndTheNextOpenCutsIt) {
+    // A journal whose process died before close: its file ends in reserved NUL bytes. Recovery
+    // reads every record before them; the next open appends right after the last record.
+    scratch_file f("reserved");
+    oms live(8);
+    write_two_orders(f.path(), live);
+    const std::string closed = slurp(f.path());
+    ASSERT_FALSE(closed.empty());
+    EXPECT_EQ(closed.find('\0'), std::string::npos) << "close cuts the reserved space";
+    spit(f.path(), closed + std::string(8192, '\0'));
+    oms back(8);
+    const auto r = recover_journal(f.path(), back);
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.records, lines_of(closed).size());
+    EXPECT_EQ(r.torn_records, 0u);
+    {
+        journal j;
+        ASSERT_FALSE(j.open(f.path(), fixed_options()).has_value());
+        EXPECT_EQ(j.torn_on_open(), 0u);
+    }
+    const std::string after = slurp(f.path());
+    EXPECT_EQ(after.substr(0, closed.size()), closed);
+    EXPECT_EQ(after.find('\0'), std::string::npos);
+    EXPECT_EQ(lines_of(after).size(), lines_of(closed).size() + 1); // the new session's start
+
+    // Half a record, then the reserved space: a torn record, as with a write cut short.
+    spit(f.path(), after + "99 sent 1 2" + std::string(100, '\0'));
+    {
+        journal j;
+        ASSERT_FALSE(j.open(f.path(), fixed_options()).has_value());
+        EXPECT_EQ(j.torn_on_open(), 1u);
+    }
+    oms again(8);
+    const auto r2 = recover_journal(f.path(), again);
+    ASSERT_TRUE(r2.ok()) << r2.error;
+    EXPECT_EQ(r2.torn_records, 1u);
+    EXPECT_EQ(slurp(f.path()).find('\0'), std::string::npos);
 }
 
 TEST(Journal, SyncPoliciesWriteTheSameBytes) {
