@@ -8,6 +8,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include <random>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -578,10 +580,46 @@ std::optional<std::string> journal::open(const std::string& path, journal_option
             ::close(dfd);
         }
     }
+    if (policy_ == journal_sync::grouped && options.background_sync) {
+        appended_.store(records_, std::memory_order_relaxed);
+        syncer_ = std::thread([this] {
+            ::pthread_setname_np(::pthread_self(), "ballast-journal");
+            sync_loop();
+        });
+    }
     return std::nullopt;
 }
 
+void journal::sync_loop() noexcept {
+    std::uint64_t synced = appended_.load(std::memory_order_acquire);
+    while (!syncer_stop_.load(std::memory_order_acquire)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        const std::uint64_t appended = appended_.load(std::memory_order_acquire);
+        if (appended - synced < group_) {
+            continue;
+        }
+        if (::fdatasync(fd_) != 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            sync_errno_.store(errno, std::memory_order_release);
+            return;
+        }
+        synced = appended;
+    }
+}
+
+void journal::stop_syncer() noexcept {
+    if (syncer_.joinable()) {
+        syncer_stop_.store(true, std::memory_order_release);
+        syncer_.join();
+    }
+    syncer_stop_.store(false, std::memory_order_relaxed);
+    sync_errno_.store(0, std::memory_order_relaxed);
+}
+
 void journal::close() noexcept {
+    stop_syncer();
     if (map_ != nullptr) {
         ::munmap(map_, map_len_);
         map_ = nullptr;
@@ -660,6 +698,14 @@ bool journal::append(line& l) noexcept {
     ++seq_;
     ++records_;
     ++unsynced_;
+    if (policy_ == journal_sync::grouped && syncer_.joinable()) {
+        if (const int e = sync_errno_.load(std::memory_order_acquire); e != 0) {
+            fail("fdatasync", e);
+            return false;
+        }
+        appended_.store(records_, std::memory_order_release);
+        return true;
+    }
     if (policy_ == journal_sync::every ||
         (policy_ == journal_sync::grouped && unsynced_ >= group_)) {
         return sync();

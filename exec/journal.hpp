@@ -9,12 +9,14 @@
 #include "exec/gateway.hpp"
 #include "exec/oms.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -26,13 +28,19 @@ namespace ballast::exec {
 /// nothing; the policy decides what a crash of the machine may lose.
 enum class journal_sync : std::uint8_t {
     every,   ///< after each record
-    grouped, ///< after every `group` records, and when the caller calls sync()
+    grouped, ///< once `group` records wait (the journal's own thread; see background_sync),
+             ///< and when the caller calls sync()
     none,    ///< never (the kernel writes back when it likes); sync() does nothing
 };
 
 struct journal_options {
     journal_sync sync = journal_sync::grouped;
     std::uint32_t group = 16; ///< records per fdatasync under `grouped`
+    /// `grouped`: the journal's own thread makes the fdatasync calls (it looks every
+    /// millisecond and syncs once `group` records wait), so the writer never waits for the
+    /// disk; a failed sync fails the writer's next record. False: the writer syncs every
+    /// `group`th record itself.
+    bool background_sync = true;
     /// File space reserved and mapped at a time; a full disk shows when it is reserved.
     std::size_t reserve_bytes = std::size_t{1} << 20;
     /// The new journal's tag (header record); called once, only when the file is created.
@@ -154,13 +162,19 @@ class journal {
     /// Maps reserved space from the end of the last record for at least `n` more bytes.
     bool reserve(std::size_t n) noexcept;
     bool fail(const char* what, int err) noexcept;
+    void sync_loop() noexcept;
+    void stop_syncer() noexcept;
 
     int fd_ = -1;
-    char* map_ = nullptr;     ///< the mapped window of the file
-    std::size_t map_off_ = 0; ///< its offset in the file (page aligned)
-    std::size_t map_len_ = 0; ///< its length
-    std::size_t end_ = 0;     ///< the file offset after the last record
-    std::size_t reserve_ = 0; ///< journal_options::reserve_bytes
+    std::thread syncer_;                     ///< background_sync under `grouped`
+    std::atomic<bool> syncer_stop_{false};   ///< set by the writer, read by the syncer
+    std::atomic<std::uint64_t> appended_{0}; ///< records appended (the writer's records_)
+    std::atomic<int> sync_errno_{0};         ///< the syncer's failed fdatasync
+    char* map_ = nullptr;                    ///< the mapped window of the file
+    std::size_t map_off_ = 0;                ///< its offset in the file (page aligned)
+    std::size_t map_len_ = 0;                ///< its length
+    std::size_t end_ = 0;                    ///< the file offset after the last record
+    std::size_t reserve_ = 0;                ///< journal_options::reserve_bytes
     bool busy_ = false;
     std::string path_;
     journal_sync policy_ = journal_sync::grouped;

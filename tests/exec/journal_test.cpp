@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -11,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -553,6 +556,33 @@ TEST(Journal, AFailureToReserveSpaceLatches) {
     const auto err = dev.open("/dev/full", fixed_options());
     ASSERT_TRUE(err.has_value());
     EXPECT_NE(err->find("/dev/full"), std::string::npos) << *err;
+}
+
+TEST(Journal, AFailedBackgroundSyncFailsTheWritersNextRecord) {
+    // Under `grouped` the journal's own thread syncs once `group` records wait; when that
+    // fdatasync fails (here: the descriptor is a device that cannot sync), the next record the
+    // writer asks for is refused with the reason, and so is every later one.
+    scratch_file f("bgsync");
+    journal j;
+    ASSERT_FALSE(j.open(f.path(), fixed_options(journal_sync::grouped, 2)).has_value());
+    const int full = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(full, 0);
+    ASSERT_EQ(::dup2(full, j.fd()), j.fd());
+    ::close(full);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::uint64_t id = 0;
+    bool refused = false;
+    while (!refused && std::chrono::steady_clock::now() < until) {
+        order o = make_order(1);
+        o.id = client_order_id{++id};
+        refused = !j.submitted(o);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_TRUE(refused) << "the failed sync never reached the writer";
+    EXPECT_TRUE(j.failed());
+    EXPECT_NE(j.error().find("fdatasync"), std::string::npos) << j.error();
+    EXPECT_NE(j.error().find(std::strerror(EINVAL)), std::string::npos) << j.error();
+    EXPECT_FALSE(j.canceled(client_order_id{1}, timestamp_ns{1}));
 }
 
 TEST(Journal, AKilledWritersReservedSpaceHoldsNoRecordAndTheNextOpenCutsIt) {
