@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace {
@@ -90,7 +91,27 @@ BENCHMARK(BM_Queue_Moodycamel)->Arg(65536)->Arg(1024)->UseRealTime()->Unit(bench
 // The journal's append: one fill record (the longest an engine writes often), written with
 // write(2), under each fdatasync policy; a temp file on the machine's disk. Per-record
 // latencies are timed one by one: p50_ns and p99_ns counters beside the mean.
-void BM_Journal_AppendFill(benchmark::State& state, ballast::exec::journal_sync policy) {
+/// p50/p99 counters from per-call times.
+void latency_counters(benchmark::State& state, std::vector<std::int64_t>& ns) {
+    std::sort(ns.begin(), ns.end());
+    if (!ns.empty()) {
+        state.counters["p50_ns"] = static_cast<double>(ns[ns.size() / 2]);
+        state.counters["p99_ns"] = static_cast<double>(ns[ns.size() * 99 / 100]);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+/// `gap`: a pause between records, outside the measured call (an engine's orders come
+/// sporadically; a record after a pause pays the cold path and, with write(2), the file's mtime
+/// update once per clock tick).
+void pause_between(std::chrono::microseconds gap) {
+    if (gap.count() > 0) {
+        std::this_thread::sleep_for(gap);
+    }
+}
+
+void BM_Journal_AppendFill(benchmark::State& state, ballast::exec::journal_sync policy,
+                           bool background_sync, std::chrono::microseconds gap) {
     namespace exec = ballast::exec;
     const auto path = (std::filesystem::temp_directory_path() /
                        ("ballast_bench_journal_" + std::to_string(::getpid())))
@@ -100,6 +121,7 @@ void BM_Journal_AppendFill(benchmark::State& state, ballast::exec::journal_sync 
     exec::journal_options opt;
     opt.sync = policy;
     opt.group = 16;
+    opt.background_sync = background_sync;
     if (auto err = j.open(path, opt)) {
         state.SkipWithError(err->c_str());
         return;
@@ -118,23 +140,81 @@ void BM_Journal_AppendFill(benchmark::State& state, ballast::exec::journal_sync 
             ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
         }
         ++id;
+        pause_between(gap);
     }
     if (j.failed()) {
         state.SkipWithError(j.error().c_str());
     }
     j.close();
     std::filesystem::remove(path);
-    std::sort(ns.begin(), ns.end());
-    if (!ns.empty()) {
-        state.counters["p50_ns"] = static_cast<double>(ns[ns.size() / 2]);
-        state.counters["p99_ns"] = static_cast<double>(ns[ns.size() * 99 / 100]);
-    }
-    state.SetItemsProcessed(state.iterations());
+    latency_counters(state, ns);
 }
-BENCHMARK_CAPTURE(BM_Journal_AppendFill, none, ballast::exec::journal_sync::none)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Journal_AppendFill, grouped16, ballast::exec::journal_sync::grouped)
+constexpr std::chrono::microseconds back_to_back{0};
+constexpr std::chrono::microseconds paced{1000};
+BENCHMARK_CAPTURE(BM_Journal_AppendFill, none, ballast::exec::journal_sync::none, true,
+                  back_to_back)
     ->UseRealTime();
-BENCHMARK_CAPTURE(BM_Journal_AppendFill, every, ballast::exec::journal_sync::every)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Journal_AppendFill, grouped16, ballast::exec::journal_sync::grouped, true,
+                  back_to_back)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Journal_AppendFill, grouped16_inline, ballast::exec::journal_sync::grouped,
+                  false, back_to_back)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Journal_AppendFill, every, ballast::exec::journal_sync::every, true,
+                  back_to_back)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Journal_AppendFill, none_paced_1ms, ballast::exec::journal_sync::none, true,
+                  paced)
+    ->Iterations(2000)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Journal_AppendFill, grouped16_paced_1ms, ballast::exec::journal_sync::grouped,
+                  true, paced)
+    ->Iterations(2000)
+    ->UseRealTime();
+
+/// The baseline: what a typical append log does, one write(2) of the same 130-byte line per
+/// record to an O_APPEND file, and an fdatasync every `sync_every` records (0: never).
+void BM_Journal_Write2Baseline(benchmark::State& state, int sync_every,
+                               std::chrono::microseconds gap) {
+    const auto path = (std::filesystem::temp_directory_path() /
+                       ("ballast_bench_write2_" + std::to_string(::getpid())))
+                          .string();
+    std::filesystem::remove(path);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        state.SkipWithError("cannot open the baseline's file");
+        return;
+    }
+    const std::string line = "12 fill 41 8412093377 125 6512345 8140.43125 8.14043125 "
+                             "1700000000123456789 *0123abcd\n";
+    std::vector<std::int64_t> ns;
+    ns.reserve(1 << 20);
+    std::int64_t n = 0;
+    for (auto _ : state) {
+        const auto t0 = std::chrono::steady_clock::now();
+        bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+        if (sync_every > 0 && ++n % sync_every == 0) {
+            ok = ok && ::fdatasync(fd) == 0;
+        }
+        const auto t1 = std::chrono::steady_clock::now();
+        benchmark::DoNotOptimize(ok);
+        if (ns.size() < ns.capacity()) {
+            ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+        }
+        pause_between(gap);
+    }
+    ::close(fd);
+    std::filesystem::remove(path);
+    latency_counters(state, ns);
+}
+BENCHMARK_CAPTURE(BM_Journal_Write2Baseline, none, 0, back_to_back)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Journal_Write2Baseline, grouped16, 16, back_to_back)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Journal_Write2Baseline, none_paced_1ms, 0, paced)
+    ->Iterations(2000)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Journal_Write2Baseline, grouped16_paced_1ms, 16, paced)
+    ->Iterations(2000)
+    ->UseRealTime();
 
 } // namespace
 
