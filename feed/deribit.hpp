@@ -24,11 +24,15 @@ class deribit_feed final : public venue_feed {
     /// A new connection: subscriptions restart with a snapshot.
 
   private:
-    void on_book(const feed_frame& f, std::string_view channel,
-                 simdjson::ondemand::object data) noexcept;
-    /// Stages `[[action, price, amount], ...]`; false (after a reject) when malformed.
-    bool stage_levels(const feed_frame& f, venue_book& b, simdjson::ondemand::object& data,
-                      const char* key, side s) noexcept;
+    struct deribit_message;
+    /// The frame's one walk: the notification's fields into `m`, its levels staged.
+    simdjson::error_code read_root(simdjson::ondemand::object& root, deribit_message& m) noexcept;
+    simdjson::error_code read_data(simdjson::ondemand::value data, deribit_message& m) noexcept;
+    void on_book(const feed_frame& f, const deribit_message& m) noexcept;
+    /// False (after a reject) when side `which` (0 bids, 1 asks) was not `[[action, price,
+    /// amount], ...]`.
+    bool levels_ok(const feed_frame& f, venue_book& b, const deribit_message& m,
+                   int which) noexcept;
 };
 
 } // namespace ballast::feed

@@ -207,6 +207,33 @@ TEST_F(deribit_fixture, MalformedFramesAreCountedAndNeverTouchTheBook) {
         {"off-lot amount",
          data(R"("change_id":101,"prev_change_id":100,"bids":[["new",100.0,15]],"asks":[])"),
          "multiple", true, true},
+        // The frame is read in one walk: what it does not use is checked too, before anything
+        // staged is applied.
+        {"a malformed field it does not use",
+         data(R"("change_id":101,"prev_change_id":100,"bids":[["new",100.0,10]],"asks":[],)"
+              R"("timestamp":[1,2})"),
+         "invalid JSON", false, false},
+        {"a bad number after staged levels",
+         data(R"("change_id":101,"prev_change_id":100,"bids":[["new",100.0,10]],"asks":[],)"
+              R"("timestamp":01)"),
+         "invalid JSON", false, false},
+        {"trailing content",
+         book_frame(R"({"type":"change","instrument_name":"BTC-PERPETUAL","change_id":101,)"
+                    R"("prev_change_id":100,"bids":[["new",100.0,10]],"asks":[]})") +
+             " {}",
+         "invalid JSON", false, false},
+        {"deep nesting in a field it does not use",
+         data(R"("change_id":101,"prev_change_id":100,"bids":[],"asks":[],"x":)" +
+              std::string(100, '[') + std::string(100, ']')),
+         "invalid JSON", false, false},
+        {"bids twice",
+         data(R"("change_id":101,"prev_change_id":100,"bids":[["new",100.0,10]],"asks":[],)"
+              R"("bids":[["new",100.0,20]])"),
+         "given twice", true, true},
+        {"params twice",
+         R"({"method":"subscription","params":{"channel":"book.BTC-PERPETUAL.raw"},)"
+         R"("params":{"channel":"book.BTC-PERPETUAL.raw"}})",
+         "given twice", false, false},
     };
     for (const auto& c : cases) {
         expect_rejected(c, [this] { snapshot(); });
