@@ -437,6 +437,9 @@ run_result engine_impl::run_live() {
         if (progress != nullptr && since_progress == 0) {
             progress->market_ns.store(now, std::memory_order_relaxed);
         }
+        if (!any) {
+            jr.warm(); // the journal's next pages writable before the next order needs them
+        }
         if (any || idle_mode == idle_strategy::spin) {
             idle = 0;
         } else if (idle_mode == idle_strategy::backoff && ++idle > 64) {

@@ -605,6 +605,7 @@ void journal::sync_loop() noexcept {
             sync_errno_.store(errno, std::memory_order_release);
             return;
         }
+        syncs_.fetch_add(1, std::memory_order_release);
         synced = appended;
     }
 }
@@ -682,6 +683,7 @@ bool journal::reserve(std::size_t n) noexcept {
     }
     map_ = static_cast<char*>(m);
     map_len_ = len;
+    warmed_to_ = 0; // a new mapping: nothing in it is writable yet
     return true;
 }
 
@@ -726,8 +728,29 @@ bool journal::sync() noexcept {
             return false;
         }
     }
+    syncs_.fetch_add(1, std::memory_order_release);
     unsynced_ = 0;
     return true;
+}
+
+void journal::warm() noexcept {
+    if (map_ == nullptr || failed_) {
+        return;
+    }
+    constexpr std::size_t pages_ahead = 4;
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::uint64_t syncs = syncs_.load(std::memory_order_acquire);
+    if (syncs == warmed_syncs_ && end_ + page <= warmed_to_) {
+        return; // still a page of writable space ahead, and no sync made it read-only
+    }
+    const std::size_t from = end_ / page * page;
+    const std::size_t to = std::min(map_off_ + map_len_, from + pages_ahead * page);
+    // Errors are ignored: an older kernel without MADV_POPULATE_WRITE only loses the warming.
+    if (to > from) {
+        (void)::madvise(map_ + (from - map_off_), to - from, MADV_POPULATE_WRITE);
+    }
+    warmed_to_ = to;
+    warmed_syncs_ = syncs;
 }
 
 bool journal::number_and_time(std::string_view kind, std::uint64_t n, timestamp_ns t) noexcept {

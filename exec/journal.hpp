@@ -154,6 +154,13 @@ class journal {
     /// fdatasync now if records are unsynced (`every` and `grouped`; nothing under `none`).
     [[nodiscard]] bool sync() noexcept;
 
+    /// For a caller's idle moments, never between a frame and its order: makes the pages the
+    /// next records go to writable ahead of time (MADV_POPULATE_WRITE), so copying a record
+    /// takes no page fault: the rest of the current page (each sync makes written pages
+    /// read-only again, the kernel's way to see the next change) and the pages after it. A
+    /// system call only when the records moved on or a sync happened since the last warm().
+    void warm() noexcept;
+
   private:
     class line;
     bool append(line& l) noexcept;
@@ -170,6 +177,9 @@ class journal {
     std::atomic<bool> syncer_stop_{false};   ///< set by the writer, read by the syncer
     std::atomic<std::uint64_t> appended_{0}; ///< records appended (the writer's records_)
     std::atomic<int> sync_errno_{0};         ///< the syncer's failed fdatasync
+    std::atomic<std::uint64_t> syncs_{0};    ///< fdatasync calls made (either thread)
+    std::uint64_t warmed_syncs_ = 0;         ///< syncs_ at the last warm()
+    std::size_t warmed_to_ = 0;              ///< file offset warm() made writable up to
     char* map_ = nullptr;                    ///< the mapped window of the file
     std::size_t map_off_ = 0;                ///< its offset in the file (page aligned)
     std::size_t map_len_ = 0;                ///< its length
