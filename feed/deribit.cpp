@@ -24,17 +24,6 @@ deribit_feed::deribit_feed(const instrument_registry& instruments, reject_log& r
                            feed_options options)
     : venue_feed("deribit", instruments, rejects, std::move(options)) {}
 
-namespace {
-
-/// A field as a frame's walk found it.
-enum class field_state : std::uint8_t { absent, ok, wrong_type };
-
-field_state state_of(bool ok) noexcept {
-    return ok ? field_state::ok : field_state::wrong_type;
-}
-
-} // namespace
-
 /// What one walk over a notification keeps: texts point into the frame or the parser's
 /// string buffer, both alive until the frame is done.
 struct deribit_feed::deribit_message {
@@ -168,7 +157,6 @@ simdjson::error_code deribit_feed::read_root(ondemand::object& root, deribit_mes
 
 simdjson::error_code deribit_feed::read_data(ondemand::value v, deribit_message& m) noexcept {
     return read_object(v, [&](std::string_view k, ondemand::value x) -> error_code {
-        bool ok = false;
         const field_state* seen = k == "instrument_name"  ? &m.instrument
                                   : k == "type"           ? &m.type
                                   : k == "change_id"      ? &m.change_id
@@ -183,27 +171,17 @@ simdjson::error_code deribit_feed::read_data(ondemand::value v, deribit_message&
             return consume_value(x);
         }
         // Each field once (a second one is a duplicate, above).
-        auto text = [&](std::string_view& out, field_state& state) {
-            const auto e = read_string(x, out, ok);
-            state = state_of(ok);
-            return e;
-        };
-        auto integer = [&](std::int64_t& out, field_state& state) {
-            const auto e = read_int64(x, out, ok);
-            state = state_of(ok);
-            return e;
-        };
         if (k == "instrument_name") {
-            return text(m.instrument_text, m.instrument);
+            return read_string_field(x, m.instrument_text, m.instrument);
         }
         if (k == "type") {
-            return text(m.type_text, m.type);
+            return read_string_field(x, m.type_text, m.type);
         }
         if (k == "change_id") {
-            return integer(m.change_id_value, m.change_id);
+            return read_int64_field(x, m.change_id_value, m.change_id);
         }
         if (k == "prev_change_id") {
-            return integer(m.prev_change_id_value, m.prev_change_id);
+            return read_int64_field(x, m.prev_change_id_value, m.prev_change_id);
         }
         const int which = k == "bids" ? 0 : k == "asks" ? 1 : -1;
         if (which < 0) {

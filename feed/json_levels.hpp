@@ -74,6 +74,13 @@ template <class F>
     return SUCCESS;
 }
 
+/// A field as a frame's one walk found it.
+enum class field_state : std::uint8_t { absent, ok, wrong_type };
+
+[[nodiscard]] inline field_state state_of(bool ok) noexcept {
+    return ok ? field_state::ok : field_state::wrong_type;
+}
+
 /// Calls f(key, value) for each field of `o`, in order; f must consume the value (read it, or
 /// consume_value) and returns its JSON error, which ends the walk.
 template <class F>
@@ -211,6 +218,25 @@ template <class F>
     using namespace simdjson;
     ok = !v.get_int64().get(n); // On-Demand moves past a number only when it reads it
     return ok ? SUCCESS : consume_value(v);
+}
+
+/// read_string, noting in `state` whether the value was a string.
+[[nodiscard]] inline simdjson::error_code read_string_field(simdjson::ondemand::value v,
+                                                            std::string_view& text,
+                                                            field_state& state) noexcept {
+    bool ok = false;
+    const auto e = read_string(v, text, ok);
+    state = state_of(ok);
+    return e;
+}
+
+/// read_int64, noting in `state` whether the value was a signed 64-bit integer.
+[[nodiscard]] inline simdjson::error_code
+read_int64_field(simdjson::ondemand::value v, std::int64_t& n, field_state& state) noexcept {
+    bool ok = false;
+    const auto e = read_int64(v, n, ok);
+    state = state_of(ok);
+    return e;
 }
 
 /// The text of a level entry (a string without its quotes, a number as written) in a frame's

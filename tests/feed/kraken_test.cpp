@@ -354,6 +354,21 @@ TEST_F(kraken_v2_fixture, UpdateIsVerifiedWithThePairsPrecision) {
     EXPECT_EQ(book().spec->format_price(book().book.best_bid().px), "45283.4");
 }
 
+TEST_F(kraken_v2_fixture, EveryEntryOfAFrameIsAppliedInOrder) {
+    // Two entries for the book in one frame: the first deletes the best bid, the second changes
+    // nothing; each is verified against the book the one before it left.
+    send(docs_example);
+    const std::string crc =
+        std::to_string(crc_of(guide_asks + guide_bids_after_best + guide_tenth_bid));
+    send(R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[)"
+         R"({"price":45283.5,"qty":0}],"asks":[],"checksum":)" +
+         crc + R"(},{"symbol":"BTC/USD","bids":[],"asks":[],"checksum":)" + crc + "}]}");
+    EXPECT_EQ(book().counters.checksum_ok, 3u);
+    EXPECT_EQ(book().counters.checksum_fail, 0u);
+    EXPECT_EQ(book().book.depth(side::bid), 9u);
+    EXPECT_EQ(log.total(), 0u);
+}
+
 TEST_F(kraken_v2_fixture, DepthComesFromTheSubscription) {
     send(R"({"method":"subscribe","result":{"channel":"book","depth":25,"snapshot":true,)"
          R"("symbol":"BTC/USD"},"success":true,"time_in":"x","time_out":"y"})");
@@ -448,6 +463,21 @@ TEST_F(kraken_v2_fixture, MalformedFramesAreCountedAndNeverTouchTheBook) {
         {"too precise qty",
          entry(R"("bids":[{"price":45283.5,"qty":0.000000001}],"asks":[],"checksum":1)"),
          "more decimals", true, true},
+        // The frame is read in one walk: what it does not use is checked too, before any book
+        // is touched, whatever entry it is in.
+        {"a malformed field it does not use",
+         entry(R"("bids":[],"asks":[],"checksum":1,"timestamp":[1,})"), "invalid JSON", false,
+         false},
+        {"a JSON error in a later entry",
+         R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[],"asks":[],)"
+         R"("checksum":1},{"symbol":"BTC/USD","bids":[{"price":1,}]}]})",
+         "invalid JSON", false, false},
+        {"trailing content", entry(R"("bids":[],"asks":[],"checksum":1)") + " []", "invalid JSON",
+         false, false},
+        {"bids twice", entry(R"("bids":[],"asks":[],"bids":[],"checksum":1)"), "given twice", true,
+         true},
+        {"channel twice", R"({"channel":"book","channel":"book","type":"update","data":[]})",
+         "given twice", false, false},
     };
     for (const auto& c : cases) {
         expect_rejected(c, [this] { send(docs_example); });
