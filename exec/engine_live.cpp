@@ -144,6 +144,7 @@ std::string engine_impl::setup_live_gateways() {
         gw[vi] = gwy.get();
         real_gateways.push_back(std::move(gwy));
         real_gateway_terms.push_back(vi);
+        real_gateway_inputs.push_back(i);
     }
     return {};
 }
@@ -353,12 +354,8 @@ run_result engine_impl::run_live() {
     }
     for (std::size_t i = 0; i < real_gateways.size(); ++i) {
         if (auto err = real_gateways[i]->start()) {
-            const std::string& venue = venue_names[real_gateway_terms[i]];
-            std::size_t g = 0;
-            while (g + 1 < sc.live.gateways.size() && sc.live.gateways[g].venue != venue) {
-                ++g;
-            }
-            return fail("live.gateways[" + std::to_string(g) + "].cpu: " + *err);
+            return fail("live.gateways[" + std::to_string(real_gateway_inputs[i]) +
+                        "].cpu: " + *err);
         }
     }
     now = live_clock();

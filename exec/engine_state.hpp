@@ -276,6 +276,7 @@ class engine_impl {
     std::vector<venue_gateway*> gw;                     // what orders go to, by venue_terms index
     std::vector<std::unique_ptr<threaded_gateway>> real_gateways; // live: signed venue sessions
     std::vector<std::size_t> real_gateway_terms;                  // venue_terms index of each
+    std::vector<std::size_t> real_gateway_inputs;                 // its sc.live.gateways index
     std::vector<risk::position_id> position_by_instrument; // portfolio instrument -> position
     // Live (`run --live`): venue feeds, the wall clock, the stop request.
     bool live_mode = false;
