@@ -453,6 +453,7 @@ std::optional<std::string> journal::open(const std::string& path, journal_option
     policy_ = options.sync;
     group_ = options.group == 0 ? 1 : options.group;
     reserve_ = std::max<std::size_t>(options.reserve_bytes, 1);
+    page_ = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
@@ -621,11 +622,7 @@ void journal::stop_syncer() noexcept {
 
 void journal::close() noexcept {
     stop_syncer();
-    if (map_ != nullptr) {
-        ::munmap(map_, map_len_);
-        map_ = nullptr;
-        map_len_ = 0;
-    }
+    unmap();
     if (fd_ >= 0) {
         // The file ends at its last record again (the reserved space goes).
         (void)::ftruncate(fd_, static_cast<off_t>(end_));
@@ -658,13 +655,17 @@ bool journal::write_all(const char* p, std::size_t n) noexcept {
     return true;
 }
 
-bool journal::reserve(std::size_t n) noexcept {
+void journal::unmap() noexcept {
     if (map_ != nullptr) {
         ::munmap(map_, map_len_);
         map_ = nullptr;
         map_len_ = 0;
     }
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+bool journal::reserve(std::size_t n) noexcept {
+    unmap();
+    const std::size_t page = page_;
     map_off_ = end_ / page * page;
     const std::size_t want = end_ - map_off_ + std::max(n, reserve_);
     const std::size_t len = (want + page - 1) / page * page;
@@ -738,7 +739,7 @@ void journal::warm() noexcept {
         return;
     }
     constexpr std::size_t pages_ahead = 4;
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t page = page_;
     const std::uint64_t syncs = syncs_.load(std::memory_order_acquire);
     if (syncs == warmed_syncs_ && end_ + page <= warmed_to_) {
         return; // still a page of writable space ahead, and no sync made it read-only

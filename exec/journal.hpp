@@ -168,6 +168,7 @@ class journal {
     bool write_all(const char* p, std::size_t n) noexcept;
     /// Maps reserved space from the end of the last record for at least `n` more bytes.
     bool reserve(std::size_t n) noexcept;
+    void unmap() noexcept;
     bool fail(const char* what, int err) noexcept;
     void sync_loop() noexcept;
     void stop_syncer() noexcept;
@@ -185,6 +186,7 @@ class journal {
     std::size_t map_len_ = 0;                ///< its length
     std::size_t end_ = 0;                    ///< the file offset after the last record
     std::size_t reserve_ = 0;                ///< journal_options::reserve_bytes
+    std::size_t page_ = 4096;                ///< the kernel's page size (mappings and warm())
     bool busy_ = false;
     std::string path_;
     journal_sync policy_ = journal_sync::grouped;
