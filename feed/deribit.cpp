@@ -100,113 +100,122 @@ void deribit_feed::on_frame(const feed_frame& f) noexcept {
 
 simdjson::error_code deribit_feed::read_root(ondemand::object& root, deribit_message& m) noexcept {
     return for_each_field(root, [&](std::string_view key, ondemand::value v) -> error_code {
-        if (key == "method") {
-            if (m.method != field_state::absent) {
-                note_duplicate(m.duplicate, key);
-                return consume_value(v);
-            }
-            return read_string(v, m.method_text, m.method);
-        }
-        if (key == "params") {
-            if (m.params != field_state::absent) {
-                note_duplicate(m.duplicate, key);
-                return consume_value(v);
-            }
-            if (!is_object(v)) {
-                m.params = field_state::wrong_type;
-                return consume_value(v);
-            }
-            m.params = field_state::ok;
-            return read_object(v, [&](std::string_view k, ondemand::value x) {
-                return read_params_field(k, x, m);
-            });
-        }
-        if (key == "error" && !m.has_error && is_object(v)) {
+        error_code e = SUCCESS;
+        bool ok = false;
+        if (key == "method" && m.method == field_state::absent) {
+            e = read_string(v, m.method_text, ok);
+            m.method = state_of(ok);
+        } else if (((key == "method" && m.method != field_state::absent) ||
+                    (key == "params" && m.params != field_state::absent)) &&
+                   m.duplicate.empty()) {
+            m.duplicate = key;
+            e = consume_value(v);
+        } else if (key == "error" && !m.has_error && is_object(v)) {
             m.has_error = true;
-            return read_object(v, [&](std::string_view k, ondemand::value x) {
-                field_state message = field_state::absent; // not a string: no message
-                return k == "message" && m.error_message.empty()
-                           ? read_string(x, m.error_message, message)
-                           : consume_value(x);
+            e = read_object(v, [&](std::string_view k, ondemand::value x) {
+                bool is_text = false;
+                if (k == "message" && m.error_message.empty()) {
+                    const auto r = read_string(x, m.error_message, is_text);
+                    if (!is_text) {
+                        m.error_message = {};
+                    }
+                    return r;
+                }
+                return consume_value(x);
             });
+        } else if (key == "params" && m.params == field_state::absent && is_object(v)) {
+            m.params = field_state::ok;
+            e = read_object(v, [&](std::string_view k, ondemand::value x) {
+                if (k == "channel" && m.channel == field_state::absent) {
+                    bool text = false;
+                    const auto r = read_string(x, m.channel_text, text);
+                    m.channel = state_of(text);
+                    return r;
+                }
+                if (k == "data" && m.data == field_state::absent) {
+                    if (!is_object(x)) {
+                        m.data = field_state::wrong_type;
+                        return consume_value(x);
+                    }
+                    m.data = field_state::ok;
+                    return read_data(x, m);
+                }
+                if ((k == "channel" || k == "data") && m.duplicate.empty()) {
+                    m.duplicate = k;
+                }
+                return consume_value(x);
+            });
+        } else {
+            if (key == "params") {
+                m.params = field_state::wrong_type; // the first "params" is not an object
+            }
+            e = consume_value(v);
         }
-        return consume_value(v);
+        return e;
     });
 }
 
-simdjson::error_code deribit_feed::read_params_field(std::string_view k, ondemand::value x,
-                                                     deribit_message& m) noexcept {
-    if (k == "channel") {
-        if (m.channel != field_state::absent) {
-            note_duplicate(m.duplicate, k);
+simdjson::error_code deribit_feed::read_data(ondemand::value v, deribit_message& m) noexcept {
+    return read_object(v, [&](std::string_view k, ondemand::value x) -> error_code {
+        const field_state* seen = k == "instrument_name"  ? &m.instrument
+                                  : k == "type"           ? &m.type
+                                  : k == "change_id"      ? &m.change_id
+                                  : k == "prev_change_id" ? &m.prev_change_id
+                                  : k == "bids"           ? &m.levels[0]
+                                  : k == "asks"           ? &m.levels[1]
+                                                          : nullptr;
+        if (seen != nullptr && *seen != field_state::absent) {
+            if (m.duplicate_data.empty()) {
+                m.duplicate_data = k;
+            }
             return consume_value(x);
         }
-        return read_string(x, m.channel_text, m.channel);
-    }
-    if (k != "data") {
-        return consume_value(x);
-    }
-    if (m.data != field_state::absent) {
-        note_duplicate(m.duplicate, k);
-        return consume_value(x);
-    }
-    if (!is_object(x)) {
-        m.data = field_state::wrong_type;
-        return consume_value(x);
-    }
-    m.data = field_state::ok;
-    return read_object(
-        x, [&](std::string_view key, ondemand::value v) { return read_data_field(key, v, m); });
-}
-
-simdjson::error_code deribit_feed::read_data_field(std::string_view k, ondemand::value x,
-                                                   deribit_message& m) noexcept {
-    const int which = k == "bids" ? 0 : k == "asks" ? 1 : -1;
-    const field_state* seen = k == "instrument_name"  ? &m.instrument
-                              : k == "type"           ? &m.type
-                              : k == "change_id"      ? &m.change_id
-                              : k == "prev_change_id" ? &m.prev_change_id
-                              : which >= 0            ? &m.levels[which]
-                                                      : nullptr;
-    if (seen == nullptr) {
-        return consume_value(x);
-    }
-    if (*seen != field_state::absent) {
-        note_duplicate(m.duplicate_data, k);
-        return consume_value(x);
-    }
-    if (k == "instrument_name") {
-        return read_string(x, m.instrument_text, m.instrument);
-    }
-    if (k == "type") {
-        return read_string(x, m.type_text, m.type);
-    }
-    if (k == "change_id") {
-        return read_int64(x, m.change_id_value, m.change_id);
-    }
-    if (k == "prev_change_id") {
-        return read_int64(x, m.prev_change_id_value, m.prev_change_id);
-    }
-    // [action, price, amount], staged now; applied only once the whole frame is read and the
-    // book's checks pass.
-    const side s = which == 0 ? side::bid : side::ask;
-    bool shape_ok = true;
-    std::string_view& bad = m.bad_action[which];
-    const auto e =
-        walk_levels(x, m.levels[which], shape_ok,
-                    [&](std::string_view action, std::string_view px, std::string_view sz) {
-                        if (action == "delete") {
-                            stage(s, px, "0"); // a delete's amount is 0 already; never trust it
-                        } else if ((action == "new" || action == "change") && !sz.empty()) {
-                            stage(s, px, sz);
-                        } else {
-                            bad = action.empty() ? std::string_view("(none)") : action;
-                            return false;
-                        }
-                        return true;
-                    });
-    m.bad_level[which] = !shape_ok;
-    return e;
+        // Each field once (a second one is a duplicate, above).
+        if (k == "instrument_name") {
+            return read_string_field(x, m.instrument_text, m.instrument);
+        }
+        if (k == "type") {
+            return read_string_field(x, m.type_text, m.type);
+        }
+        if (k == "change_id") {
+            return read_int64_field(x, m.change_id_value, m.change_id);
+        }
+        if (k == "prev_change_id") {
+            return read_int64_field(x, m.prev_change_id_value, m.prev_change_id);
+        }
+        const int which = k == "bids" ? 0 : k == "asks" ? 1 : -1;
+        if (which < 0) {
+            return consume_value(x);
+        }
+        // [action, price, amount], staged now; applied only once the whole frame is read and
+        // the book's checks pass.
+        ondemand::json_type t;
+        if (auto e = x.type().get(t)) {
+            return e;
+        }
+        if (t != ondemand::json_type::array) {
+            m.levels[which] = field_state::wrong_type;
+            return consume_value(x);
+        }
+        const side s = which == 0 ? side::bid : side::ask;
+        bool shape_ok = true;
+        std::string_view& bad = m.bad_action[which];
+        const auto e = walk_levels(
+            x, shape_ok, [&](std::string_view action, std::string_view px, std::string_view sz) {
+                if (action == "delete") {
+                    stage(s, px, "0"); // a delete's amount is 0 already; never trust it
+                } else if ((action == "new" || action == "change") && !sz.empty()) {
+                    stage(s, px, sz);
+                } else {
+                    bad = action.empty() ? std::string_view("(none)") : action;
+                    return false;
+                }
+                return true;
+            });
+        m.levels[which] = field_state::ok;
+        m.bad_level[which] = !shape_ok;
+        return e;
+    });
 }
 
 void deribit_feed::on_book(const feed_frame& f, const deribit_message& m) noexcept {

@@ -27,10 +27,7 @@ class deribit_feed final : public venue_feed {
     struct deribit_message;
     /// The frame's one walk: the notification's fields into `m`, its levels staged.
     simdjson::error_code read_root(simdjson::ondemand::object& root, deribit_message& m) noexcept;
-    simdjson::error_code read_params_field(std::string_view key, simdjson::ondemand::value v,
-                                           deribit_message& m) noexcept;
-    simdjson::error_code read_data_field(std::string_view key, simdjson::ondemand::value v,
-                                         deribit_message& m) noexcept;
+    simdjson::error_code read_data(simdjson::ondemand::value data, deribit_message& m) noexcept;
     void on_book(const feed_frame& f, const deribit_message& m) noexcept;
     /// False (after a reject) when side `which` (0 bids, 1 asks) was not `[[action, price,
     /// amount], ...]`.

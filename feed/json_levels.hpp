@@ -81,16 +81,8 @@ enum class field_state : std::uint8_t { absent, ok, wrong_type };
     return ok ? field_state::ok : field_state::wrong_type;
 }
 
-// ---- a frame's one walk (On-Demand) ---------------------------------------------------------
-// Each reader consumes the value it is given whole (On-Demand checks the grammar of what is
-// read), returns only JSON errors, and says in a field_state whether the value had the
-// expected type; a value of another type is consumed too.
-
-[[nodiscard]] inline simdjson::error_code consume_value(simdjson::ondemand::value v,
-                                                        int max_depth = 64) noexcept;
-
-/// Calls f(key, value) for each field of `o`, in order; f consumes the value and returns its
-/// JSON error, which ends the walk.
+/// Calls f(key, value) for each field of `o`, in order; f must consume the value (read it, or
+/// consume_value) and returns its JSON error, which ends the walk.
 template <class F>
 [[nodiscard]] simdjson::error_code for_each_field(simdjson::ondemand::object& o, F&& f) noexcept {
     using namespace simdjson;
@@ -110,7 +102,7 @@ template <class F>
     return SUCCESS;
 }
 
-/// Walks the object `v` whole (for_each_field); `v` must be an object (see is_object).
+/// Walks the object `v` whole in a frame's one walk (for_each_field).
 template <class F>
 [[nodiscard]] simdjson::error_code read_object(simdjson::ondemand::value v, F&& f) noexcept {
     simdjson::ondemand::object o;
@@ -120,38 +112,8 @@ template <class F>
     return for_each_field(o, f);
 }
 
-/// When `v` is an array: f(element) for each, in order (f consumes it and returns its JSON
-/// error), and `state` ok; any other value is consumed with `state` wrong_type.
-template <class F>
-[[nodiscard]] simdjson::error_code read_array(simdjson::ondemand::value v, field_state& state,
-                                              F&& f) noexcept {
-    using namespace simdjson;
-    ondemand::json_type type;
-    if (auto e = v.type().get(type)) {
-        return e;
-    }
-    state = state_of(type == ondemand::json_type::array);
-    if (state != field_state::ok) {
-        return consume_value(v);
-    }
-    ondemand::array a;
-    if (auto e = v.get_array().get(a)) {
-        return e;
-    }
-    for (auto entry : a) {
-        ondemand::value x;
-        if (auto e = entry.get(x)) {
-            return e;
-        }
-        if (auto e = f(x)) {
-            return e;
-        }
-    }
-    return SUCCESS;
-}
-
-/// Reads a number and moves past it, as the DOM would accept it: an integer must fit 64 bits
-/// (signed or not), any other number a double.
+/// Reads a number value and moves past it, as the DOM would accept it: an integer must fit 64
+/// bits (signed or not), any other number a double.
 [[nodiscard]] inline simdjson::error_code consume_number(simdjson::ondemand::value v) noexcept {
     using namespace simdjson;
     bool fraction = false; // a '.', 'e' or 'E' in the token (a plain loop: no call per byte)
@@ -173,7 +135,7 @@ template <class F>
 /// one walk over a frame validates the parts it does not use as well). Nesting deeper than
 /// `max_depth` is an error.
 [[nodiscard]] inline simdjson::error_code consume_value(simdjson::ondemand::value v,
-                                                        int max_depth) noexcept {
+                                                        int max_depth = 64) noexcept {
     using namespace simdjson;
     if (max_depth <= 0) {
         return DEPTH_ERROR;
@@ -199,15 +161,10 @@ template <class F>
         }
         return SUCCESS;
     }
-    case ondemand::json_type::object: {
-        ondemand::object o;
-        if (auto e = v.get_object().get(o)) {
-            return e;
-        }
-        return for_each_field(o, [max_depth](std::string_view, ondemand::value x) {
+    case ondemand::json_type::object:
+        return read_object(v, [max_depth](std::string_view, ondemand::value x) {
             return consume_value(x, max_depth - 1);
         });
-    }
     case ondemand::json_type::number:
         return consume_number(v);
     case ondemand::json_type::string: {
@@ -241,98 +198,140 @@ template <class F>
     return !v.type().get(type) && type == simdjson::ondemand::json_type::object;
 }
 
-/// Notes `key` as the first field given twice (later ones are not kept).
-inline void note_duplicate(std::string_view& first, std::string_view key) noexcept {
-    if (first.empty()) {
-        first = key;
-    }
-}
-
-/// A string: `text`, and `state` ok.
-[[nodiscard]] inline simdjson::error_code
-read_string(simdjson::ondemand::value v, std::string_view& text, field_state& state) noexcept {
+/// Reads a string field in a frame's one walk: `text` and `ok` when it is one; any other value
+/// is consumed (checked) with `ok` false. Returns a JSON error only.
+[[nodiscard]] inline simdjson::error_code read_string(simdjson::ondemand::value v,
+                                                      std::string_view& text, bool& ok) noexcept {
     using namespace simdjson;
     ondemand::json_type type;
     if (auto e = v.type().get(type)) {
         return e;
     }
-    state = state_of(type == ondemand::json_type::string);
-    return state == field_state::ok ? v.get_string().get(text) : consume_value(v);
+    ok = type == ondemand::json_type::string;
+    return ok ? v.get_string().get(text) : consume_value(v);
 }
 
-/// A signed 64-bit integer: `n`, and `state` ok (a fraction or a string is wrong_type).
+/// Reads an integer field in a frame's one walk: `n` and `ok` when it is a signed 64-bit
+/// integer; any other value (a fraction, a string, out of range) is consumed with `ok` false.
 [[nodiscard]] inline simdjson::error_code read_int64(simdjson::ondemand::value v, std::int64_t& n,
-                                                     field_state& state) noexcept {
-    // On-Demand moves past a number only when it reads it.
-    state = state_of(!v.get_int64().get(n));
-    return state == field_state::ok ? simdjson::SUCCESS : consume_value(v);
+                                                     bool& ok) noexcept {
+    using namespace simdjson;
+    ok = !v.get_int64().get(n); // On-Demand moves past a number only when it reads it
+    return ok ? SUCCESS : consume_value(v);
 }
 
-/// A number: its text as written, and `state` ok.
+/// read_string, noting in `state` whether the value was a string.
+[[nodiscard]] inline simdjson::error_code read_string_field(simdjson::ondemand::value v,
+                                                            std::string_view& text,
+                                                            field_state& state) noexcept {
+    bool ok = false;
+    const auto e = read_string(v, text, ok);
+    state = state_of(ok);
+    return e;
+}
+
+/// read_int64, noting in `state` whether the value was a signed 64-bit integer.
 [[nodiscard]] inline simdjson::error_code
-read_number_text(simdjson::ondemand::value v, std::string_view& text, field_state& state) noexcept {
+read_int64_field(simdjson::ondemand::value v, std::int64_t& n, field_state& state) noexcept {
+    bool ok = false;
+    const auto e = read_int64(v, n, ok);
+    state = state_of(ok);
+    return e;
+}
+
+/// The text of a level entry (a string without its quotes, a number as written) in a frame's
+/// one walk; anything else is consumed with `ok` false.
+[[nodiscard]] inline simdjson::error_code
+read_level_text(simdjson::ondemand::value v, std::string_view& text, bool& ok) noexcept {
     using namespace simdjson;
     ondemand::json_type type;
     if (auto e = v.type().get(type)) {
         return e;
     }
-    state = state_of(type == ondemand::json_type::number);
-    if (state != field_state::ok) {
-        return consume_value(v);
+    if (type == ondemand::json_type::number) {
+        text = v.raw_json_token();
+        while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
+                                 text.back() == '\t')) {
+            text.remove_suffix(1);
+        }
+        ok = true;
+        return consume_number(v); // checks the number's grammar and moves past it
     }
-    text = v.raw_json_token();
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
-                             text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return consume_number(v); // checks the number's grammar and moves past it
+    return read_string(v, text, ok);
 }
 
-/// A level entry's text: a string without its quotes, or a number as written.
-[[nodiscard]] inline simdjson::error_code
-read_level_text(simdjson::ondemand::value v, std::string_view& text, field_state& state) noexcept {
-    simdjson::ondemand::json_type type;
-    if (auto e = v.type().get(type)) {
+/// Walks `[[a, b, c, ...], ...]` whole in a frame's one walk and calls f(a, b, c) (entry texts
+/// as read_level_text gives them; c empty when absent) for each inner array of at least two
+/// entries while f returns true. `shape_ok` turns false (and f is no longer called) at the
+/// first entry that is not such an array; the walk still reads everything after it. Returns a
+/// JSON error only.
+template <class F>
+[[nodiscard]] simdjson::error_code walk_levels(simdjson::ondemand::value levels, bool& shape_ok,
+                                               F&& f) noexcept {
+    using namespace simdjson;
+    ondemand::json_type type;
+    if (auto e = levels.type().get(type)) {
         return e;
     }
-    return type == simdjson::ondemand::json_type::string ? read_string(v, text, state)
-                                                         : read_number_text(v, text, state);
-}
-
-/// Walks `[[a, b, c, ...], ...]` whole and calls f(a, b, c) (read_level_text's texts; c empty
-/// when absent) for each inner array of at least two entries while f returns true. `state`
-/// says whether `levels` was an array; `shape_ok` turns false (and f is no longer called) at
-/// the first entry that is not such an array, and the walk still reads everything after it.
-template <class F>
-[[nodiscard]] simdjson::error_code walk_levels(simdjson::ondemand::value levels, field_state& state,
-                                               bool& shape_ok, F&& f) noexcept {
-    using namespace simdjson;
+    if (type != ondemand::json_type::array) {
+        shape_ok = false;
+        return consume_value(levels);
+    }
+    ondemand::array outer;
+    if (auto e = levels.get_array().get(outer)) {
+        return e;
+    }
     bool calling = true;
-    return read_array(levels, state, [&](ondemand::value level) -> error_code {
+    for (auto entry : outer) {
+        ondemand::value level;
+        if (auto e = entry.get(level)) {
+            return e;
+        }
+        if (auto e = level.type().get(type)) {
+            return e;
+        }
+        if (type != ondemand::json_type::array) {
+            shape_ok = false;
+            calling = false;
+            if (auto e = consume_value(level)) {
+                return e;
+            }
+            continue;
+        }
+        ondemand::array inner;
+        if (auto e = level.get_array().get(inner)) {
+            return e;
+        }
         std::string_view fields[3];
         std::size_t n = 0;
         bool texts_ok = true;
-        field_state inner = field_state::absent;
-        const auto e = read_array(level, inner, [&](ondemand::value v) -> error_code {
-            if (n++ >= 3) {
-                return consume_value(v);
+        for (auto x : inner) {
+            ondemand::value v;
+            if (auto e = x.get(v)) {
+                return e;
             }
-            field_state text = field_state::absent;
-            const auto err = read_level_text(v, fields[n - 1], text);
-            texts_ok = texts_ok && text == field_state::ok;
-            return err;
-        });
-        if (e || !calling) {
-            return e;
+            bool ok = true;
+            std::string_view text;
+            if (auto e = n < 3 ? read_level_text(v, text, ok) : consume_value(v)) {
+                return e;
+            }
+            if (n < 3) {
+                fields[n] = text;
+                texts_ok = texts_ok && ok;
+            }
+            ++n;
         }
-        if (inner != field_state::ok || n < 2 || !texts_ok) {
+        if (!calling) {
+            continue;
+        }
+        if (n < 2 || !texts_ok) {
             shape_ok = false;
             calling = false;
         } else if (!f(fields[0], fields[1], fields[2])) {
             calling = false;
         }
-        return SUCCESS;
-    });
+    }
+    return SUCCESS;
 }
 
 /// Bytes a decoder reserves for the text of numeric level fields of one DOM message.

@@ -149,123 +149,187 @@ void kraken_v2_feed::on_frame(const feed_frame& f) noexcept {
 
 simdjson::error_code kraken_v2_feed::read_root(ondemand::object& root, v2_message& m) noexcept {
     return for_each_field(root, [&](std::string_view key, ondemand::value v) -> error_code {
-        field_state* seen = key == "channel"  ? &m.channel
-                            : key == "type"   ? &m.type
-                            : key == "method" ? &m.method
-                            : key == "data"   ? &m.data
-                                              : nullptr;
-        if (seen != nullptr && *seen != field_state::absent) {
-            note_duplicate(m.duplicate, key);
-            return consume_value(v);
-        }
+        auto text = [&](std::string_view& out, field_state& state) {
+            if (state != field_state::absent) {
+                m.duplicate = m.duplicate.empty() ? key : m.duplicate;
+                return consume_value(v);
+            }
+            return read_string_field(v, out, state);
+        };
         if (key == "channel") {
-            return read_string(v, m.channel_text, m.channel);
+            return text(m.channel_text, m.channel);
         }
         if (key == "type") {
-            return read_string(v, m.type_text, m.type);
+            return text(m.type_text, m.type);
         }
         if (key == "method") {
-            return read_string(v, m.method_text, m.method);
-        }
-        if (key == "data") {
-            return read_array(v, m.data, [&](ondemand::value x) { return read_data_entry(x, m); });
+            return text(m.method_text, m.method);
         }
         if (key == "success") {
-            // On-Demand moves past a value only when it reads it.
-            return v.get_bool().get(m.success) ? consume_value(v) : SUCCESS;
+            ondemand::json_type t;
+            if (auto e = v.type().get(t)) {
+                return e;
+            }
+            if (t == ondemand::json_type::boolean) {
+                return v.get_bool().get(m.success);
+            }
+            return consume_value(v);
         }
         if (key == "result" && !m.result && is_object(v)) {
             m.result = true;
-            return read_object(v, [&](std::string_view k, ondemand::value x) {
+            return read_object(v, [&](std::string_view k, ondemand::value x) -> error_code {
                 return read_subscription_field(k, x, m);
             });
+        }
+        if (key == "data") {
+            if (m.data != field_state::absent) {
+                m.duplicate = m.duplicate.empty() ? key : m.duplicate;
+                return consume_value(v);
+            }
+            return read_data(v, m);
         }
         return consume_value(v);
     });
 }
 
-simdjson::error_code kraken_v2_feed::read_data_entry(ondemand::value x, v2_message& m) noexcept {
-    const bool object = is_object(x);
-    if (!object || m.entries == entries_.size()) {
-        m.entry_not_object = m.entry_not_object || !object;
-        m.too_many_entries = m.too_many_entries || object;
-        return consume_value(x);
+simdjson::error_code kraken_v2_feed::read_data(ondemand::value v, v2_message& m) noexcept {
+    ondemand::json_type t;
+    if (auto e = v.type().get(t)) {
+        return e;
     }
-    v2_entry& entry = entries_[m.entries++];
-    entry = v2_entry{};
-    entry.first = levels_.size();
-    const auto e = read_object(
-        x, [&](std::string_view k, ondemand::value v) { return read_entry_field(k, v, entry); });
-    entry.n = levels_.size() - entry.first;
-    return e;
+    if (t != ondemand::json_type::array) {
+        m.data = field_state::wrong_type;
+        return consume_value(v);
+    }
+    m.data = field_state::ok;
+    ondemand::array items;
+    if (auto e = v.get_array().get(items)) {
+        return e;
+    }
+    for (auto item : items) {
+        ondemand::value x;
+        if (auto e = item.get(x)) {
+            return e;
+        }
+        const bool object = is_object(x);
+        if (!object || m.entries == entries_.size()) {
+            m.entry_not_object = m.entry_not_object || !object;
+            m.too_many_entries = m.too_many_entries || object;
+            if (auto e = consume_value(x)) {
+                return e;
+            }
+            continue;
+        }
+        v2_entry& entry = entries_[m.entries++];
+        entry = v2_entry{};
+        entry.first = levels_.size();
+        if (auto e = read_entry(x, entry)) {
+            return e;
+        }
+        entry.n = levels_.size() - entry.first;
+    }
+    return SUCCESS;
 }
 
 simdjson::error_code kraken_v2_feed::read_subscription_field(std::string_view k, ondemand::value x,
                                                              v2_message& m) noexcept {
-    field_state state = field_state::absent;
+    bool ok = false;
     if (k == "channel") {
-        return read_string(x, m.result_channel, state);
+        return read_string(x, m.result_channel, ok);
     }
     if (k == "depth" && m.depth == field_state::absent) {
         std::int64_t d = 0;
-        const auto e = read_int64(x, d, m.depth);
-        m.depth = state_of(m.depth == field_state::ok && d > 0);
+        const auto e = read_int64(x, d, ok);
+        m.depth = state_of(ok && d > 0);
         m.depth_value = static_cast<std::uint64_t>(d);
         return e;
     }
     if (k != "symbol") {
         return consume_value(x);
     }
-    // One symbol (an acknowledgement) or a list of them.
-    auto keep = [&](std::string_view one, field_state s) {
-        if (s == field_state::ok && m.symbols < symbols_.size()) {
-            symbols_[m.symbols++] = one;
-        }
-    };
     ondemand::json_type t;
     if (auto e = x.type().get(t)) {
         return e;
     }
     if (t == ondemand::json_type::string) {
         std::string_view one;
-        const auto e = read_string(x, one, state);
-        keep(one, state);
+        const auto e = x.get_string().get(one);
+        if (!e && m.symbols < symbols_.size()) {
+            symbols_[m.symbols++] = one; // an acknowledgement names one symbol
+        }
         return e;
     }
-    return read_array(x, state, [&](ondemand::value s) {
-        std::string_view one;
-        field_state text = field_state::absent;
-        const auto e = read_string(s, one, text);
-        keep(one, text);
+    if (t != ondemand::json_type::array) {
+        return consume_value(x);
+    }
+    ondemand::array many;
+    if (auto e = x.get_array().get(many)) {
         return e;
-    });
+    }
+    for (auto item : many) {
+        ondemand::value s;
+        std::string_view one;
+        if (auto e = item.get(s)) {
+            return e;
+        }
+        if (auto e = read_string(s, one, ok)) {
+            return e;
+        }
+        if (ok && m.symbols < symbols_.size()) {
+            symbols_[m.symbols++] = one;
+        }
+    }
+    return SUCCESS;
 }
 
-simdjson::error_code kraken_v2_feed::read_entry_field(std::string_view k, ondemand::value x,
-                                                      v2_entry& entry) noexcept {
-    const int which = k == "bids" ? 0 : k == "asks" ? 1 : -1;
-    field_state* seen = k == "symbol"     ? &entry.symbol
-                        : k == "checksum" ? &entry.checksum
-                        : which >= 0      ? &entry.sides[which]
-                                          : nullptr;
-    if (seen == nullptr) {
-        return consume_value(x);
-    }
-    if (*seen != field_state::absent) {
-        note_duplicate(entry.duplicate, k);
-        return consume_value(x);
-    }
-    if (k == "symbol") {
-        return read_string(x, entry.symbol_text, entry.symbol);
-    }
-    if (k == "checksum") {
-        // On-Demand moves past a number only when it reads it.
-        entry.checksum = state_of(!x.get_uint64().get(entry.checksum_value));
-        return entry.checksum == field_state::ok ? SUCCESS : consume_value(x);
-    }
-    const side s = which == 0 ? side::bid : side::ask;
-    return read_array(x, entry.sides[which],
-                      [&](ondemand::value level) { return read_level(level, s, entry); });
+simdjson::error_code kraken_v2_feed::read_entry(ondemand::value v, v2_entry& entry) noexcept {
+    return read_object(v, [&](std::string_view k, ondemand::value x) -> error_code {
+        bool ok = false;
+        const int which = k == "bids" ? 0 : k == "asks" ? 1 : -1;
+        field_state* seen = k == "symbol"     ? &entry.symbol
+                            : k == "checksum" ? &entry.checksum
+                            : which >= 0      ? &entry.sides[which]
+                                              : nullptr;
+        if (seen == nullptr) {
+            return consume_value(x);
+        }
+        if (*seen != field_state::absent) {
+            entry.duplicate = entry.duplicate.empty() ? k : entry.duplicate;
+            return consume_value(x);
+        }
+        if (k == "symbol") {
+            return read_string_field(x, entry.symbol_text, entry.symbol);
+        }
+        if (k == "checksum") {
+            ok = !x.get_uint64().get(entry.checksum_value); // moves on only when it reads it
+            entry.checksum = state_of(ok);
+            return ok ? SUCCESS : consume_value(x);
+        }
+        ondemand::json_type t;
+        if (auto e = x.type().get(t)) {
+            return e;
+        }
+        if (t != ondemand::json_type::array) {
+            entry.sides[which] = field_state::wrong_type;
+            return consume_value(x);
+        }
+        entry.sides[which] = field_state::ok;
+        ondemand::array levels;
+        if (auto e = x.get_array().get(levels)) {
+            return e;
+        }
+        const side s = which == 0 ? side::bid : side::ask;
+        for (auto item : levels) {
+            ondemand::value level;
+            if (auto e = item.get(level)) {
+                return e;
+            }
+            if (auto e = read_level(level, s, entry)) {
+                return e;
+            }
+        }
+        return SUCCESS;
+    });
 }
 
 simdjson::error_code kraken_v2_feed::read_level(ondemand::value level, side s,
@@ -280,13 +344,24 @@ simdjson::error_code kraken_v2_feed::read_level(ondemand::value level, side s,
     field_state qty_state = field_state::absent;
     const auto e = read_object(level, [&](std::string_view k, ondemand::value x) -> error_code {
         const bool is_px = k == "price";
-        field_state& state = is_px ? px_state : qty_state;
-        if ((!is_px && k != "qty") || state != field_state::absent) {
+        if ((!is_px && k != "qty") || (is_px ? px_state : qty_state) != field_state::absent) {
             return consume_value(x);
         }
-        return read_number_text(x, is_px ? px : qty, state); // v2 sends numbers, never strings
+        // v2 prices and quantities are numbers, never strings.
+        ondemand::json_type t;
+        if (auto err = x.type().get(t)) {
+            return err;
+        }
+        bool ok = t == ondemand::json_type::number;
+        std::string_view text;
+        if (auto err = ok ? read_level_text(x, text, ok) : consume_value(x)) {
+            return err;
+        }
+        (is_px ? px : qty) = text;
+        (is_px ? px_state : qty_state) = state_of(ok && !text.empty());
+        return SUCCESS;
     });
-    if (px_state != field_state::ok || qty_state != field_state::ok || px.empty() || qty.empty()) {
+    if (px_state != field_state::ok || qty_state != field_state::ok) {
         entry.bad_level = true;
     } else if (levels_.size() < levels_.capacity()) { // capacity fixed at construction
         levels_.push_back({s, px, qty});

@@ -60,9 +60,8 @@ class kraken_v2_feed final : public kraken_book_feed {
 
     /// The frame's one walk (kraken_v2.cpp).
     simdjson::error_code read_root(simdjson::ondemand::object& root, v2_message& m) noexcept;
-    simdjson::error_code read_data_entry(simdjson::ondemand::value v, v2_message& m) noexcept;
-    simdjson::error_code read_entry_field(std::string_view key, simdjson::ondemand::value v,
-                                          v2_entry& entry) noexcept;
+    simdjson::error_code read_data(simdjson::ondemand::value data, v2_message& m) noexcept;
+    simdjson::error_code read_entry(simdjson::ondemand::value v, v2_entry& entry) noexcept;
     simdjson::error_code read_level(simdjson::ondemand::value level, side s,
                                     v2_entry& entry) noexcept;
     simdjson::error_code read_subscription_field(std::string_view key, simdjson::ondemand::value v,
