@@ -47,16 +47,20 @@ option_greeks black76_unchecked(const black76_input& in) noexcept {
     const double d1 =
         (std::log(in.forward / in.strike) + 0.5 * in.vol * in.vol * in.years) / vol_sqrt_t;
     const double d2 = d1 - vol_sqrt_t;
-    const double df = std::exp(-in.rate * in.years);
+    // exp(-0) is exactly 1: the undiscounted case (crypto options, rate 0) skips the call.
+    const double df = in.rate == 0.0 ? 1.0 : std::exp(-in.rate * in.years);
     const double pdf_d1 = norm_pdf(d1);
 
+    // Each normal CDF once (erfc is the costly call, and it is not pure to the compiler: errno).
     option_greeks g;
     if (in.right == option_right::call) {
-        g.price = df * (in.forward * norm_cdf(d1) - in.strike * norm_cdf(d2));
-        g.delta = df * norm_cdf(d1);
+        const double n_d1 = norm_cdf(d1);
+        g.price = df * (in.forward * n_d1 - in.strike * norm_cdf(d2));
+        g.delta = df * n_d1;
     } else {
-        g.price = df * (in.strike * norm_cdf(-d2) - in.forward * norm_cdf(-d1));
-        g.delta = -df * norm_cdf(-d1);
+        const double n_minus_d1 = norm_cdf(-d1);
+        g.price = df * (in.strike * norm_cdf(-d2) - in.forward * n_minus_d1);
+        g.delta = -df * n_minus_d1;
     }
     g.gamma = df * pdf_d1 / (in.forward * vol_sqrt_t);
     const double vega_per_unit_vol = df * in.forward * pdf_d1 * sqrt_t;
@@ -72,7 +76,7 @@ double black76_price_unchecked(const black76_input& in) noexcept {
     const double d1 =
         (std::log(in.forward / in.strike) + 0.5 * in.vol * in.vol * in.years) / vol_sqrt_t;
     const double d2 = d1 - vol_sqrt_t;
-    const double df = std::exp(-in.rate * in.years);
+    const double df = in.rate == 0.0 ? 1.0 : std::exp(-in.rate * in.years);
     if (in.right == option_right::call) {
         return df * (in.forward * norm_cdf(d1) - in.strike * norm_cdf(d2));
     }

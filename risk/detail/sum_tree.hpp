@@ -29,12 +29,15 @@ template <typename T> class sum_tree {
     }
     [[nodiscard]] std::size_t leaves() const noexcept { return leaves_; }
 
-    /// Sets a leaf and re-adds its ancestors.
+    /// Sets a leaf and re-adds its ancestors. The running sum stays in registers (only the
+    /// siblings are read), added in rebuild()'s order: left child + right child.
     void set(std::size_t leaf, const T& value) noexcept {
         std::size_t i = cap_ + leaf;
-        nodes_[i] = value;
-        for (i /= 2; i > 0; i /= 2) {
-            nodes_[i] = sum(nodes_[2 * i], nodes_[2 * i + 1]);
+        T acc = value;
+        nodes_[i] = acc;
+        for (; i > 1; i /= 2) {
+            acc = (i & 1) != 0 ? sum(nodes_[i - 1], acc) : sum(acc, nodes_[i + 1]);
+            nodes_[i / 2] = acc;
         }
     }
     /// Sets a leaf without re-adding: call rebuild() after the last one.
