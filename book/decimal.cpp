@@ -168,8 +168,11 @@ constexpr std::uint64_t pow10_u64[] = {1ULL,
                                        100000000000000000ULL,
                                        1000000000000000000ULL};
 
-// The common case in 64-bit arithmetic: plain decimals with at most 18 significant digits and
-// no exponent. Returns false when the general (128-bit) path must decide.
+// The common case in 64-bit arithmetic: plain decimals with at most 19 significant digits and
+// no exponent. Returns false when the general (128-bit) path must decide. Two tight loops find
+// the integer and fractional digit runs; leading integer zeros and trailing fractional zeros
+// are trimmed by pointer before any arithmetic, so the accumulation has no branch but the
+// loop's and cannot overflow (19 digits < 2^64).
 bool parse_steps_fast(std::string_view text, decimal_step step, bool allow_negative,
                       parse_result<std::int64_t>& out) noexcept {
     const char* p = text.data();
@@ -182,45 +185,50 @@ bool parse_steps_fast(std::string_view text, decimal_step step, bool allow_negat
         negative = *p == '-';
         ++p;
     }
-    std::uint64_t digits = 0;
-    int significant = 0;
-    int frac = 0;    // fractional digits kept in `digits`
-    int pending = 0; // fractional zeros not yet multiplied in (dropped if trailing)
-    bool any = false;
-    bool point = false;
-    for (; p != end; ++p) {
-        const unsigned d = static_cast<unsigned>(*p - '0');
-        if (d < 10) {
-            any = true;
-            if (point) {
-                if (d == 0) {
-                    ++pending;
-                    continue;
-                }
-                significant = digits == 0 ? 1 : significant + pending + 1;
-                if (significant > 18 || pending + 1 > 18) {
-                    return false;
-                }
-                digits = digits * pow10_u64[pending + 1] + d;
-                frac += pending + 1;
-                pending = 0;
-            } else {
-                if (digits == 0 && d == 0) {
-                    continue;
-                }
-                if (++significant > 18) {
-                    return false;
-                }
-                digits = digits * 10 + d;
-            }
-        } else if (*p == '.' && !point) {
-            point = true;
-        } else {
+    auto is_digit = [](char c) { return static_cast<unsigned>(c - '0') < 10; };
+    const char* int_begin = p;
+    while (p != end && is_digit(*p)) {
+        ++p;
+    }
+    const char* const int_end = p;
+    const char* frac_begin = p;
+    const char* frac_end = p;
+    if (p != end) {
+        if (*p != '.') {
             return false; // exponents and syntax errors: the general path
         }
+        frac_begin = ++p;
+        while (p != end && is_digit(*p)) {
+            ++p;
+        }
+        if (p != end) {
+            return false;
+        }
+        frac_end = p;
     }
-    if (!any) {
+    if (int_begin == int_end && frac_begin == frac_end) {
+        return false; // no digit at all
+    }
+    while (int_begin != int_end && *int_begin == '0') {
+        ++int_begin;
+    }
+    while (frac_end != frac_begin && frac_end[-1] == '0') {
+        --frac_end;
+    }
+    const auto frac = static_cast<int>(frac_end - frac_begin);
+    if ((int_end - int_begin) + frac > 19) {
         return false;
+    }
+    std::uint64_t digits = 0;
+    for (const char* c = int_begin; c != int_end; ++c) {
+        digits = digits * 10 + static_cast<unsigned>(*c - '0');
+    }
+    for (const char* c = frac_begin; c != frac_end; ++c) {
+        digits = digits * 10 + static_cast<unsigned>(*c - '0');
+    }
+    if (negative && digits != 0 && !allow_negative) {
+        out.error = decimal_error::negative; // the sign first, as the general path decides
+        return true;
     }
     // value = digits * 10^-frac; steps = value / (m * 10^-e) = digits * 10^(e - frac) / m
     const int k = step.exponent - frac;
@@ -242,10 +250,6 @@ bool parse_steps_fast(std::string_view text, decimal_step step, bool allow_negat
     }
     if (units > static_cast<std::uint64_t>(INT64_MAX)) {
         return false;
-    }
-    if (negative && units != 0 && !allow_negative) {
-        out.error = decimal_error::negative;
-        return true;
     }
     out.value = negative ? -static_cast<std::int64_t>(units) : static_cast<std::int64_t>(units);
     out.error = decimal_error::ok;

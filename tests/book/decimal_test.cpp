@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 using namespace ballast;
 
 TEST(Decimal, ParsesVenueStringsExactly) {
@@ -93,6 +95,44 @@ TEST(Decimal, RoundTripsRandomValues) {
             ASSERT_EQ(back.value, steps) << text;
         }
     }
+}
+
+// The 64-bit fast path decides plain decimals; an exponent sends a text to the general (128-bit)
+// path. "Xe0" is X, so both paths must agree on every text, value and error alike.
+TEST(Decimal, TheFastPathAgreesWithTheGeneralPath) {
+    std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+    auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    static constexpr char alphabet[] = "0000123456789.-+x";
+    int agreed_ok = 0;
+    for (int i = 0; i < 200000; ++i) {
+        std::string text;
+        const auto length = 1 + next() % 24;
+        for (std::uint64_t j = 0; j < length; ++j) {
+            const auto r = next();
+            // Mostly digits and at most a point, so that most texts are numbers.
+            text += r % 8 == 0 ? alphabet[r % (sizeof alphabet - 1)] : char('0' + (r >> 8) % 10);
+        }
+        if (text.find_first_of("0123456789") == std::string::npos) {
+            continue;
+        }
+        const decimal_step step{static_cast<std::int64_t>(1 + next() % 10),
+                                static_cast<int>(next() % 19)};
+        const bool allow_negative = next() % 2 == 0;
+        const auto fast = parse_steps(text, step, allow_negative);
+        const auto general = parse_steps(text + "e0", step, allow_negative);
+        ASSERT_EQ(fast.error, general.error)
+            << text << " step " << step.mantissa << "e-" << step.exponent;
+        if (fast.ok()) {
+            ASSERT_EQ(fast.value, general.value) << text;
+            ++agreed_ok;
+        }
+    }
+    EXPECT_GT(agreed_ok, 1000); // the texts reached the value path, not only the errors
 }
 
 TEST(Decimal, ToDouble) {

@@ -1,9 +1,11 @@
-// libFuzzer target for exact decimal parsing: never crashes, and whatever parses formats back
-// to text that parses to the same value.
+// libFuzzer target for exact decimal parsing: never crashes, whatever parses formats back to
+// text that parses to the same value, and a text without an exponent reads the same through the
+// 64-bit fast path as through the general path (the same text with "e0" appended).
 #include "book/decimal.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -17,6 +19,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto back =
             ballast::parse_steps(ballast::format_steps(r.value, step, true), step, true);
         if (!back.ok() || back.value != r.value) {
+            __builtin_trap();
+        }
+    }
+    if (text.find_first_of("eE") == std::string_view::npos &&
+        text.find_first_of("0123456789") != std::string_view::npos) {
+        const auto general = ballast::parse_steps(std::string(text) + "e0", step, true);
+        if (general.error != r.error || (r.ok() && general.value != r.value)) {
             __builtin_trap();
         }
     }
