@@ -73,7 +73,46 @@ pool_error uniswap_v3_pool::reset(std::uint32_t fee, std::int32_t tick_spacing,
                                     : static_cast<uint128>(t.liquidity_net);
         }
     }
+    ranges_.clear();
+    ranges_.reserve(ticks.size() + extra_tick_capacity);
+    refresh_ranges();
     return pool_error::ok;
+}
+
+void uniswap_v3_pool::refresh_ranges() noexcept {
+    ranges_.resize(ticks_.size()); // within the capacity reserved with the ticks
+    uint128 liquidity = 0;
+    bool consistent = true; // the running sum stayed a uint128
+    for (std::size_t k = 0; k + 1 < ticks_.size(); ++k) {
+        auto& r = ranges_[k];
+        const auto l = v3::add_delta(liquidity, ticks_[k].liquidity_net);
+        consistent = consistent && l.ok();
+        liquidity = l.value;
+        r = v3_range{};
+        if (!consistent) {
+            continue;
+        }
+        r.liquidity = liquidity;
+        const fixed_u256& lower = tick_sqrt_ratios_[k];
+        const fixed_u256& upper = tick_sqrt_ratios_[k + 1];
+        const fixed_u256 fee{fee_};
+        const fixed_u256 fee_complement{v3::fee_denominator - fee_};
+        const auto in0 = v3::fixed::amount0_delta(lower, upper, liquidity, true);
+        const auto out0 = v3::fixed::amount0_delta(lower, upper, liquidity, false);
+        const auto in1 = v3::fixed::amount1_delta(lower, upper, liquidity, true);
+        const auto out1 = v3::fixed::amount1_delta(lower, upper, liquidity, false);
+        if (!in0 || !out0 || !in1 || !out1) {
+            continue;
+        }
+        const auto fee0 = mul_div_rounding_up(*in0, fee, fee_complement);
+        const auto fee1 = mul_div_rounding_up(*in1, fee, fee_complement);
+        if (!fee0 || !fee1) {
+            continue;
+        }
+        r.down = {*in0, *out1, *fee0};
+        r.up = {*in1, *out0, *fee1};
+        r.valid = true;
+    }
 }
 
 const v3_tick* uniswap_v3_pool::find_tick(std::int32_t index) const noexcept {
@@ -191,8 +230,20 @@ v3_swap_result uniswap_v3_pool::run(const v3_swap_request& request) const noexce
                                          ? tick_sqrt_ratios_[next.slot]
                                          : v3::fixed::sqrt_ratio_at_tick(next.index).value;
         const bool past_limit = zero_for_one ? sqrt_next < limit : sqrt_next > limit;
-        const auto step = v3::fixed::compute_swap_step(sqrt_price, past_limit ? limit : sqrt_next,
-                                                       liquidity, remaining, exact_input, fee_);
+        // A step across a whole range, from one initialized tick to the next, at the range's
+        // liquidity: its amounts are known.
+        const v3::fixed::full_step* known = nullptr;
+        if (next.initialized && !past_limit) {
+            const std::size_t k = zero_for_one ? next.slot : next.slot - 1; // the range crossed
+            const std::size_t from = zero_for_one ? next.slot + 1 : next.slot - 1;
+            if ((zero_for_one ? from < ticks_.size() : next.slot > 0) && ranges_[k].valid &&
+                ranges_[k].liquidity == liquidity && tick_sqrt_ratios_[from] == sqrt_price) {
+                known = zero_for_one ? &ranges_[k].down : &ranges_[k].up;
+            }
+        }
+        const auto step =
+            v3::fixed::compute_swap_step(sqrt_price, past_limit ? limit : sqrt_next, liquidity,
+                                         remaining, exact_input, fee_, known);
         ++r.steps;
         if (!step) {
             r.error = pool_error::math_overflow;
@@ -322,12 +373,15 @@ pool_error uniswap_v3_pool::apply_position_delta(std::int32_t tick_lower, std::i
         }
     }
     if (const auto e = update_tick(tick_lower, liquidity_delta, false); e != pool_error::ok) {
+        refresh_ranges(); // the tick list may have changed before the failure
         return e;
     }
     if (const auto e = update_tick(tick_upper, liquidity_delta, true); e != pool_error::ok) {
+        refresh_ranges(); // the lower tick changed
         return e;
     }
     liquidity_ = active.value;
+    refresh_ranges();
     return pool_error::ok;
 }
 

@@ -56,7 +56,9 @@ struct v3_swap_result {
 /// Quotes are const and allocation-free; tick storage grows only on mint of a new tick.
 /// The swap loop runs on fixed-limb words with each initialized tick's sqrt ratio cached when
 /// the tick is loaded or minted, and walks the sorted ticks with a cursor (one binary search
-/// per quote, then O(1) per step), which is TickBitmap.nextInitializedTickWithinOneWord.
+/// per quote, then O(1) per step), which is TickBitmap.nextInitializedTickWithinOneWord. What
+/// a step moves crossing a whole range between two initialized ticks is computed when the
+/// ticks change, so a crossing costs no division.
 class uniswap_v3_pool {
   public:
     uniswap_v3_pool() = default;
@@ -121,6 +123,20 @@ class uniswap_v3_pool {
                                          bool lte) const noexcept;
     v3_swap_result run(const v3_swap_request& request) const noexcept;
     pool_error update_tick(std::int32_t index, int128 delta, bool upper);
+    /// Recomputes every range's liquidity and full-crossing amounts from the ticks (after a
+    /// reset or a mint or burn; no allocation within the reserved capacity).
+    void refresh_ranges() noexcept;
+
+    /// The range between ticks_[k] and ticks_[k + 1]: its liquidity (the sum of the
+    /// liquidityNet of ticks_[0..k]) and what a swap step moves crossing all of it, each way.
+    /// A step uses them only when it starts on one end, targets the other and its running
+    /// liquidity equals `liquidity`, so the quote stays exact whatever state the pool is in.
+    struct v3_range {
+        uint128 liquidity = 0;
+        bool valid = false; ///< the amounts exist (no overflow, liquidity within uint128)
+        uniswap_v3::fixed::full_step down; ///< zero for one: token0 in, token1 out
+        uniswap_v3::fixed::full_step up;   ///< one for zero: token1 in, token0 out
+    };
 
     std::uint32_t fee_ = 3000;
     std::int32_t tick_spacing_ = 60;
@@ -130,6 +146,8 @@ class uniswap_v3_pool {
     std::vector<v3_tick> ticks_;
     /// getSqrtRatioAtTick of ticks_[i], kept in step with ticks_.
     std::vector<fixed_u256> tick_sqrt_ratios_;
+    /// ranges_[k] is the range above ticks_[k] (the last one is never used), in step with ticks_.
+    std::vector<v3_range> ranges_;
 };
 
 } // namespace ballast

@@ -89,6 +89,37 @@ std::optional<u256> to_boost(const std::optional<fixed_u256>& v) noexcept {
     return v ? std::optional<u256>(to_u256(*v)) : std::nullopt;
 }
 
+// A word as a double, within a few units in the last place.
+double approx(const fixed_u256& x) noexcept {
+    constexpr double two_64 = 18446744073709551616.0;
+    return ((static_cast<double>(x.limb[3]) * two_64 + static_cast<double>(x.limb[2])) * two_64 +
+            static_cast<double>(x.limb[1])) *
+               two_64 +
+           static_cast<double>(x.limb[0]);
+}
+
+// Whether R (1e6 - fee) / 1e6 is certainly below the input that moves the price from
+// `current` to `target` at `liquidity` (amount0: L 2^96 (b - a) / (a b); amount1:
+// L (b - a) / 2^96, with a < b): both sides in doubles, the difference b - a taken exactly
+// first, so each side is within about 1e-15 of its value and a margin of 1e-9 decides. The
+// contract's amountIn is rounded up, never below the real value, so "below the real value" is
+// enough. Too close to call: false, and the caller computes the exact amount.
+bool certainly_short_of_target(const fixed_u256& current, const fixed_u256& target,
+                               uint128 liquidity, const fixed_u256& remaining,
+                               std::uint32_t fee_pips) noexcept {
+    const bool zero_for_one = current >= target;
+    const fixed_u256& a = zero_for_one ? target : current;
+    const fixed_u256& b = zero_for_one ? current : target;
+    const double l = static_cast<double>(liquidity);
+    const double diff = approx(b - a);
+    constexpr double two_96 = 79228162514264337593543950336.0;
+    const double need =
+        zero_for_one ? l * diff / approx(a) / approx(b) * two_96 : l * diff / two_96;
+    const double have =
+        approx(remaining) * (static_cast<double>(fee_denominator - fee_pips) / fee_denominator);
+    return have < need * (1.0 - 1e-9);
+}
+
 } // namespace
 
 namespace fixed {
@@ -252,29 +283,48 @@ std::optional<fixed_u256> amount1_delta(fixed_u256 sqrt_a, fixed_u256 sqrt_b, ui
 std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
                                            const fixed_u256& sqrt_target, uint128 liquidity,
                                            const fixed_u256& amount_remaining, bool exact_input,
-                                           std::uint32_t fee_pips) noexcept {
+                                           std::uint32_t fee_pips,
+                                           const full_step* to_target) noexcept {
     const bool zero_for_one = sqrt_current >= sqrt_target;
     // Amounts in (rounded up) and out (rounded down) between the current price and `to`.
-    auto in_to = [&](const fixed_u256& to) {
+    auto in_to = [&](const fixed_u256& to) -> std::optional<fixed_u256> {
+        if (to_target != nullptr && to == sqrt_target) {
+            return to_target->amount_in;
+        }
         return zero_for_one ? amount0_delta(to, sqrt_current, liquidity, true)
                             : amount1_delta(sqrt_current, to, liquidity, true);
     };
-    auto out_to = [&](const fixed_u256& to) {
+    auto out_to = [&](const fixed_u256& to) -> std::optional<fixed_u256> {
+        if (to_target != nullptr && to == sqrt_target) {
+            return to_target->amount_out;
+        }
         return zero_for_one ? amount1_delta(to, sqrt_current, liquidity, false)
                             : amount0_delta(sqrt_current, to, liquidity, false);
     };
     swap_step s;
+    bool skipped_in = false; // exact input: amountIn to the target was not computed
     if (exact_input) {
-        const auto in = in_to(sqrt_target);
-        if (!in) {
-            return std::nullopt;
+        // The contract computes amountIn to the target, and when the input falls short
+        // recomputes it to the price it reaches: the first is skipped when an estimate shows
+        // the shortfall (amountIn to the target cannot revert, so nothing else changes).
+        skipped_in =
+            to_target == nullptr && certainly_short_of_target(sqrt_current, sqrt_target, liquidity,
+                                                              amount_remaining, fee_pips);
+        bool reaches = false;
+        if (!skipped_in) {
+            const auto in = in_to(sqrt_target);
+            if (!in) {
+                return std::nullopt;
+            }
+            s.amount_in = *in;
+            // amountRemainingLessFee = floor(R (1e6 - fee) / 1e6) >= amountIn exactly when
+            // R (1e6 - fee) >= amountIn 1e6: a step that reaches its target needs no division.
+            const fixed_u512 net =
+                mul_wide(fixed_u256{fee_denominator - fee_pips}, amount_remaining);
+            const fixed_u512 need = mul_wide(fixed_u256{fee_denominator}, s.amount_in);
+            reaches = !less(net, need);
         }
-        s.amount_in = *in;
-        // amountRemainingLessFee = floor(R (1e6 - fee) / 1e6) >= amountIn exactly when
-        // R (1e6 - fee) >= amountIn 1e6: a step that reaches its target needs no division.
-        const fixed_u512 net = mul_wide(fixed_u256{fee_denominator - fee_pips}, amount_remaining);
-        const fixed_u512 need = mul_wide(fixed_u256{fee_denominator}, s.amount_in);
-        if (!less(net, need)) {
+        if (reaches) {
             s.sqrt_price_next_x96 = sqrt_target;
         } else {
             const auto less_fee = mul_div(amount_remaining, fixed_u256{fee_denominator - fee_pips},
@@ -303,7 +353,7 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
         s.sqrt_price_next_x96 = *next;
     }
     const bool max = sqrt_target == s.sqrt_price_next_x96;
-    if (!(max && exact_input)) {
+    if (!(max && exact_input) || skipped_in) {
         const auto in = in_to(s.sqrt_price_next_x96);
         if (!in) {
             return std::nullopt;
@@ -324,6 +374,8 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
     if (exact_input && !max) {
         // Whatever is left of the input after the price move is the fee.
         s.fee_amount = amount_remaining - s.amount_in;
+    } else if (max && to_target != nullptr) {
+        s.fee_amount = to_target->fee_amount; // amount_in is to_target's
     } else {
         const auto fee = mul_div_rounding_up(s.amount_in, fixed_u256{fee_pips},
                                              fixed_u256{fee_denominator - fee_pips});

@@ -133,10 +133,20 @@ struct swap_step {
     fixed_u256 amount_out;
     fixed_u256 fee_amount;
 };
+/// What a step that reaches its target moves, known ahead (a pool caches it per range between
+/// two initialized ticks): the input rounded up, the output rounded down, and the fee on that
+/// input (mulDivRoundingUp(amountIn, fee, 1e6 - fee)), all at the step's liquidity.
+struct full_step {
+    fixed_u256 amount_in;
+    fixed_u256 amount_out;
+    fixed_u256 fee_amount;
+};
+/// SwapMath.computeSwapStep. With `to_target` (the amounts from sqrt_current to sqrt_target at
+/// `liquidity`) those are not recomputed; the result is the same bits.
 [[nodiscard]] std::optional<swap_step>
 compute_swap_step(const fixed_u256& sqrt_current, const fixed_u256& sqrt_target, uint128 liquidity,
-                  const fixed_u256& amount_remaining, bool exact_input,
-                  std::uint32_t fee_pips) noexcept;
+                  const fixed_u256& amount_remaining, bool exact_input, std::uint32_t fee_pips,
+                  const full_step* to_target = nullptr) noexcept;
 
 } // namespace fixed
 

@@ -336,6 +336,18 @@ TEST(FixedU256, WholeSwapsOnRandomPoolsMatchTheSolidityPort) {
             if (rng() % 2 == 0) { // move the pool on and keep comparing from there
                 (void)pool.swap(req);
             }
+            if (rng() % 4 == 0) {
+                // A mint around the current tick: the ranges' cached crossings must follow.
+                const std::int32_t spacing = pool.tick_spacing();
+                const std::int32_t at = pool.tick() / spacing * spacing;
+                const auto width = spacing * static_cast<std::int32_t>(1 + rng() % 40);
+                const std::int32_t lo = std::max(at - width, v3::min_tick / spacing * spacing);
+                const std::int32_t hi = std::min(at + width, v3::max_tick / spacing * spacing);
+                const auto l = static_cast<int128>(random_liquidity(rng) >> (1 + rng() % 60));
+                if (lo < hi && l > 0) {
+                    (void)pool.apply_position_delta(lo, hi, rng() % 3 == 0 ? -l : l);
+                }
+            }
         }
     }
     EXPECT_GT(crossed, 1000U); // the walk really crossed ticks
