@@ -114,6 +114,35 @@ void BM_V3_ExactIn_DoubleFormula(benchmark::State& state) {
 }
 BENCHMARK(BM_V3_ExactIn_DoubleFormula);
 
+// A mint and its burn on a pool of `state.range(0)` initialized ticks (nested ranges around
+// the price): each refreshes the pool's per-range crossing amounts, the cost that keeps a
+// crossing free of divisions in the quotes.
+void BM_V3_MintBurn(benchmark::State& state) {
+    const auto n = static_cast<std::int32_t>(state.range(0)) / 2;
+    std::vector<v3_tick> ticks;
+    const int128 l = static_cast<int128>(1'000'000'000'000'000'000ULL);
+    for (std::int32_t i = n; i >= 1; --i) {
+        ticks.push_back({-spacing * i, l, static_cast<uint128>(l)});
+    }
+    for (std::int32_t i = 1; i <= n; ++i) {
+        ticks.push_back({spacing * i, -l, static_cast<uint128>(l)});
+    }
+    uniswap_v3_pool pool;
+    const auto err = pool.reset(3000, spacing, v3::sqrt_ratio_at_tick(30).value,
+                                static_cast<uint128>(n * l), 30, ticks);
+    if (err != pool_error::ok) {
+        state.SkipWithError("bench pool refused");
+        return;
+    }
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(pool.apply_position_delta(-spacing, spacing, l));
+        benchmark::DoNotOptimize(pool.apply_position_delta(-spacing, spacing, -l));
+    }
+    state.counters["ticks"] = static_cast<double>(pool.ticks().size());
+    state.SetItemsProcessed(static_cast<std::int64_t>(2 * state.iterations()));
+}
+BENCHMARK(BM_V3_MintBurn)->Arg(50)->Arg(1000);
+
 void BM_V2_Quote(benchmark::State& state) {
     uniswap_v2_pool pair;
     (void)pair.reset(3000, u256("30000000000000"), u256("10000000000000000000000"));

@@ -79,24 +79,27 @@ pool_error uniswap_v3_pool::reset(std::uint32_t fee, std::int32_t tick_spacing,
     return pool_error::ok;
 }
 
-void uniswap_v3_pool::refresh_ranges() noexcept {
+void uniswap_v3_pool::refresh_ranges(std::size_t first, std::size_t last) noexcept {
     ranges_.resize(ticks_.size()); // within the capacity reserved with the ticks
-    uint128 liquidity = 0;
-    bool consistent = true; // the running sum stayed a uint128
-    for (std::size_t k = 0; k + 1 < ticks_.size(); ++k) {
+    first = std::min(first, ticks_.size());
+    last = std::min(last, ticks_.size() == 0 ? 0 : ticks_.size() - 1);
+    uint128 liquidity = first == 0 ? 0 : ranges_[first - 1].liquidity;
+    bool consistent = first == 0 || ranges_[first - 1].consistent;
+    const fixed_u256 fee{fee_};
+    const fixed_u256 fee_complement{v3::fee_denominator - fee_};
+    for (std::size_t k = first; k < last; ++k) {
         auto& r = ranges_[k];
         const auto l = v3::add_delta(liquidity, ticks_[k].liquidity_net);
         consistent = consistent && l.ok();
         liquidity = l.value;
         r = v3_range{};
+        r.liquidity = liquidity;
+        r.consistent = consistent;
         if (!consistent) {
             continue;
         }
-        r.liquidity = liquidity;
         const fixed_u256& lower = tick_sqrt_ratios_[k];
         const fixed_u256& upper = tick_sqrt_ratios_[k + 1];
-        const fixed_u256 fee{fee_};
-        const fixed_u256 fee_complement{v3::fee_denominator - fee_};
         const auto in0 = v3::fixed::amount0_delta(lower, upper, liquidity, true);
         const auto out0 = v3::fixed::amount0_delta(lower, upper, liquidity, false);
         const auto in1 = v3::fixed::amount1_delta(lower, upper, liquidity, true);
@@ -322,6 +325,7 @@ pool_error uniswap_v3_pool::update_tick(std::int32_t index, int128 delta, bool u
         const auto slot = it - ticks_.begin();
         tick_sqrt_ratios_.insert(tick_sqrt_ratios_.begin() + slot,
                                  v3::fixed::sqrt_ratio_at_tick(index).value);
+        ranges_.insert(ranges_.begin() + slot, v3_range{}); // computed by the caller
         it = ticks_.insert(it, v3_tick{index, 0, 0});
     }
     const auto gross = v3::add_delta(it->liquidity_gross, delta);
@@ -337,6 +341,7 @@ pool_error uniswap_v3_pool::update_tick(std::int32_t index, int128 delta, bool u
     }
     if (gross.value == 0) {
         tick_sqrt_ratios_.erase(tick_sqrt_ratios_.begin() + (it - ticks_.begin()));
+        ranges_.erase(ranges_.begin() + (it - ticks_.begin()));
         ticks_.erase(it); // flipped to uninitialized; the contract clears the tick
         return pool_error::ok;
     }
@@ -381,7 +386,15 @@ pool_error uniswap_v3_pool::apply_position_delta(std::int32_t tick_lower, std::i
         return e;
     }
     liquidity_ = active.value;
-    refresh_ranges();
+    // The ranges from the one below the lower tick to the one above the upper tick changed
+    // liquidity, were split by a new tick or merged by a cleared one; the sums past the upper
+    // tick are as they were (the position adds its liquidity at one end, takes it at the other).
+    const auto slot = [this](std::int32_t index) {
+        return static_cast<std::size_t>(
+            std::lower_bound(ticks_.begin(), ticks_.end(), index, tick_less) - ticks_.begin());
+    };
+    const std::size_t first = slot(tick_lower);
+    refresh_ranges(first == 0 ? 0 : first - 1, slot(tick_upper) + 1);
     return pool_error::ok;
 }
 

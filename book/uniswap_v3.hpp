@@ -123,9 +123,10 @@ class uniswap_v3_pool {
                                          bool lte) const noexcept;
     v3_swap_result run(const v3_swap_request& request) const noexcept;
     pool_error update_tick(std::int32_t index, int128 delta, bool upper);
-    /// Recomputes every range's liquidity and full-crossing amounts from the ticks (after a
-    /// reset or a mint or burn; no allocation within the reserved capacity).
-    void refresh_ranges() noexcept;
+    /// Recomputes the ranges [first, last) from the liquidity below `first` (every range by
+    /// default, after a reset; a mint or burn recomputes the ranges its ticks bound). No
+    /// allocation within the reserved capacity.
+    void refresh_ranges(std::size_t first = 0, std::size_t last = SIZE_MAX) noexcept;
 
     /// The range between ticks_[k] and ticks_[k + 1]: its liquidity (the sum of the
     /// liquidityNet of ticks_[0..k]) and what a swap step moves crossing all of it, each way.
@@ -133,7 +134,8 @@ class uniswap_v3_pool {
     /// liquidity equals `liquidity`, so the quote stays exact whatever state the pool is in.
     struct v3_range {
         uint128 liquidity = 0;
-        bool valid = false; ///< the amounts exist (no overflow, liquidity within uint128)
+        bool consistent = false;           ///< the liquidity sums stayed within uint128 up to here
+        bool valid = false;                ///< and the amounts exist
         uniswap_v3::fixed::full_step down; ///< zero for one: token0 in, token1 out
         uniswap_v3::fixed::full_step up;   ///< one for zero: token1 in, token0 out
     };
