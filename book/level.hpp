@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace ballast {
@@ -23,6 +24,16 @@ struct level_text {
     std::uint8_t sz_len = 0;
     [[nodiscard]] std::string_view price_text() const noexcept { return {px.data(), px_len}; }
     [[nodiscard]] std::string_view size_text() const noexcept { return {sz.data(), sz_len}; }
+    /// Writes the price (or size) text at `out`, which has room for max_len bytes, in one
+    /// fixed-size copy whatever its length; returns the length.
+    std::size_t put_price(char* out) const noexcept {
+        std::memcpy(out, px.data(), max_len);
+        return px_len;
+    }
+    std::size_t put_size(char* out) const noexcept {
+        std::memcpy(out, sz.data(), max_len);
+        return sz_len;
+    }
 };
 
 enum class level_change : std::uint8_t {

@@ -1,6 +1,6 @@
 #include "feed/kraken_book.hpp"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 #include <cstring>
@@ -27,15 +27,17 @@ namespace {
 // than any level text the book accepts); the count written.
 std::size_t crc_digits(std::string_view text, char* out) noexcept {
     constexpr std::size_t max = kraken_book_feed::max_level_digits;
-    // Leading zeros count as leading while only dots separate them: "0.0012" gives "12".
-    text.remove_prefix(std::min(text.find_first_not_of("0."), text.size()));
+    // Leading zeros count as leading while only dots separate them: "0.0012" gives "12". One
+    // pass over the bytes (string_view's find calls memchr per byte for a set of characters).
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    while (p != end && (*p == '0' || *p == '.')) {
+        ++p;
+    }
     std::size_t n = 0;
-    while (!text.empty() && n < max) {
-        const std::size_t dot = std::min(text.find('.'), text.size());
-        const std::size_t part = std::min(dot, max - n);
-        std::memcpy(out + n, text.data(), part);
-        n += part;
-        text.remove_prefix(std::min(dot + 1, text.size()));
+    for (; p != end && n < max; ++p) {
+        out[n] = *p;
+        n += *p != '.' ? 1 : 0;
     }
     return n;
 }
@@ -44,8 +46,7 @@ std::size_t crc_digits(std::string_view text, char* out) noexcept {
 std::uint32_t kraken_crc_digits(std::uint32_t crc, std::string_view text) noexcept {
     char digits[kraken_book_feed::max_level_digits];
     const std::size_t n = crc_digits(text, digits);
-    return static_cast<std::uint32_t>(
-        crc32(crc, reinterpret_cast<const Bytef*>(digits), static_cast<uInt>(n)));
+    return libdeflate_crc32(crc, digits, n);
 }
 
 kraken_book_feed::kraken_book_feed(std::string venue, const instrument_registry& instruments,
@@ -125,9 +126,7 @@ std::uint32_t kraken_book_feed::staged_checksum(const venue_book& b, bool replac
     digits_size_ = 0;
     side_digits(b, replace, side::ask);
     side_digits(b, replace, side::bid);
-    return static_cast<std::uint32_t>(crc32(crc32(0, nullptr, 0),
-                                            reinterpret_cast<const Bytef*>(digits_.data()),
-                                            static_cast<uInt>(digits_size_)));
+    return libdeflate_crc32(0, digits_.data(), digits_size_);
 }
 
 bool kraken_book_feed::verify_checksum(venue_book& b, bool replace, std::uint32_t expected,

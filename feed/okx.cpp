@@ -1,6 +1,8 @@
 #include "feed/okx.hpp"
 
-#include <zlib.h>
+#include <libdeflate.h>
+
+#include <algorithm>
 
 namespace ballast::feed {
 
@@ -8,29 +10,29 @@ using namespace simdjson;
 
 okx_feed::okx_feed(const instrument_registry& instruments, reject_log& rejects,
                    feed_options options)
-    : venue_feed("okx", instruments, rejects, std::move(options)) {
-    crc_text_.reserve(4096);
-}
+    : venue_feed("okx", instruments, rejects, std::move(options)) {}
 
 std::int32_t okx_feed::checksum(const l2_book& book) noexcept {
-    crc_text_.clear();
-    const std::size_t bids = std::min<std::size_t>(25, book.depth(side::bid));
-    const std::size_t asks = std::min<std::size_t>(25, book.depth(side::ask));
+    const std::size_t bids = std::min(checksum_levels, book.depth(side::bid));
+    const std::size_t asks = std::min(checksum_levels, book.depth(side::ask));
+    char* const text = crc_text_.data();
+    std::size_t n = 0;
+    auto put = [&](const level_text& t) {
+        n += t.put_price(text + n);
+        text[n++] = ':';
+        n += t.put_size(text + n);
+        text[n++] = ':';
+    };
     for (std::size_t i = 0; i < std::max(bids, asks); ++i) {
-        for (auto [s, n] : {std::pair{side::bid, bids}, std::pair{side::ask, asks}}) {
-            if (i < n) {
-                const level_text& t = book.text_at(s, i);
-                if (!crc_text_.empty()) {
-                    crc_text_.push_back(':');
-                }
-                crc_text_.append(t.price_text()).push_back(':');
-                crc_text_.append(t.size_text());
-            }
+        if (i < bids) {
+            put(book.text_at(side::bid, i));
+        }
+        if (i < asks) {
+            put(book.text_at(side::ask, i));
         }
     }
-    const auto crc = ::crc32(0L, reinterpret_cast<const Bytef*>(crc_text_.data()),
-                             static_cast<uInt>(crc_text_.size()));
-    return static_cast<std::int32_t>(static_cast<std::uint32_t>(crc));
+    n -= n > 0 ? 1 : 0; // no separator after the last size
+    return static_cast<std::int32_t>(libdeflate_crc32(0, text, n));
 }
 
 void okx_feed::on_frame(const feed_frame& f) noexcept {

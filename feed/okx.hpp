@@ -6,6 +6,8 @@
 
 #include "feed/venue_feed.hpp"
 
+#include <array>
+
 #include <string>
 
 namespace ballast::feed {
@@ -19,7 +21,11 @@ class okx_feed final : public venue_feed {
   private:
     /// CRC32 of "bid1px:bid1sz:ask1px:ask1sz:..." over the top 25 levels, as a signed int.
     [[nodiscard]] std::int32_t checksum(const l2_book& book) noexcept;
-    std::string crc_text_;
+    static constexpr std::size_t checksum_levels = 25;
+    /// The checksum text: per level two texts and two separators, and room for the last
+    /// fixed-size copy.
+    std::array<char, 2 * checksum_levels * 2 * (level_text::max_len + 1) + level_text::max_len>
+        crc_text_{};
 };
 
 } // namespace ballast::feed

@@ -7,7 +7,7 @@ ballast_packages=(
   cmake ninja-build ccache g++ pkg-config clang libclang-rt-14-dev
   libboost1.81-dev libsimdjson-dev liburing-dev libconcurrentqueue-dev zlib1g-dev libssl-dev
   libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libsecp256k1-dev libjs-chart.js
+  libsecp256k1-dev libjs-chart.js libdeflate-dev
 )
 # Only the tests need these: headless Chromium renders the HTML report (tests/tools).
 ballast_test_packages=(chromium)
