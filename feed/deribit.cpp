@@ -172,16 +172,16 @@ simdjson::error_code deribit_feed::read_data(ondemand::value v, deribit_message&
         }
         // Each field once (a second one is a duplicate, above).
         if (k == "instrument_name") {
-            return read_string_field(x, m.instrument_text, m.instrument);
+            return read_field(x, m.instrument_text, m.instrument);
         }
         if (k == "type") {
-            return read_string_field(x, m.type_text, m.type);
+            return read_field(x, m.type_text, m.type);
         }
         if (k == "change_id") {
-            return read_int64_field(x, m.change_id_value, m.change_id);
+            return read_field(x, m.change_id_value, m.change_id);
         }
         if (k == "prev_change_id") {
-            return read_int64_field(x, m.prev_change_id_value, m.prev_change_id);
+            return read_field(x, m.prev_change_id_value, m.prev_change_id);
         }
         const int which = k == "bids" ? 0 : k == "asks" ? 1 : -1;
         if (which < 0) {

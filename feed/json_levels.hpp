@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace ballast::feed {
 
@@ -220,21 +221,19 @@ template <class F>
     return ok ? SUCCESS : consume_value(v);
 }
 
-/// read_string, noting in `state` whether the value was a string.
-[[nodiscard]] inline simdjson::error_code read_string_field(simdjson::ondemand::value v,
-                                                            std::string_view& text,
-                                                            field_state& state) noexcept {
+/// read_string (into a string_view) or read_int64 (into an int64_t), noting in `state` whether
+/// the value had that type.
+template <class T>
+[[nodiscard]] inline simdjson::error_code read_field(simdjson::ondemand::value v, T& out,
+                                                     field_state& state) noexcept {
+    static_assert(std::is_same_v<T, std::string_view> || std::is_same_v<T, std::int64_t>);
     bool ok = false;
-    const auto e = read_string(v, text, ok);
-    state = state_of(ok);
-    return e;
-}
-
-/// read_int64, noting in `state` whether the value was a signed 64-bit integer.
-[[nodiscard]] inline simdjson::error_code
-read_int64_field(simdjson::ondemand::value v, std::int64_t& n, field_state& state) noexcept {
-    bool ok = false;
-    const auto e = read_int64(v, n, ok);
+    simdjson::error_code e;
+    if constexpr (std::is_same_v<T, std::string_view>) {
+        e = read_string(v, out, ok);
+    } else {
+        e = read_int64(v, out, ok);
+    }
     state = state_of(ok);
     return e;
 }

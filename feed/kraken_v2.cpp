@@ -154,7 +154,7 @@ simdjson::error_code kraken_v2_feed::read_root(ondemand::object& root, v2_messag
                 m.duplicate = m.duplicate.empty() ? key : m.duplicate;
                 return consume_value(v);
             }
-            return read_string_field(v, out, state);
+            return read_field(v, out, state);
         };
         if (key == "channel") {
             return text(m.channel_text, m.channel);
@@ -298,7 +298,7 @@ simdjson::error_code kraken_v2_feed::read_entry(ondemand::value v, v2_entry& ent
             return consume_value(x);
         }
         if (k == "symbol") {
-            return read_string_field(x, entry.symbol_text, entry.symbol);
+            return read_field(x, entry.symbol_text, entry.symbol);
         }
         if (k == "checksum") {
             ok = !x.get_uint64().get(entry.checksum_value); // moves on only when it reads it
