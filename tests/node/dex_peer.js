@@ -50,12 +50,25 @@ async function main() {
   const provider = new ethers.providers.Web3Provider(server.provider);
   const [from] = await provider.send('eth_accounts', []);
 
+  // Strict instamine stores a mined transaction before its receipt, and a receipt asked for in
+  // between throws inside ganache ("reading 'toJSON'" of the missing receipt). Asked again a
+  // moment later it is there; any other error, or this one for too long, is real.
+  async function receiptOf(hash) {
+    for (let i = 0; ; ++i) {
+      try {
+        return await provider.send('eth_getTransactionReceipt', [hash]);
+      } catch (e) {
+        if (i >= 500 || !String(e.message || e).includes('toJSON')) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    }
+  }
   async function sendTx(to, data, what, value) {
     const tx = { from, to, data, gas: GAS };
     if (value) tx.value = value;
     const hash = await provider.send('eth_sendTransaction', [tx]);
     for (let i = 0; i < 2000; ++i) { // strict instamine: mined just after the answer
-      const r = await provider.send('eth_getTransactionReceipt', [hash]);
+      const r = await receiptOf(hash);
       if (r) {
         if (r.status !== '0x1') throw new Error(`${what}: reverted`);
         return r;
@@ -151,7 +164,7 @@ async function main() {
       if (cmd === 'quit') break;
       if (cmd === 'state') reply({ pool: await state() });
       else if (cmd === 'receipt') {
-        const r = await provider.send('eth_getTransactionReceipt', [arg]);
+        const r = await receiptOf(arg);
         if (!r) { reply({ receipt: null }); continue; }
         const swaps = [];
         for (const l of r.logs) {
