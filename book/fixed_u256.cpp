@@ -124,13 +124,13 @@ bool divmod_2(const limb* u, unsigned m, const limb* v, limb* q) noexcept {
 }
 
 // Knuth's algorithm D (TAOCP 4.3.1) on 64-bit limbs: q[0..m-n] = u / v and whether the
-// remainder is non-zero, for m >= n >= 2, v[n-1] != 0, m <= 8, n <= 4.
+// remainder is non-zero, for m >= n >= 2, v[n-1] != 0, m <= 8.
 bool divmod_knuth(const limb* u, unsigned m, const limb* v, unsigned n, limb* q) noexcept {
     // D1: normalise so that the divisor's top limb has its high bit set; the quotient is the
     // same and the remainder is shifted by s.
     const unsigned s = static_cast<unsigned>(__builtin_clzll(v[n - 1]));
     auto shl = [s](limb hi, limb lo) { return s == 0 ? hi : (hi << s) | (lo >> (64 - s)); };
-    limb vn[4];
+    limb vn[8];
     limb un[9];
     for (unsigned i = n - 1; i > 0; --i) {
         vn[i] = shl(v[i], v[i - 1]);
@@ -203,11 +203,12 @@ bool divmod_knuth(const limb* u, unsigned m, const limb* v, unsigned n, limb* q)
 }
 
 // floor(u / d), rounded up when asked and the division leaves a remainder, for a dividend of
-// `m` limbs (4 or 8); nullopt when d == 0 or the quotient does not fit in 256 bits. A power of
-// two (Q96) is a shift, a one-limb divisor (the fee denominator) a short division.
-std::optional<fixed_u256> divide(const limb* u, unsigned m, const fixed_u256& d,
+// `m` limbs and a divisor of `nd` (at most 8 each); nullopt when d == 0 or the quotient does not
+// fit in 256 bits. A power of two (Q96) is a shift, a one-limb divisor (the fee denominator) a
+// short division.
+std::optional<fixed_u256> divide(const limb* u, unsigned m, const limb* d, unsigned nd,
                                  bool round_up) noexcept {
-    const unsigned n = used_limbs(d.limb.data(), 4);
+    const unsigned n = used_limbs(d, nd);
     if (n == 0) {
         return std::nullopt;
     }
@@ -217,11 +218,9 @@ std::optional<fixed_u256> divide(const limb* u, unsigned m, const fixed_u256& d,
     if (m < n) {
         remainder = m != 0;
     } else if (n == 1) {
-        remainder = divmod_1(u, m, d.limb[0], q) != 0;
-    } else if ((d.limb[n - 1] & (d.limb[n - 1] - 1)) == 0 &&
-               used_limbs(d.limb.data(), n - 1) == 0) {
-        const unsigned shift =
-            64 * (n - 1) + 63 - static_cast<unsigned>(__builtin_clzll(d.limb[n - 1]));
+        remainder = divmod_1(u, m, d[0], q) != 0;
+    } else if ((d[n - 1] & (d[n - 1] - 1)) == 0 && used_limbs(d, n - 1) == 0) {
+        const unsigned shift = 64 * (n - 1) + 63 - static_cast<unsigned>(__builtin_clzll(d[n - 1]));
         const unsigned whole = shift / 64;
         const unsigned bits = shift % 64;
         for (unsigned i = 0; i < whole; ++i) {
@@ -235,9 +234,9 @@ std::optional<fixed_u256> divide(const limb* u, unsigned m, const fixed_u256& d,
             }
         }
     } else if (n == 2) {
-        remainder = divmod_2(u, m, d.limb.data(), q);
+        remainder = divmod_2(u, m, d, q);
     } else {
-        remainder = divmod_knuth(u, m, d.limb.data(), n, q);
+        remainder = divmod_knuth(u, m, d, n, q);
     }
     if ((q[4] | q[5] | q[6] | q[7]) != 0) {
         return std::nullopt;
@@ -267,7 +266,7 @@ std::optional<fixed_u256> mul_div_impl(const fixed_u256& a, const fixed_u256& b,
         }
         p[i + nb] = carry;
     }
-    return divide(p, na + nb, d, round_up);
+    return divide(p, na + nb, d.limb.data(), 4, round_up);
 }
 
 } // namespace
@@ -283,12 +282,17 @@ std::optional<fixed_u256> mul_div_rounding_up(const fixed_u256& a, const fixed_u
 }
 
 fixed_u256 div_floor(const fixed_u256& x, const fixed_u256& d) noexcept {
-    return divide(x.limb.data(), 4, d, false).value_or(fixed_u256{});
+    return divide(x.limb.data(), 4, d.limb.data(), 4, false).value_or(fixed_u256{});
 }
 
 fixed_u256 div_rounding_up(const fixed_u256& x, const fixed_u256& d) noexcept {
     // ceil(x/d) <= x, so rounding up never wraps.
-    return divide(x.limb.data(), 4, d, true).value_or(fixed_u256{});
+    return divide(x.limb.data(), 4, d.limb.data(), 4, true).value_or(fixed_u256{});
+}
+
+std::optional<fixed_u256> div_wide(const fixed_u512& x, const fixed_u512& d,
+                                   bool round_up) noexcept {
+    return divide(x.limb.data(), 8, d.limb.data(), 8, round_up);
 }
 
 static_assert(sizeof(boost::multiprecision::limb_type) == sizeof(limb),

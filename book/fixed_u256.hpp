@@ -192,6 +192,11 @@ mul_div_rounding_up(const fixed_u256& a, const fixed_u256& b, const fixed_u256& 
 /// UnsafeMath.divRoundingUp: ceil(x/d); 0 when d == 0, as the EVM.
 [[nodiscard]] fixed_u256 div_rounding_up(const fixed_u256& x, const fixed_u256& d) noexcept;
 
+/// floor(x/d), or ceil(x/d) when `round_up`, of 512-bit operands; nullopt when d == 0 or the
+/// quotient does not fit in 256 bits.
+[[nodiscard]] std::optional<fixed_u256> div_wide(const fixed_u512& x, const fixed_u512& d,
+                                                 bool round_up) noexcept;
+
 /// Conversions at the API boundary (Boost.Multiprecision words in, results out).
 [[nodiscard]] fixed_u256 to_fixed(const u256& v) noexcept;
 [[nodiscard]] u256 to_u256(const fixed_u256& v) noexcept;

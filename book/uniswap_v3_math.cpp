@@ -249,14 +249,12 @@ std::optional<fixed_u256> amount0_delta(fixed_u256 sqrt_a, fixed_u256 sqrt_b, ui
     if (sqrt_a.is_zero()) {
         return std::nullopt;
     }
+    // The contract divides twice, by sqrt_b then by sqrt_a, each rounded the same way; for
+    // positive integers that is one division by their product: floor(floor(x/b)/a) =
+    // floor(x/(ab)) and ceil(ceil(x/b)/a) = ceil(x/(ab)). Its first division cannot revert:
+    // the quotient is below numerator1 < 2^224 (liquidity is a uint128).
     const fixed_u256 numerator1 = fixed_u256::from_u128(liquidity) << 96;
-    const fixed_u256 numerator2 = sqrt_b - sqrt_a;
-    const auto r = round_up ? mul_div_rounding_up(numerator1, numerator2, sqrt_b)
-                            : mul_div(numerator1, numerator2, sqrt_b);
-    if (!r) {
-        return std::nullopt;
-    }
-    return round_up ? div_rounding_up(*r, sqrt_a) : div_floor(*r, sqrt_a);
+    return div_wide(mul_wide(numerator1, sqrt_b - sqrt_a), mul_wide(sqrt_a, sqrt_b), round_up);
 }
 
 std::optional<fixed_u256> amount1_delta(fixed_u256 sqrt_a, fixed_u256 sqrt_b, uint128 liquidity,
