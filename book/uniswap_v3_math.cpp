@@ -55,25 +55,59 @@ constexpr uint128 high_u128(const fixed_u256& x) noexcept {
     return (static_cast<uint128>(x.limb[3]) << 64) | x.limb[2];
 }
 
+// TickMath's Q128.128 ratio 1/sqrt(1.0001)^|tick| (2^128 for tick 0), before getSqrtRatioAtTick
+// inverts it for positive ticks, for a tick within [min_tick, max_tick]. After the first factor
+// the ratio is below 2^128, and (ratio * m) >> 128 is the high half of a 128x128 product.
+fixed_u256 ratio_q128(std::int32_t tick) noexcept {
+    const std::uint32_t abs_tick =
+        tick < 0 ? static_cast<std::uint32_t>(-static_cast<std::int64_t>(tick))
+                 : static_cast<std::uint32_t>(tick);
+    bool is_one = (abs_tick & 1U) == 0; // ratio == 2^128
+    uint128 r = is_one ? 0 : odd_tick_start;
+    for (std::size_t i = 0; i < tick_multipliers.size(); ++i) {
+        if ((abs_tick & (2U << i)) != 0) {
+            r = is_one ? tick_multipliers[i] : high_u128(mul_128x128(r, tick_multipliers[i]));
+            is_one = false;
+        }
+    }
+    return is_one ? fixed_u256{0, 1, 0, 0} : fixed_u256::from_u128(r);
+}
+
+// Whether getSqrtRatioAtTick(tick) <= price, without its division for a positive tick. With
+// X = price 2^32 and the Q128.128 ratio r: getSqrtRatioAtTick rounds S = floor((2^256 - 1) / r)
+// (positive ticks) or S = r up to Q64.96, and price >= ceil(S / 2^32) exactly when X >= S; for
+// the inverted S that is (X + 1) r >= 2^256.
+bool tick_ratio_at_most(std::int32_t tick, const fixed_u256& price) noexcept {
+    const fixed_u256 r = ratio_q128(tick);
+    const fixed_u256 x = price << 32; // price < 2^160: no bit lost
+    if (tick <= 0) {
+        return r <= x;
+    }
+    return !fits_word(mul_wide(x + fixed_u256{1}, r));
+}
+
 // getTickAtSqrtRatio is the greatest tick whose getSqrtRatioAtTick is <= the price; the
 // contract finds it with a fixed-point log2 and a check of the upper candidate. Here the log
-// is a double: t = 2 ln(p / 2^96) / ln(1.0001) is off by < 1e-9 tick (the price rounded to 53
-// bits, a faithfully rounded log, |ln| < 111), and getSqrtRatioAtTick's boundaries differ from
-// the real sqrt(1.0001^t) 2^96 by < 1e-5 tick (its rounding up by one unit of a price >= 2^32,
-// the truncated Q128.128 factors). So floor(t) is the answer when t is more than 1e-3 from an
-// integer k; otherwise the answer is k or k - 1 and one getSqrtRatioAtTick(k) decides.
+// is a double: t = 2 (ln(top) + (e - 96) ln 2) / ln(1.0001), for the price's top 64 bits `top`
+// and e bits below them, is off by < 1e-9 tick (top rounded to 53 bits, a faithfully rounded log
+// below 45, (e - 96) ln 2 below 67 in magnitude, each term and their sum within an ulp), and
+// getSqrtRatioAtTick's boundaries differ from the real sqrt(1.0001^t) 2^96 by < 1e-5 tick (its
+// rounding up by one unit of a price >= 2^32, the truncated Q128.128 factors). So floor(t) is the
+// answer when t is more than 1e-3 from an integer k; otherwise the answer is k or k - 1 and one
+// getSqrtRatioAtTick(k) decides.
 std::int32_t tick_of_price(const fixed_u256& sqrt_price_x96) noexcept {
     const unsigned width = sqrt_price_x96.bit_width();
     const unsigned shift = width > 64 ? width - 64 : 0;
     const double top = static_cast<double>((sqrt_price_x96 >> shift).limb[0]);
     static const double ticks_per_ln = 2.0 / std::log1p(1e-4);
-    const double t = std::log(std::ldexp(top, static_cast<int>(shift) - 96)) * ticks_per_ln;
+    constexpr double ln2 = 0.693147180559945309417232121458176568;
+    const double t = (std::log(top) + (static_cast<int>(shift) - 96) * ln2) * ticks_per_ln;
     const double k = std::nearbyint(t);
     if (std::fabs(t - k) > 1e-3) {
         return static_cast<std::int32_t>(std::floor(t));
     }
     const auto tick = static_cast<std::int32_t>(k);
-    return fixed::sqrt_ratio_at_tick(tick).value <= sqrt_price_x96 ? tick : tick - 1;
+    return tick_ratio_at_most(tick, sqrt_price_x96) ? tick : tick - 1;
 }
 
 bool less(const fixed_u512& a, const fixed_u512& b) noexcept {
@@ -125,24 +159,10 @@ bool certainly_short_of_target(const fixed_u256& current, const fixed_u256& targ
 namespace fixed {
 
 math_result<fixed_u256> sqrt_ratio_at_tick(std::int32_t tick) noexcept {
-    const std::uint32_t abs_tick =
-        tick < 0 ? static_cast<std::uint32_t>(-static_cast<std::int64_t>(tick))
-                 : static_cast<std::uint32_t>(tick);
-    if (abs_tick > static_cast<std::uint32_t>(max_tick)) {
+    if (tick < min_tick || tick > max_tick) {
         return {fixed_u256{}, pool_error::tick_out_of_range};
     }
-    // ratio is a Q128.128 below 2^128 after the first factor; (ratio * m) >> 128 is then the
-    // high half of a 128x128 product. A ratio of exactly 2^128 (even ticks, before any factor)
-    // times m, shifted, is m itself.
-    bool is_one = (abs_tick & 1U) == 0; // ratio == 2^128
-    uint128 r = is_one ? 0 : odd_tick_start;
-    for (std::size_t i = 0; i < tick_multipliers.size(); ++i) {
-        if ((abs_tick & (2U << i)) != 0) {
-            r = is_one ? tick_multipliers[i] : high_u128(mul_128x128(r, tick_multipliers[i]));
-            is_one = false;
-        }
-    }
-    fixed_u256 ratio = is_one ? fixed_u256{0, 1, 0, 0} : fixed_u256::from_u128(r);
+    fixed_u256 ratio = ratio_q128(tick);
     if (tick > 0) {
         ratio = div_floor(fixed_u256_max, ratio);
     }

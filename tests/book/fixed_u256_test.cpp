@@ -196,6 +196,20 @@ TEST(FixedU256, TickAtSqrtRatioMatchesTheSolidityPort) {
         ASSERT_TRUE(ours.ok()) << p;
         ASSERT_EQ(ours.value, oracle::tick_at_sqrt_ratio(p)) << p;
     }
+    // At and next to the tick boundaries, where the log is too close to an integer to decide
+    // and the boundary's exact test does.
+    for (int i = 0; i < 20000; ++i) {
+        const auto t = static_cast<std::int32_t>(rng() % (2 * v3::max_tick)) - v3::max_tick;
+        const u256 at = *oracle::sqrt_ratio_at_tick(t);
+        for (const u256& p : {u256(at - 1), at, u256(at + 1), u256(at + (at >> 40))}) {
+            if (p < v3::min_sqrt_ratio || p >= v3::max_sqrt_ratio) {
+                continue;
+            }
+            ASSERT_EQ(v3::fixed::tick_at_sqrt_ratio(to_fixed(p)).value,
+                      oracle::tick_at_sqrt_ratio(p))
+                << p;
+        }
+    }
     EXPECT_EQ(v3::fixed::tick_at_sqrt_ratio(v3::fixed::max_sqrt_ratio).error,
               pool_error::price_out_of_range);
     EXPECT_EQ(v3::fixed::tick_at_sqrt_ratio(v3::fixed::min_sqrt_ratio - fixed_u256{1}).error,
