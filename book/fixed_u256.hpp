@@ -155,21 +155,31 @@ inline constexpr fixed_u256 fixed_i256_max{0x7fffffffffffffffULL, ~0ULL, ~0ULL, 
 }
 
 /// The exact 512-bit product a * b (schoolbook on 64-bit limbs, 128-bit partial products).
+/// Every limb is written once before it is added to, so nothing is zeroed first (a zeroed
+/// 64-byte result compiles to `rep stos`, which costs more than the product on short operands).
 [[nodiscard]] constexpr fixed_u512 mul_wide(const fixed_u256& a, const fixed_u256& b) noexcept {
-    fixed_u512 r;
-    for (unsigned i = 0; i < 4; ++i) {
+    std::uint64_t t[8];
+    std::uint64_t carry = 0;
+    for (unsigned j = 0; j < 4; ++j) {
+        const uint128 p = static_cast<uint128>(a.limb[0]) * b.limb[j] + carry;
+        t[j] = static_cast<std::uint64_t>(p);
+        carry = static_cast<std::uint64_t>(p >> 64);
+    }
+    t[4] = carry;
+    t[5] = t[6] = t[7] = 0;
+    for (unsigned i = 1; i < 4; ++i) {
         if (a.limb[i] == 0) {
             continue;
         }
-        std::uint64_t carry = 0;
+        carry = 0;
         for (unsigned j = 0; j < 4; ++j) {
-            const uint128 p = static_cast<uint128>(a.limb[i]) * b.limb[j] + r.limb[i + j] + carry;
-            r.limb[i + j] = static_cast<std::uint64_t>(p);
+            const uint128 p = static_cast<uint128>(a.limb[i]) * b.limb[j] + t[i + j] + carry;
+            t[i + j] = static_cast<std::uint64_t>(p);
             carry = static_cast<std::uint64_t>(p >> 64);
         }
-        r.limb[i + 4] = carry;
+        t[i + 4] = carry;
     }
-    return r;
+    return fixed_u512{{t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]}};
 }
 
 /// The low word of a 512-bit value and whether its high word is zero.

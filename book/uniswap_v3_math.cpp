@@ -110,15 +110,6 @@ std::int32_t tick_of_price(const fixed_u256& sqrt_price_x96) noexcept {
     return tick_ratio_at_most(tick, sqrt_price_x96) ? tick : tick - 1;
 }
 
-bool less(const fixed_u512& a, const fixed_u512& b) noexcept {
-    for (std::size_t i = a.limb.size(); i-- > 0;) {
-        if (a.limb[i] != b.limb[i]) {
-            return a.limb[i] < b.limb[i];
-        }
-    }
-    return false;
-}
-
 std::optional<u256> to_boost(const std::optional<fixed_u256>& v) noexcept {
     return v ? std::optional<u256>(to_u256(*v)) : std::nullopt;
 }
@@ -319,7 +310,12 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
         return zero_for_one ? amount1_delta(to, sqrt_current, liquidity, false)
                             : amount0_delta(sqrt_current, to, liquidity, false);
     };
-    swap_step s;
+    // The step's four words as locals, each written on every path before it is read (a
+    // swap_step zeroed up front is a 128-byte `rep stos` per step).
+    fixed_u256 next_price;
+    fixed_u256 amount_in;
+    fixed_u256 amount_out;
+    fixed_u256 fee_amount;
     bool skipped_in = false; // exact input: amountIn to the target was not computed
     if (exact_input) {
         // The contract computes amountIn to the target, and when the input falls short
@@ -334,16 +330,11 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
             if (!in) {
                 return std::nullopt;
             }
-            s.amount_in = *in;
-            // amountRemainingLessFee = floor(R (1e6 - fee) / 1e6) >= amountIn exactly when
-            // R (1e6 - fee) >= amountIn 1e6: a step that reaches its target needs no division.
-            const fixed_u512 net =
-                mul_wide(fixed_u256{fee_denominator - fee_pips}, amount_remaining);
-            const fixed_u512 need = mul_wide(fixed_u256{fee_denominator}, s.amount_in);
-            reaches = !less(net, need);
+            amount_in = *in;
+            reaches = input_reaches(amount_remaining, amount_in, fee_pips);
         }
         if (reaches) {
-            s.sqrt_price_next_x96 = sqrt_target;
+            next_price = sqrt_target;
         } else {
             const auto less_fee = mul_div(amount_remaining, fixed_u256{fee_denominator - fee_pips},
                                           fixed_u256{fee_denominator});
@@ -353,56 +344,56 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
             if (!next) {
                 return std::nullopt;
             }
-            s.sqrt_price_next_x96 = *next;
+            next_price = *next;
         }
     } else {
         const auto out = out_to(sqrt_target);
         if (!out) {
             return std::nullopt;
         }
-        s.amount_out = *out;
-        const auto next = amount_remaining >= s.amount_out
+        amount_out = *out;
+        const auto next = amount_remaining >= amount_out
                               ? std::optional(sqrt_target)
                               : next_sqrt_price_from_output(sqrt_current, liquidity,
                                                             amount_remaining, zero_for_one);
         if (!next) {
             return std::nullopt;
         }
-        s.sqrt_price_next_x96 = *next;
+        next_price = *next;
     }
-    const bool max = sqrt_target == s.sqrt_price_next_x96;
+    const bool max = sqrt_target == next_price;
     if (!(max && exact_input) || skipped_in) {
-        const auto in = in_to(s.sqrt_price_next_x96);
+        const auto in = in_to(next_price);
         if (!in) {
             return std::nullopt;
         }
-        s.amount_in = *in;
+        amount_in = *in;
     }
     if (!(max && !exact_input)) {
-        const auto out = out_to(s.sqrt_price_next_x96);
+        const auto out = out_to(next_price);
         if (!out) {
             return std::nullopt;
         }
-        s.amount_out = *out;
+        amount_out = *out;
     }
     // Cap the output amount to not exceed the remaining output amount.
-    if (!exact_input && s.amount_out > amount_remaining) {
-        s.amount_out = amount_remaining;
+    if (!exact_input && amount_out > amount_remaining) {
+        amount_out = amount_remaining;
     }
     if (exact_input && !max) {
         // Whatever is left of the input after the price move is the fee.
-        s.fee_amount = amount_remaining - s.amount_in;
+        fee_amount = amount_remaining - amount_in;
     } else if (max && to_target != nullptr) {
-        s.fee_amount = to_target->fee_amount; // amount_in is to_target's
+        fee_amount = to_target->fee_amount; // amount_in is to_target's
     } else {
-        const auto fee = mul_div_rounding_up(s.amount_in, fixed_u256{fee_pips},
+        const auto fee = mul_div_rounding_up(amount_in, fixed_u256{fee_pips},
                                              fixed_u256{fee_denominator - fee_pips});
         if (!fee) {
             return std::nullopt;
         }
-        s.fee_amount = *fee;
+        fee_amount = *fee;
     }
-    return s;
+    return swap_step{next_price, amount_in, amount_out, fee_amount};
 }
 
 } // namespace fixed
