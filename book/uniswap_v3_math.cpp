@@ -110,6 +110,15 @@ std::int32_t tick_of_price(const fixed_u256& sqrt_price_x96) noexcept {
     return tick_ratio_at_most(tick, sqrt_price_x96) ? tick : tick - 1;
 }
 
+bool less(const fixed_u512& a, const fixed_u512& b) noexcept {
+    for (std::size_t i = a.limb.size(); i-- > 0;) {
+        if (a.limb[i] != b.limb[i]) {
+            return a.limb[i] < b.limb[i];
+        }
+    }
+    return false;
+}
+
 std::optional<u256> to_boost(const std::optional<fixed_u256>& v) noexcept {
     return v ? std::optional<u256>(to_u256(*v)) : std::nullopt;
 }
@@ -169,10 +178,14 @@ math_result<std::int32_t> tick_at_sqrt_ratio(const fixed_u256& sqrt_price_x96) n
     return {tick_of_price(sqrt_price_x96), pool_error::ok};
 }
 
-std::optional<fixed_u256> next_sqrt_price_from_amount0_rounding_up(const fixed_u256& sqrt_p,
-                                                                   uint128 liquidity,
-                                                                   const fixed_u256& amount,
-                                                                   bool add) noexcept {
+namespace {
+
+// getNextSqrtPriceFromAmount0RoundingUp; `denominator_out`, when given, receives the denominator
+// L 2^96 + amount P of its exact branch (adding, the product fits a word), and is left alone
+// on the other branches.
+std::optional<fixed_u256> next_from_amount0(const fixed_u256& sqrt_p, uint128 liquidity,
+                                            const fixed_u256& amount, bool add,
+                                            fixed_u256* denominator_out) noexcept {
     if (amount.is_zero()) {
         return sqrt_p;
     }
@@ -187,6 +200,9 @@ std::optional<fixed_u256> next_sqrt_price_from_amount0_rounding_up(const fixed_u
                 auto r = mul_div_rounding_up(numerator1, sqrt_p, *denominator);
                 if (!r || *r > fixed_u160_max) {
                     return std::nullopt;
+                }
+                if (denominator_out != nullptr) {
+                    *denominator_out = *denominator;
                 }
                 return r;
             }
@@ -205,6 +221,15 @@ std::optional<fixed_u256> next_sqrt_price_from_amount0_rounding_up(const fixed_u
         return std::nullopt;
     }
     return r;
+}
+
+} // namespace
+
+std::optional<fixed_u256> next_sqrt_price_from_amount0_rounding_up(const fixed_u256& sqrt_p,
+                                                                   uint128 liquidity,
+                                                                   const fixed_u256& amount,
+                                                                   bool add) noexcept {
+    return next_from_amount0(sqrt_p, liquidity, amount, add, nullptr);
 }
 
 std::optional<fixed_u256> next_sqrt_price_from_amount1_rounding_down(const fixed_u256& sqrt_p,
@@ -317,6 +342,10 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
     fixed_u256 amount_out;
     fixed_u256 fee_amount;
     bool skipped_in = false; // exact input: amountIn to the target was not computed
+    // Exact input, zero for one, short of the target: the input less fee A and the denominator
+    // D = L 2^96 + A P of next = ceil(L 2^96 P / D) (zero when the price came otherwise).
+    fixed_u256 less_fee_in;
+    fixed_u256 denominator;
     if (exact_input) {
         // The contract computes amountIn to the target, and when the input falls short
         // recomputes it to the price it reaches: the first is skipped when an estimate shows
@@ -338,13 +367,19 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
         } else {
             const auto less_fee = mul_div(amount_remaining, fixed_u256{fee_denominator - fee_pips},
                                           fixed_u256{fee_denominator});
-            const auto next = less_fee ? next_sqrt_price_from_input(sqrt_current, liquidity,
-                                                                    *less_fee, zero_for_one)
-                                       : std::nullopt;
+            if (!less_fee || sqrt_current.is_zero() || liquidity == 0) {
+                return std::nullopt; // getNextSqrtPriceFromInput's requires
+            }
+            const auto next =
+                zero_for_one
+                    ? next_from_amount0(sqrt_current, liquidity, *less_fee, true, &denominator)
+                    : next_sqrt_price_from_amount1_rounding_down(sqrt_current, liquidity, *less_fee,
+                                                                 true);
             if (!next) {
                 return std::nullopt;
             }
             next_price = *next;
+            less_fee_in = *less_fee;
         }
     } else {
         const auto out = out_to(sqrt_target);
@@ -362,7 +397,15 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
         next_price = *next;
     }
     const bool max = sqrt_target == next_price;
-    if (!(max && exact_input) || skipped_in) {
+    if (!max && !denominator.is_zero() &&
+        !less(mul_wide(sqrt_current, next_price),
+              fixed_u512{{denominator.limb[0], denominator.limb[1], denominator.limb[2],
+                          denominator.limb[3]}})) {
+        // amountIn = ceil(L 2^96 (P - next) / (P next)) is A - g with g = (D next - L 2^96 P) /
+        // (P next) in [0, D / (P next)), as next = ceil(L 2^96 P / D) and A P = D - L 2^96: when
+        // D <= P next, g < 1 and amountIn is A itself, with no division.
+        amount_in = less_fee_in;
+    } else if (!(max && exact_input) || skipped_in) {
         const auto in = in_to(next_price);
         if (!in) {
             return std::nullopt;
