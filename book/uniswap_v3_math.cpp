@@ -64,11 +64,11 @@ fixed_u256 ratio_q128(std::int32_t tick) noexcept {
                  : static_cast<std::uint32_t>(tick);
     bool is_one = (abs_tick & 1U) == 0; // ratio == 2^128
     uint128 r = is_one ? 0 : odd_tick_start;
-    for (std::size_t i = 0; i < tick_multipliers.size(); ++i) {
-        if ((abs_tick & (2U << i)) != 0) {
-            r = is_one ? tick_multipliers[i] : high_u128(mul_128x128(r, tick_multipliers[i]));
-            is_one = false;
-        }
+    // The factors of the set bits above bit 0, in increasing order as the contract applies them.
+    for (std::uint32_t bits = abs_tick >> 1; bits != 0; bits &= bits - 1) {
+        const auto i = static_cast<std::size_t>(__builtin_ctz(bits));
+        r = is_one ? tick_multipliers[i] : high_u128(mul_128x128(r, tick_multipliers[i]));
+        is_one = false;
     }
     return is_one ? fixed_u256{0, 1, 0, 0} : fixed_u256::from_u128(r);
 }
@@ -98,7 +98,14 @@ bool tick_ratio_at_most(std::int32_t tick, const fixed_u256& price) noexcept {
 std::int32_t tick_of_price(const fixed_u256& sqrt_price_x96) noexcept {
     const unsigned width = sqrt_price_x96.bit_width();
     const unsigned shift = width > 64 ? width - 64 : 0;
-    const double top = static_cast<double>((sqrt_price_x96 >> shift).limb[0]);
+    // The top 64 bits: limb `low` shifted down, topped up from the limb above.
+    const unsigned low = shift / 64;
+    const unsigned bits = shift % 64;
+    std::uint64_t top_bits = sqrt_price_x96.limb[low] >> bits;
+    if (bits != 0 && low < 3) {
+        top_bits |= sqrt_price_x96.limb[low + 1] << (64 - bits);
+    }
+    const auto top = static_cast<double>(top_bits);
     static const double ticks_per_ln = 2.0 / std::log1p(1e-4);
     constexpr double ln2 = 0.693147180559945309417232121458176568;
     const double t = (std::log(top) + (static_cast<int>(shift) - 96) * ln2) * ticks_per_ln;
