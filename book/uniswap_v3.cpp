@@ -244,18 +244,9 @@ v3_swap_result uniswap_v3_pool::run(const v3_swap_request& request) const noexce
                 known = zero_for_one ? &ranges_[k].down : &ranges_[k].up;
             }
         }
-        // A known step that reaches its target is the range's amounts (what computeSwapStep
-        // gives with them); any other is computed.
-        const bool known_reached =
-            known != nullptr &&
-            (exact_input ? v3::fixed::input_reaches(remaining, known->amount_in, fee_)
-                         : remaining >= known->amount_out);
         const auto step =
-            known_reached
-                ? std::optional(v3::fixed::swap_step{sqrt_next, known->amount_in, known->amount_out,
-                                                     known->fee_amount})
-                : v3::fixed::compute_swap_step(sqrt_price, past_limit ? limit : sqrt_next,
-                                               liquidity, remaining, exact_input, fee_, known);
+            v3::fixed::compute_swap_step(sqrt_price, past_limit ? limit : sqrt_next, liquidity,
+                                         remaining, exact_input, fee_, known);
         ++r.steps;
         if (!step) {
             r.error = pool_error::math_overflow;

@@ -98,14 +98,7 @@ bool tick_ratio_at_most(std::int32_t tick, const fixed_u256& price) noexcept {
 std::int32_t tick_of_price(const fixed_u256& sqrt_price_x96) noexcept {
     const unsigned width = sqrt_price_x96.bit_width();
     const unsigned shift = width > 64 ? width - 64 : 0;
-    // The top 64 bits: limb `low` shifted down, topped up from the limb above.
-    const unsigned low = shift / 64;
-    const unsigned bits = shift % 64;
-    std::uint64_t top_bits = sqrt_price_x96.limb[low] >> bits;
-    if (bits != 0 && low < 3) {
-        top_bits |= sqrt_price_x96.limb[low + 1] << (64 - bits);
-    }
-    const auto top = static_cast<double>(top_bits);
+    const double top = static_cast<double>((sqrt_price_x96 >> shift).limb[0]);
     static const double ticks_per_ln = 2.0 / std::log1p(1e-4);
     constexpr double ln2 = 0.693147180559945309417232121458176568;
     const double t = (std::log(top) + (static_cast<int>(shift) - 96) * ln2) * ticks_per_ln;
@@ -117,13 +110,19 @@ std::int32_t tick_of_price(const fixed_u256& sqrt_price_x96) noexcept {
     return tick_ratio_at_most(tick, sqrt_price_x96) ? tick : tick - 1;
 }
 
-bool less(const fixed_u512& a, const fixed_u512& b) noexcept {
-    for (std::size_t i = a.limb.size(); i-- > 0;) {
-        if (a.limb[i] != b.limb[i]) {
-            return a.limb[i] < b.limb[i];
+// Whether an exact-input step with `amount_remaining` reaches a target `amount_in` (fee
+// excluded) away: amountRemainingLessFee = floor(R (1e6 - fee) / 1e6) >= amountIn exactly when
+// R (1e6 - fee) >= amountIn 1e6, which needs no division.
+bool input_reaches(const fixed_u256& amount_remaining, const fixed_u256& amount_in,
+                   std::uint32_t fee_pips) noexcept {
+    const fixed_u512 net = mul_wide(fixed_u256{fee_denominator - fee_pips}, amount_remaining);
+    const fixed_u512 need = mul_wide(fixed_u256{fee_denominator}, amount_in);
+    for (std::size_t i = net.limb.size(); i-- > 0;) {
+        if (net.limb[i] != need.limb[i]) {
+            return net.limb[i] > need.limb[i];
         }
     }
-    return false;
+    return true;
 }
 
 std::optional<u256> to_boost(const std::optional<fixed_u256>& v) noexcept {
@@ -262,15 +261,26 @@ std::optional<fixed_u256> next_sqrt_price_from_amount1_rounding_down(const fixed
     return sqrt_p - *quotient;
 }
 
-std::optional<fixed_u256> next_sqrt_price_from_input(const fixed_u256& sqrt_p, uint128 liquidity,
-                                                     const fixed_u256& amount_in,
-                                                     bool zero_for_one) noexcept {
+namespace {
+
+// getNextSqrtPriceFromInput; `denominator_out` as next_from_amount0's (zero for one only).
+std::optional<fixed_u256> next_from_input(const fixed_u256& sqrt_p, uint128 liquidity,
+                                          const fixed_u256& amount_in, bool zero_for_one,
+                                          fixed_u256* denominator_out) noexcept {
     if (sqrt_p.is_zero() || liquidity == 0) {
         return std::nullopt;
     }
     return zero_for_one
-               ? next_sqrt_price_from_amount0_rounding_up(sqrt_p, liquidity, amount_in, true)
+               ? next_from_amount0(sqrt_p, liquidity, amount_in, true, denominator_out)
                : next_sqrt_price_from_amount1_rounding_down(sqrt_p, liquidity, amount_in, true);
+}
+
+} // namespace
+
+std::optional<fixed_u256> next_sqrt_price_from_input(const fixed_u256& sqrt_p, uint128 liquidity,
+                                                     const fixed_u256& amount_in,
+                                                     bool zero_for_one) noexcept {
+    return next_from_input(sqrt_p, liquidity, amount_in, zero_for_one, nullptr);
 }
 
 std::optional<fixed_u256> next_sqrt_price_from_output(const fixed_u256& sqrt_p, uint128 liquidity,
@@ -326,6 +336,13 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
                                            const fixed_u256& amount_remaining, bool exact_input,
                                            std::uint32_t fee_pips,
                                            const full_step* to_target) noexcept {
+    if (to_target != nullptr &&
+        (exact_input ? input_reaches(amount_remaining, to_target->amount_in, fee_pips)
+                     : amount_remaining >= to_target->amount_out)) {
+        // Reached: the target, the known amounts and their fee, as the steps below give them.
+        return swap_step{sqrt_target, to_target->amount_in, to_target->amount_out,
+                         to_target->fee_amount};
+    }
     const bool zero_for_one = sqrt_current >= sqrt_target;
     // Amounts in (rounded up) and out (rounded down) between the current price and `to`.
     auto in_to = [&](const fixed_u256& to) -> std::optional<fixed_u256> {
@@ -374,14 +391,9 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
         } else {
             const auto less_fee = mul_div(amount_remaining, fixed_u256{fee_denominator - fee_pips},
                                           fixed_u256{fee_denominator});
-            if (!less_fee || sqrt_current.is_zero() || liquidity == 0) {
-                return std::nullopt; // getNextSqrtPriceFromInput's requires
-            }
-            const auto next =
-                zero_for_one
-                    ? next_from_amount0(sqrt_current, liquidity, *less_fee, true, &denominator)
-                    : next_sqrt_price_from_amount1_rounding_down(sqrt_current, liquidity, *less_fee,
-                                                                 true);
+            const auto next = less_fee ? next_from_input(sqrt_current, liquidity, *less_fee,
+                                                         zero_for_one, &denominator)
+                                       : std::nullopt;
             if (!next) {
                 return std::nullopt;
             }
@@ -404,13 +416,15 @@ std::optional<swap_step> compute_swap_step(const fixed_u256& sqrt_current,
         next_price = *next;
     }
     const bool max = sqrt_target == next_price;
-    if (!max && !denominator.is_zero() &&
-        !less(mul_wide(sqrt_current, next_price),
-              fixed_u512{{denominator.limb[0], denominator.limb[1], denominator.limb[2],
-                          denominator.limb[3]}})) {
-        // amountIn = ceil(L 2^96 (P - next) / (P next)) is A - g with g = (D next - L 2^96 P) /
-        // (P next) in [0, D / (P next)), as next = ceil(L 2^96 P / D) and A P = D - L 2^96: when
-        // D <= P next, g < 1 and amountIn is A itself, with no division.
+    // amountIn = ceil(L 2^96 (P - next) / (P next)) is A - g with g = (D next - L 2^96 P) /
+    // (P next) in [0, D / (P next)), as next = ceil(L 2^96 P / D) and A P = D - L 2^96: when
+    // D <= P next, g < 1 and amountIn is A itself, with no division.
+    bool input_is_less_fee = false;
+    if (!max && !denominator.is_zero()) {
+        const fixed_u512 p_next = mul_wide(sqrt_current, next_price);
+        input_is_less_fee = !fits_word(p_next) || low_word(p_next) >= denominator;
+    }
+    if (input_is_less_fee) {
         amount_in = less_fee_in;
     } else if (!(max && exact_input) || skipped_in) {
         const auto in = in_to(next_price);

@@ -141,23 +141,9 @@ struct full_step {
     fixed_u256 amount_out;
     fixed_u256 fee_amount;
 };
-/// Whether an exact-input step with `amount_remaining` reaches a target `amount_in` (fee
-/// excluded) away: amountRemainingLessFee = floor(R (1e6 - fee) / 1e6) >= amountIn exactly when
-/// R (1e6 - fee) >= amountIn 1e6, which needs no division.
-[[nodiscard]] inline bool input_reaches(const fixed_u256& amount_remaining,
-                                        const fixed_u256& amount_in,
-                                        std::uint32_t fee_pips) noexcept {
-    const fixed_u512 net = mul_wide(fixed_u256{fee_denominator - fee_pips}, amount_remaining);
-    const fixed_u512 need = mul_wide(fixed_u256{fee_denominator}, amount_in);
-    for (std::size_t i = net.limb.size(); i-- > 0;) {
-        if (net.limb[i] != need.limb[i]) {
-            return net.limb[i] > need.limb[i];
-        }
-    }
-    return true;
-}
 /// SwapMath.computeSwapStep. With `to_target` (the amounts from sqrt_current to sqrt_target at
-/// `liquidity`) those are not recomputed; the result is the same bits.
+/// `liquidity`) those are not recomputed, and a step that reaches the target is them; the
+/// result is the same bits.
 [[nodiscard]] std::optional<swap_step>
 compute_swap_step(const fixed_u256& sqrt_current, const fixed_u256& sqrt_target, uint128 liquidity,
                   const fixed_u256& amount_remaining, bool exact_input, std::uint32_t fee_pips,
