@@ -8,8 +8,6 @@
 
 #include <array>
 
-#include <string>
-
 namespace ballast::feed {
 
 class okx_feed final : public venue_feed {
